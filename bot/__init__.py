@@ -1,0 +1,1 @@
+"""Runtime of hoctap: channels, wiring, delivery and the command line."""

@@ -1,0 +1,29 @@
+"""Settings read from the environment or `.env`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every setting the bot reads; `.env.example` lists the same keys."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = "sqlite:///data/hoctap.db"
+    telegram_bot_token: str = ""
+    telegram_api_url: str = "https://api.telegram.org"
+    zalo_bot_token: str = ""
+    zalo_api_url: str = "https://bot-api.zaloplatforms.com"
+    default_locale: str = "vi"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    poll_timeout: int = 30
+    log_level: str = "INFO"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Return the process-wide settings, read once."""
+    return Settings()

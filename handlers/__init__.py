@@ -1,0 +1,1 @@
+"""Channel-neutral dialogs and domain rules of hoctap."""

@@ -1,0 +1,92 @@
+"""What a step sees of one inbound event, and where it puts its replies."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session, select
+
+from handlers.i18n import Translator
+from handlers.messages import PRIORITY_FANOUT, Choice, Inbound, Outbound, Recipient
+from storage.models import Identity, Person
+
+Render = Callable[[Translator], tuple[str, list[Choice]]]
+"""Builds a message in a recipient's language: (text, choices)."""
+
+
+@dataclass
+class Notice:
+    """A message for another person, rendered later in that person's language."""
+
+    person_id: int
+    render: Render
+    key: str | None = None
+    document: str = ""
+    photo: str = ""
+    priority: int = PRIORITY_FANOUT
+
+
+@dataclass
+class Context:
+    """One inbound event as a step sees it: who, what they said, and the dialog so far."""
+
+    session: Session
+    inbound: Inbound
+    person: Person
+    identity: Identity
+    data: dict[str, Any]
+    now: dt.datetime
+    timezone: str
+    text: str = ""
+    choice: str = ""
+    args: str = ""
+    replies: list[Outbound] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    prompt: str = ""
+    offered: list[Choice] = field(default_factory=list)
+    _: Translator = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._ = Translator(self.person.locale, self.timezone)
+
+    @property
+    def here(self) -> Recipient:
+        """The chat this event came from."""
+        return Recipient(self.inbound.channel, self.inbound.chat_id, self.person.id)
+
+    @property
+    def today(self) -> dt.date:
+        """The commune's calendar date now."""
+        return self._.today(self.now)
+
+    def say(self, text: str, *, photo: str = "", document: str = "") -> None:
+        """Reply with a message that asks nothing."""
+        self.replies.append(Outbound(self.here, text, photo=photo, document=document))
+
+    def ask(self, text: str, choices: list[Choice] | None = None) -> None:
+        """Reply with a question; it is repeated when the answer is not understood."""
+        self.prompt = text
+        self.offered = list(choices or [])
+        self.replies.append(Outbound(self.here, text, list(self.offered)))
+
+    def reask(self, problem: str) -> None:
+        """Explain what was wrong with the answer and ask the same question again."""
+        self.say(problem)
+        self.ask(self.prompt, self.offered)
+
+    def notify(self, person_id: int, render: Render, **options: Any) -> None:
+        """Queue a message for another person, in their own language."""
+        self.notices.append(Notice(person_id, render, **options))
+
+    def people(self, *roles: str) -> list[Person]:
+        """Return everyone holding one of `roles`."""
+        query = select(Person).where(Person.role.in_(roles)).order_by(Person.id)  # type: ignore[attr-defined]
+        return list(self.session.exec(query))
+
+    def identities(self, person_id: int) -> list[Identity]:
+        """Return a person's chat accounts."""
+        query = select(Identity).where(Identity.person_id == person_id).order_by(Identity.id)
+        return list(self.session.exec(query))

@@ -1,0 +1,309 @@
+"""The dialog engine: one transaction per inbound event, from dedupe to queued replies."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Engine as Database
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from handlers import joining
+from handlers.context import Context
+from handlers.features import FEATURES  # noqa: F401  (registers every command)
+from handlers.i18n import Translator
+from handlers.matching import match_choice, normalize
+from handlers.messages import Choice, Inbound, Outbound, Recipient
+from handlers.outbox import deliver_notice, enqueue
+from handlers.registry import Step, find_command, find_step, step_name, wants_choice
+from storage.db import transaction
+from storage.models import Conversation, Identity, InboundKey, Person, utcnow
+
+log = logging.getLogger(__name__)
+
+KEEP = object()
+"""Returned by routing when the dialog stays exactly where it was."""
+
+_LOCAL_CHOICE = re.compile(r"^(\d+)\.(.+)$")
+_WORD_COMMANDS = {"menu": "/menu", "huy": "/huy", "help": "/help", "tro giup": "/help"}
+
+
+class Engine:
+    """Turns inbound events into stored state and queued replies."""
+
+    def __init__(
+        self,
+        database: Database,
+        *,
+        timezone: str = "Asia/Ho_Chi_Minh",
+        default_locale: str = "vi",
+        clock: Callable[[], dt.datetime] = utcnow,
+    ) -> None:
+        self.database = database
+        self.timezone = timezone
+        self.default_locale = default_locale
+        self.clock = clock
+
+    async def handle(self, inbound: Inbound) -> list[int]:
+        """Process one inbound event; return the ids of the outbox rows it queued."""
+        try:
+            with transaction(self.database) as session:
+                return await self._handle(session, inbound)
+        except IntegrityError:
+            # Another worker stored the same event key first: this one is a duplicate.
+            log.info("duplicate inbound %s dropped", inbound.message_key)
+            return []
+        except Exception:
+            log.exception("step failed for %s", inbound.message_key)
+            return self._apologise(inbound)
+
+    async def _handle(self, session: Session, inbound: Inbound) -> list[int]:
+        if session.get(InboundKey, inbound.message_key) is not None:
+            return []
+        session.add(InboundKey(key=inbound.message_key))
+        session.flush()
+        conversation = _conversation(session, inbound)
+        identity = session.exec(
+            select(Identity).where(
+                Identity.channel == inbound.channel, Identity.external_id == inbound.external_id
+            )
+        ).first()
+        if identity is None:
+            return self._stranger(session, inbound, conversation)
+        person = session.get(Person, identity.person_id)
+        assert person is not None
+        if not identity.reachable or identity.chat_id != inbound.chat_id:
+            identity.reachable, identity.unreachable_reason = True, ""
+            identity.chat_id = inbound.chat_id
+            session.add(identity)
+        ctx = self._context(session, inbound, person, identity, conversation)
+        outcome = await self._route(ctx, conversation)
+        _save(conversation, ctx, outcome)
+        session.add(conversation)
+        return self._queue(session, ctx, conversation)
+
+    def _stranger(
+        self, session: Session, inbound: Inbound, conversation: Conversation
+    ) -> list[int]:
+        """Let an unregistered chat join with a code, or explain once how to join."""
+        translator = Translator(inbound.locale_hint or self.default_locale, self.timezone)
+        joined = joining.redeem(session, inbound, self.clock(), self.default_locale)
+        if isinstance(joined, tuple):
+            person, identity = joined
+            ctx = self._context(session, inbound, person, identity, conversation)
+            outcome = joining.welcome(ctx)
+            _save(conversation, ctx, outcome)
+            session.add(conversation)
+            return self._queue(session, ctx, conversation)
+        now = self.clock()
+        last = conversation.data.get("explained_at")
+        if joined is None and last and now - dt.datetime.fromisoformat(last) < dt.timedelta(days=1):
+            return []
+        conversation.data = {"explained_at": now.isoformat()}
+        session.add(conversation)
+        text = joining.explain(translator, joined)
+        row = enqueue(session, Outbound(_here(inbound), text), translator.locale)
+        session.flush()
+        return [row.id] if row and row.id else []
+
+    def _context(
+        self,
+        session: Session,
+        inbound: Inbound,
+        person: Person,
+        identity: Identity,
+        conversation: Conversation,
+    ) -> Context:
+        ctx = Context(
+            session=session,
+            inbound=inbound,
+            person=person,
+            identity=identity,
+            data=dict(conversation.data),
+            now=self.clock(),
+            timezone=self.timezone,
+            text=inbound.text.strip(),
+        )
+        ctx.prompt = conversation.prompt
+        ctx.offered = [(cid, label) for cid, label in conversation.choices]
+        ctx.replies.clear()
+        return ctx
+
+    async def _route(self, ctx: Context, conversation: Conversation) -> Any:
+        """Decide what this event means (command, choice or answer) and run it."""
+        inbound = ctx.inbound
+        command = ""
+        if inbound.choice:
+            if inbound.choice.startswith("/"):
+                command = inbound.choice
+            else:
+                local = _LOCAL_CHOICE.match(inbound.choice)
+                offered = {cid for cid, _label in conversation.choices}
+                if local and int(local[1]) == conversation.offer and local[2] in offered:
+                    ctx.choice = local[2]
+                else:
+                    return self._stale(ctx, conversation)
+        elif ctx.text.startswith("/"):
+            command = ctx.text
+        elif ctx.text:
+            hit = match_choice(ctx.text, ctx.offered)
+            if hit and hit.startswith("/"):
+                command = hit
+            elif hit:
+                ctx.choice = hit
+            elif normalize(ctx.text) in _WORD_COMMANDS:
+                command = _WORD_COMMANDS[normalize(ctx.text)]
+        if command:
+            return await self._command(ctx, conversation, command)
+        return await self._continue(ctx, conversation)
+
+    async def _command(self, ctx: Context, conversation: Conversation, text: str) -> Any:
+        """Run a slash command, or refuse it, leaving any dialog as it was."""
+        name, _, args = text[1:].partition(" ")
+        name = name.split("@", 1)[0].lower()
+        if name == "huy":
+            ctx.data = {}
+            ctx.say(
+                ctx._("Cancelled. Nothing from that dialog was saved. Send /menu to start again.")
+            )
+            return None
+        found = find_command(name)
+        if found is None or ctx.person.role not in found.roles:
+            if found is None:
+                ctx.say(ctx._("I don't know that command. Send /menu to see what you can do."))
+            else:
+                ctx.say(
+                    ctx._(
+                        "That command is not available to you. Send /menu to see what you can do."
+                    )
+                )
+            return self._stay(ctx, conversation)
+        ctx.data = {"command": name}
+        ctx.args = args.strip()
+        ctx.text = ""
+        return await found.start(ctx)
+
+    async def _continue(self, ctx: Context, conversation: Conversation) -> Any:
+        """Give the answer to the step the dialog is waiting in."""
+        if not conversation.step:
+            ctx.say(ctx._("Send /menu to see what you can do."))
+            return None
+        step = find_step(conversation.step)
+        owner = find_command(str(conversation.data.get("command", "")))
+        allowed = owner is None or ctx.person.role in owner.roles
+        if step is None or not allowed:
+            ctx.data = {}
+            ctx.say(ctx._("That dialog has ended. Send /menu to start again."))
+            return None
+        if wants_choice(conversation.step) and not ctx.choice:
+            ctx.reask(ctx._("Please choose one of the options."))
+            return KEEP
+        return await step(ctx)
+
+    def _stale(self, ctx: Context, conversation: Conversation) -> Any:
+        """Answer a button from an old message without acting on it."""
+        ctx.say(ctx._("That button belongs to an earlier message and no longer works."))
+        return self._stay(ctx, conversation)
+
+    def _stay(self, ctx: Context, conversation: Conversation) -> Any:
+        if conversation.step and conversation.prompt:
+            ctx.ask(conversation.prompt, ctx.offered)
+        elif not conversation.step:
+            ctx.say(ctx._("Send /menu to see what you can do."))
+        return KEEP
+
+    def _queue(self, session: Session, ctx: Context, conversation: Conversation) -> list[int]:
+        """Write the replies and notices of this event to the outbox."""
+        rows = []
+        for reply in ctx.replies:
+            reply.choices = [_callback(choice, conversation.offer) for choice in reply.choices]
+            rows.append(enqueue(session, reply, ctx.person.locale))
+        for notice in ctx.notices:
+            rows.extend(deliver_notice(session, notice, self.timezone))
+        session.flush()
+        return [row.id for row in rows if row is not None and row.id is not None]
+
+    def _apologise(self, inbound: Inbound) -> list[int]:
+        """After a failed step: keep the event as seen and say sorry; the dialog is untouched."""
+        with transaction(self.database) as session:
+            if session.get(InboundKey, inbound.message_key) is None:
+                session.add(InboundKey(key=inbound.message_key))
+            identity = session.exec(
+                select(Identity).where(
+                    Identity.channel == inbound.channel, Identity.external_id == inbound.external_id
+                )
+            ).first()
+            person = session.get(Person, identity.person_id) if identity else None
+            locale = person.locale if person else self.default_locale
+            _ = Translator(locale, self.timezone)
+            text = _(
+                "Sorry, something went wrong on our side. What you entered before is kept; "
+                "please send your answer again."
+            )
+            row = enqueue(session, Outbound(_here(inbound), text), locale)
+            session.flush()
+            return [row.id] if row and row.id else []
+
+
+def _here(inbound: Inbound) -> Recipient:
+    return Recipient(inbound.channel, inbound.chat_id)
+
+
+def _conversation(session: Session, inbound: Inbound) -> Conversation:
+    """Load the chat's conversation row, locked for this transaction, or start one."""
+    query = (
+        select(Conversation)
+        .where(
+            Conversation.channel == inbound.channel,
+            Conversation.external_id == inbound.external_id,
+        )
+        .with_for_update()
+    )
+    found = session.exec(query).first()
+    if found is not None:
+        return found
+    conversation = Conversation(channel=inbound.channel, external_id=inbound.external_id)
+    session.add(conversation)
+    session.flush()
+    return conversation
+
+
+def _save(conversation: Conversation, ctx: Context, outcome: Any) -> None:
+    """Store where the dialog now stands: the next step, its data and what was asked."""
+    asked = any(reply.text == ctx.prompt for reply in ctx.replies) and bool(ctx.prompt)
+    if outcome is KEEP:
+        if asked:
+            _offer(conversation, ctx.prompt, ctx.offered)
+        return
+    next_step: Step | None = outcome
+    conversation.updated_at = ctx.now
+    if next_step is None:
+        conversation.step = ""
+        conversation.data = {}
+        if asked and ctx.offered:
+            _offer(conversation, ctx.prompt, ctx.offered)
+        else:
+            conversation.prompt, conversation.choices = "", []
+        return
+    conversation.step = step_name(next_step)
+    conversation.data = dict(ctx.data)
+    if asked:
+        _offer(conversation, ctx.prompt, ctx.offered)
+
+
+def _offer(conversation: Conversation, prompt: str, choices: list[Choice]) -> None:
+    stored = [[cid, label] for cid, label in choices]
+    # Buttons of an earlier message go stale only when the question really changed.
+    if stored and (stored != conversation.choices or prompt != conversation.prompt):
+        conversation.offer += 1
+    conversation.prompt = prompt
+    conversation.choices = stored
+
+
+def _callback(choice: Choice, offer: int) -> Choice:
+    cid, label = choice
+    return (cid, label) if cid.startswith("/") else (f"{offer}.{cid}", label)

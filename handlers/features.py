@@ -1,0 +1,5 @@
+"""Imports every feature module, so their commands and steps are registered."""
+
+from handlers import joining, menu
+
+FEATURES = (joining, menu)

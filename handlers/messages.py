@@ -1,0 +1,55 @@
+"""Channel-neutral messages: what arrives from a chat and what goes back to one."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+Choice = tuple[str, str]
+"""A button: (id, label). The id goes back as callback data; the label is shown."""
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One event from a chat: a text, a button tap, a photo or a file."""
+
+    channel: str
+    external_id: str
+    chat_id: str
+    message_key: str
+    at: dt.datetime
+    text: str = ""
+    choice: str = ""
+    photo: str = ""
+    document: str = ""
+    document_name: str = ""
+    callback_id: str = ""
+    locale_hint: str = ""
+    display_name: str = ""
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Where a message goes: one chat on one channel."""
+
+    channel: str
+    chat_id: str
+    person_id: int | None = None
+
+
+@dataclass
+class Outbound:
+    """A message to a chat; `choices` become buttons or a numbered list."""
+
+    to: Recipient
+    text: str
+    choices: list[Choice] = field(default_factory=list)
+    photo: str = ""
+    document: str = ""
+    idempotency_key: str | None = None
+    priority: int = 0
+
+
+PRIORITY_REPLY = 0
+PRIORITY_FANOUT = 10
+PRIORITY_BROADCAST = 20

@@ -1,0 +1,95 @@
+"""Writing outgoing messages to the outbox, inside the caller's transaction."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from handlers.context import Notice
+from handlers.i18n import Translator
+from handlers.messages import Outbound, Recipient
+from storage.models import Conversation, Identity, OutboxMessage, Person
+
+BUTTON_CHANNELS = frozenset({"telegram"})
+"""Channels that show choices as buttons; the others get a numbered list."""
+
+
+def enqueue(session: Session, message: Outbound, locale: str) -> OutboxMessage | None:
+    """Add one message to the outbox; None when its idempotency key was queued before."""
+    if message.idempotency_key:
+        seen = select(OutboxMessage.id).where(
+            OutboxMessage.idempotency_key == message.idempotency_key
+        )
+        if session.exec(seen).first() is not None:
+            return None
+    row = OutboxMessage(
+        channel=message.to.channel,
+        chat_id=message.to.chat_id,
+        person_id=message.to.person_id,
+        text=message.text,
+        choices=[[cid, label] for cid, label in message.choices],
+        photo=message.photo,
+        document=message.document,
+        locale=locale,
+        priority=message.priority,
+        idempotency_key=message.idempotency_key,
+    )
+    try:
+        # A savepoint, so a concurrent writer of the same key fails this row, not the event.
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return None
+    return row
+
+
+def deliver_notice(session: Session, notice: Notice, timezone: str) -> list[OutboxMessage]:
+    """Render a notice in its person's language and queue it to each of their chats."""
+    person = session.get(Person, notice.person_id)
+    if person is None:
+        return []
+    text, choices = notice.render(Translator(person.locale, timezone))
+    rows: list[OutboxMessage] = []
+    identities = session.exec(select(Identity).where(Identity.person_id == person.id))
+    for identity in identities:
+        key = f"{notice.key}:{identity.channel}" if notice.key else None
+        outbound = Outbound(
+            to=_recipient(identity),
+            text=text,
+            choices=choices,
+            photo=notice.photo,
+            document=notice.document if identity.channel in BUTTON_CHANNELS else "",
+            idempotency_key=key,
+            priority=notice.priority,
+        )
+        row = enqueue(session, outbound, person.locale)
+        if row is None:
+            continue
+        rows.append(row)
+        if choices and identity.channel not in BUTTON_CHANNELS:
+            _offer_when_idle(session, identity, text, choices)
+    return rows
+
+
+def _recipient(identity: Identity) -> Recipient:
+    return Recipient(identity.channel, identity.chat_id, identity.person_id)
+
+
+def _offer_when_idle(
+    session: Session, identity: Identity, text: str, choices: list[tuple[str, str]]
+) -> None:
+    # A numbered reply ("1") to a pushed message must map to its choices, but never at the
+    # cost of a dialog the person is in the middle of.
+    conversation = session.exec(
+        select(Conversation).where(
+            Conversation.channel == identity.channel,
+            Conversation.external_id == identity.external_id,
+        )
+    ).first()
+    if conversation is None:
+        conversation = Conversation(channel=identity.channel, external_id=identity.external_id)
+    elif conversation.step:
+        return
+    conversation.prompt = text
+    conversation.choices = [[cid, label] for cid, label in choices]
+    session.add(conversation)

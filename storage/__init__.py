@@ -1,0 +1,1 @@
+"""Persistence of hoctap: tables, sessions, queries and migrations."""

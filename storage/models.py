@@ -1,0 +1,232 @@
+"""Tables of hoctap: people and units, directives, the fund ledger, and runtime rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> dt.datetime:
+    """Return the current time, aware, in UTC as every timestamp is stored."""
+    return dt.datetime.now(dt.UTC)
+
+
+class Role(StrEnum):
+    """What a person may do in the bot."""
+
+    ADMIN = "admin"
+    LEADER = "leader"
+    FOCAL = "focal"
+
+
+class UnitKind(StrEnum):
+    """The kinds of unit a directive can target."""
+
+    VILLAGE = "village"
+    SCHOOL = "school"
+    OFFICE = "office"
+
+
+class ProgressStatus(StrEnum):
+    """A unit's reported progress on an assignment."""
+
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    DIFFICULTY = "difficulty"
+
+
+class DonorKind(StrEnum):
+    """Who gave to the fund."""
+
+    PERSON = "person"
+    FAMILY = "family"
+    CLAN = "clan"
+    ORGANISATION = "organisation"
+
+
+class Unit(SQLModel, table=True):
+    """A village (thôn), a school or an office that receives directives."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120, unique=True)
+    kind: str = Field(max_length=16, index=True)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Person(SQLModel, table=True):
+    """Someone who uses the bot, with one role and at most one unit."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(default="", max_length=120)
+    role: str = Field(max_length=16, index=True)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    locale: str = Field(default="vi", max_length=8)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Identity(SQLModel, table=True):
+    """One chat account of a person on one channel."""
+
+    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    channel: str = Field(max_length=16)
+    external_id: str = Field(max_length=64)
+    chat_id: str = Field(max_length=64)
+    reachable: bool = True
+    unreachable_reason: str = Field(default="", max_length=200)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class InviteCode(SQLModel, table=True):
+    """A one-time code that turns the chat redeeming it into a person."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=16, unique=True)
+    role: str = Field(max_length=16)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    created_by: int | None = Field(default=None, foreign_key="person.id")
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    expires_at: dt.datetime
+    used_at: dt.datetime | None = None
+    used_by: int | None = Field(default=None, foreign_key="person.id")
+
+
+class Directive(SQLModel, table=True):
+    """An official document (công văn, kế hoạch) the commune sends out."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(max_length=60)
+    issued_on: dt.date
+    subject: str = Field(max_length=500)
+    content: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    file_ref: str = Field(default="", max_length=300)
+    file_name: str = Field(default="", max_length=200)
+    deadline: dt.date | None = None
+    created_by: int | None = Field(default=None, foreign_key="person.id")
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Assignment(SQLModel, table=True):
+    """One directive's task for one unit, with the unit's latest status."""
+
+    __table_args__ = (UniqueConstraint("directive_id", "unit_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    directive_id: int = Field(foreign_key="directive.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    status: str = Field(default=ProgressStatus.NOT_STARTED, max_length=16)
+    reported_at: dt.datetime | None = None
+
+
+class Acknowledgement(SQLModel, table=True):
+    """A person's 'received' on an assignment, once, with its time."""
+
+    __table_args__ = (UniqueConstraint("assignment_id", "person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    assignment_id: int = Field(foreign_key="assignment.id", index=True)
+    person_id: int = Field(foreign_key="person.id")
+    at: dt.datetime = Field(default_factory=utcnow)
+
+
+class ProgressReport(SQLModel, table=True):
+    """A focal point's report on an assignment; every report is kept."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    assignment_id: int = Field(foreign_key="assignment.id", index=True)
+    person_id: int = Field(foreign_key="person.id")
+    status: str = Field(max_length=16)
+    note: str = Field(default="", max_length=1000)
+    photo_ref: str = Field(default="", max_length=300)
+    at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Contribution(SQLModel, table=True):
+    """An append-only fund ledger entry; a reversal is a new negative row."""
+
+    __table_args__ = (UniqueConstraint("year", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    receipt_no: str = Field(max_length=20, unique=True)
+    year: int
+    seq: int
+    unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    recorded_by: int = Field(foreign_key="person.id")
+    donor_name: str = Field(max_length=200)
+    donor_kind: str = Field(max_length=16)
+    amount: int = Field(sa_column=Column(BigInteger, nullable=False))
+    contributed_on: dt.date
+    note: str = Field(default="", max_length=500)
+    reverses_id: int | None = Field(default=None, foreign_key="contribution.id", unique=True)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Conversation(SQLModel, table=True):
+    """Where one chat account stands in a dialog, and what it has entered so far."""
+
+    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    external_id: str = Field(max_length=64)
+    step: str = Field(default="", max_length=120)
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    prompt: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    choices: list[list[str]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    offer: int = 0
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class InboundKey(SQLModel, table=True):
+    """An inbound event already processed, so a redelivery is dropped."""
+
+    key: str = Field(primary_key=True, max_length=120)
+    at: dt.datetime = Field(default_factory=utcnow)
+
+
+class OutboxStatus(StrEnum):
+    """Where an outgoing message stands."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A message to send, written before it is sent."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16, index=True)
+    chat_id: str = Field(max_length=64)
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    choices: list[list[str]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    photo: str = Field(default="", max_length=300)
+    document: str = Field(default="", max_length=300)
+    locale: str = Field(default="vi", max_length=8)
+    priority: int = Field(default=0, index=True)
+    idempotency_key: str | None = Field(default=None, max_length=120, unique=True)
+    status: str = Field(default=OutboxStatus.PENDING, max_length=16, index=True)
+    attempts: int = 0
+    not_before: dt.datetime = Field(default_factory=utcnow)
+    leased_until: dt.datetime | None = None
+    last_error: str = Field(default="", max_length=500)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    sent_at: dt.datetime | None = None
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who did what to the ledger and the registry, for the record."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(default_factory=utcnow)
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    action: str = Field(max_length=60)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -1,0 +1,76 @@
+"""Queries about units, people, their chat accounts and invite codes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from sqlmodel import Session, col, select
+
+from storage.models import InviteCode, Person, Unit, UnitKind
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+INVITE_LIFETIME = dt.timedelta(days=7)
+
+
+def create_invite(
+    session: Session,
+    role: str,
+    now: dt.datetime,
+    *,
+    unit_id: int | None = None,
+    created_by: int | None = None,
+) -> InviteCode:
+    """Create a one-time invite code for `role` (and unit), valid for seven days."""
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        if session.exec(select(InviteCode).where(InviteCode.code == code)).first() is None:
+            break
+    invite = InviteCode(
+        code=code,
+        role=role,
+        unit_id=unit_id,
+        created_by=created_by,
+        created_at=now,
+        expires_at=now + INVITE_LIFETIME,
+    )
+    session.add(invite)
+    session.flush()
+    return invite
+
+
+def find_invite(session: Session, code: str) -> InviteCode | None:
+    """Return the invite with this code, used or not."""
+    return session.exec(select(InviteCode).where(InviteCode.code == code)).first()
+
+
+def find_unit(session: Session, name: str) -> Unit | None:
+    """Return the unit with this name, ignoring case and surrounding spaces."""
+    wanted = " ".join(name.split()).casefold()
+    for unit in session.exec(select(Unit)):
+        if unit.name.casefold() == wanted:
+            return unit
+    return None
+
+
+def list_units(session: Session, kind: str | None = None) -> list[Unit]:
+    """Return the units, optionally of one kind, by kind then name."""
+    query = select(Unit)
+    if kind:
+        query = query.where(Unit.kind == kind)
+    return sorted(session.exec(query), key=lambda u: (u.kind, u.name.casefold()))
+
+
+def add_unit(session: Session, name: str, kind: str) -> Unit:
+    """Create a unit; the caller has checked the name is free and the kind valid."""
+    unit = Unit(name=" ".join(name.split()), kind=UnitKind(kind).value)
+    session.add(unit)
+    session.flush()
+    return unit
+
+
+def people_of_unit(session: Session, unit_id: int) -> list[Person]:
+    """Return the people attached to a unit."""
+    query = select(Person).where(Person.unit_id == unit_id).order_by(col(Person.id))
+    return list(session.exec(query))

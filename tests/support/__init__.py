@@ -1,0 +1,1 @@
+"""Helpers shared by the tests: databases, chat drivers and fake Bot API servers."""
