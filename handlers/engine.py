@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from handlers import joining
 from handlers.context import Context
-from handlers.features import FEATURES  # noqa: F401  (registers every command)
+from handlers.features import load_features
 from handlers.i18n import Translator
 from handlers.matching import match_choice, normalize
 from handlers.messages import Choice, Inbound, Outbound, Recipient
@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 
 KEEP = object()
 """Returned by routing when the dialog stays exactly where it was."""
+
+load_features()
 
 _LOCAL_CHOICE = re.compile(r"^(\d+)\.(.+)$")
 _WORD_COMMANDS = {"menu": "/menu", "huy": "/huy", "help": "/help", "tro giup": "/help"}

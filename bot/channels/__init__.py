@@ -1,0 +1,1 @@
+"""Channel adapters: platform payloads in, neutral messages out, and back."""

@@ -1,0 +1,80 @@
+"""What every channel adapter offers, and text splitting shared by them."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from handlers.messages import Choice, Inbound
+
+InboundHandler = Callable[[Inbound], Awaitable[None]]
+"""Called by a channel for each inbound event; returns once the event is stored."""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One outbox row as a channel sends it."""
+
+    chat_id: str
+    text: str
+    choices: list[Choice] = field(default_factory=list)
+    photo: str = ""
+    document: str = ""
+    locale: str = "vi"
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """How a send went: sent, retry later (maybe after a delay), or never (final)."""
+
+    ok: bool
+    final: bool = False
+    retry_after: float | None = None
+    error: str = ""
+
+
+class Channel(Protocol):
+    """A chat platform the bot talks through."""
+
+    name: str
+    text_limit: int
+
+    async def start(self) -> None:
+        """Check the token and prepare the connection."""
+
+    async def poll(self, handle: InboundHandler) -> None:
+        """Fetch inbound events forever, passing each to `handle` before moving on."""
+
+    async def send(self, delivery: Delivery) -> SendResult:
+        """Send one message, split as the platform needs."""
+
+    async def close(self) -> None:
+        """Release connections."""
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Split text under `limit` characters (after NFC) at paragraph, line, then word breaks."""
+    text = unicodedata.normalize("NFC", text)
+    if len(text) <= limit:
+        return [text]
+    parts: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        cut = _break_point(rest, limit)
+        parts.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip("\n ")
+    if rest:
+        parts.append(rest)
+    return [part for part in parts if part]
+
+
+def _break_point(text: str, limit: int) -> int:
+    window = text[: limit + 1]
+    for separator in ("\n\n", "\n", " "):
+        at = window.rfind(separator, 0, limit)
+        # A break in the first fifth would leave a uselessly short piece.
+        if at > limit // 5:
+            return at
+    return limit
