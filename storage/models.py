@@ -230,3 +230,10 @@ class AuditEntry(SQLModel, table=True):
     person_id: int | None = Field(default=None, foreign_key="person.id")
     action: str = Field(max_length=60)
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Setting(SQLModel, table=True):
+    """A value the running bot learns and others read, such as its Telegram username."""
+
+    key: str = Field(primary_key=True, max_length=60)
+    value: str = Field(default="", max_length=500)

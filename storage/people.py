@@ -7,7 +7,7 @@ import secrets
 
 from sqlmodel import Session, col, select
 
-from storage.models import InviteCode, Person, Unit, UnitKind
+from storage.models import InviteCode, Person, Setting, Unit, UnitKind
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
@@ -74,3 +74,22 @@ def people_of_unit(session: Session, unit_id: int) -> list[Person]:
     """Return the people attached to a unit."""
     query = select(Person).where(Person.unit_id == unit_id).order_by(col(Person.id))
     return list(session.exec(query))
+
+
+def read_setting(session: Session, key: str) -> str:
+    """Return a stored setting, or '' when it was never written."""
+    found = session.get(Setting, key)
+    return found.value if found else ""
+
+
+def write_setting(session: Session, key: str, value: str) -> None:
+    """Store a setting, replacing any earlier value."""
+    found = session.get(Setting, key) or Setting(key=key)
+    found.value = value
+    session.add(found)
+
+
+def telegram_link(session: Session, code: str) -> str:
+    """Return the Telegram deep link that redeems `code`, or '' if the bot's name is unknown."""
+    username = read_setting(session, "telegram_username")
+    return f"https://t.me/{username}?start={code}" if username else ""

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 12:36:50.226987
+Create Date: 2026-11-22 12:37:51.100196
 """
 
 import sqlalchemy as sa
@@ -36,6 +36,12 @@ def upgrade() -> None:
         "inboundkey",
         sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
         sa.Column("at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("key"),
+    )
+    op.create_table(
+        "setting",
+        sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+        sa.Column("value", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
         sa.PrimaryKeyConstraint("key"),
     )
     op.create_table(
@@ -329,6 +335,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_unit_kind"))
 
     op.drop_table("unit")
+    op.drop_table("setting")
     op.drop_table("inboundkey")
     op.drop_table("conversation")
     # ### end Alembic commands ###
