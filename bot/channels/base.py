@@ -27,10 +27,15 @@ class Delivery:
 
 @dataclass(frozen=True)
 class SendResult:
-    """How a send went: sent, retry later (maybe after a delay), or never (final)."""
+    """How a send went: sent, retry later (maybe after a delay), or never (final).
+
+    `unreachable` marks a final failure that is about the person (blocked the bot, chat gone),
+    so their identity is flagged for the admins.
+    """
 
     ok: bool
     final: bool = False
+    unreachable: bool = False
     retry_after: float | None = None
     error: str = ""
 
