@@ -108,7 +108,7 @@ class Engine:
         conversation.data = {"explained_at": now.isoformat()}
         session.add(conversation)
         text = joining.explain(translator, joined)
-        row = enqueue(session, Outbound(_here(inbound), text), translator.locale)
+        row = enqueue(session, Outbound(_here(inbound), text), translator.locale, now)
         session.flush()
         return [row.id] if row and row.id else []
 
@@ -209,13 +209,14 @@ class Engine:
     def _stale(self, ctx: Context, conversation: Conversation) -> Any:
         """Answer a button from an old message without acting on it."""
         ctx.say(ctx._("That button belongs to an earlier message and no longer works."))
+        if not conversation.step:
+            ctx.say(ctx._("Send /menu to see what you can do."))
         return self._stay(ctx, conversation)
 
     def _stay(self, ctx: Context, conversation: Conversation) -> Any:
+        """Leave the dialog where it was, repeating its question if it has one."""
         if conversation.step and conversation.prompt:
             ctx.ask(conversation.prompt, ctx.offered)
-        elif not conversation.step:
-            ctx.say(ctx._("Send /menu to see what you can do."))
         return KEEP
 
     def _queue(self, session: Session, ctx: Context, conversation: Conversation) -> list[int]:
@@ -223,9 +224,9 @@ class Engine:
         rows = []
         for reply in ctx.replies:
             reply.choices = [_callback(choice, conversation.offer) for choice in reply.choices]
-            rows.append(enqueue(session, reply, ctx.person.locale))
+            rows.append(enqueue(session, reply, ctx.person.locale, ctx.now))
         for notice in ctx.notices:
-            rows.extend(deliver_notice(session, notice, self.timezone))
+            rows.extend(deliver_notice(session, notice, self.timezone, ctx.now))
         session.flush()
         return [row.id for row in rows if row is not None and row.id is not None]
 
@@ -246,7 +247,7 @@ class Engine:
                 "Sorry, something went wrong on our side. What you entered before is kept; "
                 "please send your answer again."
             )
-            row = enqueue(session, Outbound(_here(inbound), text), locale)
+            row = enqueue(session, Outbound(_here(inbound), text), locale, self.clock())
             session.flush()
             return [row.id] if row and row.id else []
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -14,8 +16,10 @@ BUTTON_CHANNELS = frozenset({"telegram"})
 """Channels that show choices as buttons; the others get a numbered list."""
 
 
-def enqueue(session: Session, message: Outbound, locale: str) -> OutboxMessage | None:
-    """Add one message to the outbox; None when its idempotency key was queued before."""
+def enqueue(
+    session: Session, message: Outbound, locale: str, now: dt.datetime
+) -> OutboxMessage | None:
+    """Add one message to the outbox, due at `now`; None when its key was queued before."""
     if message.idempotency_key:
         seen = select(OutboxMessage.id).where(
             OutboxMessage.idempotency_key == message.idempotency_key
@@ -33,6 +37,8 @@ def enqueue(session: Session, message: Outbound, locale: str) -> OutboxMessage |
         locale=locale,
         priority=message.priority,
         idempotency_key=message.idempotency_key,
+        created_at=now,
+        not_before=now,
     )
     try:
         # A savepoint, so a concurrent writer of the same key fails this row, not the event.
@@ -43,7 +49,9 @@ def enqueue(session: Session, message: Outbound, locale: str) -> OutboxMessage |
     return row
 
 
-def deliver_notice(session: Session, notice: Notice, timezone: str) -> list[OutboxMessage]:
+def deliver_notice(
+    session: Session, notice: Notice, timezone: str, now: dt.datetime
+) -> list[OutboxMessage]:
     """Render a notice in its person's language and queue it to each of their chats."""
     person = session.get(Person, notice.person_id)
     if person is None:
@@ -62,7 +70,7 @@ def deliver_notice(session: Session, notice: Notice, timezone: str) -> list[Outb
             idempotency_key=key,
             priority=notice.priority,
         )
-        row = enqueue(session, outbound, person.locale)
+        row = enqueue(session, outbound, person.locale, now)
         if row is None:
             continue
         rows.append(row)

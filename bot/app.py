@@ -1,0 +1,128 @@
+"""Wiring: database, dialog engine, channels and the outbox sender in one process."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+
+from sqlalchemy import Engine as Database
+from sqlmodel import Session, select
+
+from bot.channels.base import Channel
+from bot.config import Settings
+from bot.delivery import OutboxSender
+from bot.logs import setup_logging
+from handlers.engine import Engine
+from handlers.messages import Inbound
+from storage.db import make_engine, transaction, upgrade
+from storage.models import Identity, Person
+from storage.people import write_setting
+
+log = logging.getLogger("hoctap")
+
+
+def build_channels(settings: Settings) -> dict[str, Channel]:
+    """Create an adapter for every channel whose token is set."""
+    channels: dict[str, Channel] = {}
+    if settings.telegram_bot_token:
+        from bot.channels.telegram import TelegramChannel
+
+        channels["telegram"] = TelegramChannel(
+            settings.telegram_bot_token,
+            settings.telegram_api_url,
+            poll_timeout=settings.poll_timeout,
+        )
+    if settings.zalo_bot_token:
+        from bot.channels.zalo import ZaloChannel
+
+        channels["zalo"] = ZaloChannel(
+            settings.zalo_bot_token, settings.zalo_api_url, poll_timeout=settings.poll_timeout
+        )
+    return channels
+
+
+class TelegramCommands:
+    """Keeps each Telegram chat's command list matching its person's role and language."""
+
+    def __init__(self, database: Database, channel: Channel) -> None:
+        self.database = database
+        self.channel = channel
+        self.registered: dict[str, tuple[str, str]] = {}
+
+    async def refresh(self, chat_id: str, external_id: str) -> None:
+        """Register the chat's commands if its role or language changed since last time."""
+        with Session(self.database) as session:
+            found = session.exec(
+                select(Person)
+                .join(Identity, Identity.person_id == Person.id)  # type: ignore[arg-type]
+                .where(Identity.channel == "telegram", Identity.external_id == external_id)
+            ).first()
+            if found is None:
+                return
+            wanted = (found.role, found.locale)
+        if self.registered.get(chat_id) == wanted:
+            return
+        try:
+            await self.channel.set_commands(chat_id, *wanted)  # type: ignore[attr-defined]
+            self.registered[chat_id] = wanted
+        except Exception:
+            log.warning("could not set the command list for a Telegram chat", exc_info=True)
+
+
+async def serve(settings: Settings) -> int:
+    """Run every configured channel until stopped; return the exit code."""
+    upgrade(settings.database_url)
+    database = make_engine(settings.database_url)
+    channels = build_channels(settings)
+    if not channels:
+        log.error("No channel configured: set TELEGRAM_BOT_TOKEN and/or ZALO_BOT_TOKEN in .env")
+        return 2
+    for name, channel in channels.items():
+        username = await channel.start()
+        log.info("%s channel ready as %s", name, username)
+        if name == "telegram":
+            with transaction(database) as session:
+                write_setting(session, "telegram_username", username)
+            await channel.set_default_commands()  # type: ignore[attr-defined]
+    engine = Engine(database, timezone=settings.timezone, default_locale=settings.default_locale)
+    sender = OutboxSender(database, channels)
+    wake = asyncio.Event()
+    commands = TelegramCommands(database, channels["telegram"]) if "telegram" in channels else None
+
+    async def on_inbound(inbound: Inbound) -> None:
+        if await engine.handle(inbound):
+            wake.set()
+        if commands is not None and inbound.channel == "telegram":
+            await commands.refresh(inbound.chat_id, inbound.external_id)
+
+    tasks = [asyncio.create_task(c.poll(on_inbound), name=f"poll-{n}") for n, c in channels.items()]
+    tasks.append(asyncio.create_task(sender.run(wake), name="outbox"))
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    stopper = asyncio.create_task(stop.wait(), name="stop")
+    done, _pending = await asyncio.wait([*tasks, stopper], return_when=asyncio.FIRST_COMPLETED)
+    code = 0
+    for task in done:
+        if task is not stopper and task.exception() is not None:
+            log.error("%s stopped: %s", task.get_name(), task.exception())
+            code = 1
+    for task in [*tasks, stopper]:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+    for channel in channels.values():
+        await channel.close()
+    database.dispose()
+    log.info("stopped")
+    return code
+
+
+def run(settings: Settings) -> int:
+    """Start the bot in the foreground (the `hoctap run` command)."""
+    setup_logging(settings)
+    return asyncio.run(serve(settings))

@@ -1,0 +1,57 @@
+"""The Vietnamese catalog is complete: every source string translated, nothing fuzzy."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parents[1]
+CATALOG = ROOT / "locales" / "vi" / "LC_MESSAGES" / "messages.po"
+PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
+
+
+def _source_strings(tmp_path: Path) -> set[str]:
+    pot = tmp_path / "messages.pot"
+    subprocess.run(
+        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
+         "-k", "N_", "--no-location", "-o", str(pot), "."],
+        cwd=ROOT, check=True, capture_output=True,
+    )
+    with pot.open("rb") as handle:
+        return {str(message.id) for message in read_po(handle) if message.id}
+
+
+def _catalog() -> dict[str, tuple[str, bool]]:
+    with CATALOG.open("rb") as handle:
+        return {
+            str(message.id): (str(message.string or ""), message.fuzzy)
+            for message in read_po(handle, locale="vi")
+            if message.id
+        }
+
+
+def test_every_source_string_has_a_vietnamese_translation(tmp_path):
+    """No string a person can see is missing from the vi catalog."""
+    catalog = _catalog()
+    missing = sorted(_source_strings(tmp_path) - set(catalog))
+    assert missing == []
+
+
+def test_no_entry_is_untranslated_or_fuzzy():
+    """Every entry has a translation that is not marked fuzzy."""
+    bad = [msgid for msgid, (text, fuzzy) in _catalog().items() if not text or fuzzy]
+    assert bad == []
+
+
+def test_translations_keep_their_placeholders():
+    """A translation uses exactly the {placeholders} of its source string."""
+    wrong = [
+        msgid
+        for msgid, (text, _fuzzy) in _catalog().items()
+        if sorted(PLACEHOLDER.findall(msgid)) != sorted(PLACEHOLDER.findall(text))
+    ]
+    assert wrong == []
