@@ -25,8 +25,7 @@ def _imported_roots(path: Path) -> set[str]:
 def test_no_handler_module_imports_a_channel_library():
     """Every import statement in handlers/ names neither a channel library, httpx nor bot."""
     offenders = {
-        path.name: sorted(_imported_roots(path) & set(FORBIDDEN))
-        for path in HANDLERS.rglob("*.py")
+        path.name: sorted(_imported_roots(path) & set(FORBIDDEN)) for path in HANDLERS.rglob("*.py")
     }
     assert {name: found for name, found in offenders.items() if found} == {}
     assert len(offenders) >= 10

@@ -10,7 +10,7 @@ from handlers.context import Context
 from handlers.messages import Inbound
 from handlers.registry import Step, choice_step, command, step
 from storage.models import Conversation, InboundKey, OutboxMessage, Person, Role
-from tests.support.chat import Chat, joined
+from tests.support.chat import joined
 
 EVERYONE = {"admin", "leader", "focal"}
 
@@ -62,7 +62,9 @@ async def test_choice_by_button_digit_or_label(engine):
     tg = await joined(engine, Role.FOCAL, "An", unit="Thôn Đông")
     await tg.send("/thu")
     assert await tg.tap("Xanh lá") == ["Từ gì?"]
-    zalo = await joined(engine, Role.FOCAL, "Bình", unit="Thôn Tây", channel="zalo", external_id="z9")
+    zalo = await joined(
+        engine, Role.FOCAL, "Bình", unit="Thôn Tây", channel="zalo", external_id="z9"
+    )
     await zalo.send("/thu")
     assert await zalo.send("2") == ["Từ gì?"]
     await zalo.send("/thu")
@@ -137,7 +139,9 @@ async def test_unknown_command_keeps_the_dialog(engine):
 
 async def test_menu_offers_commands_and_zalo_digit_starts_one(engine):
     """On Zalo the menu is numbered; replying with a number starts that command."""
-    chat = await joined(engine, Role.FOCAL, "Bình", unit="Thôn Tây", channel="zalo", external_id="z1")
+    chat = await joined(
+        engine, Role.FOCAL, "Bình", unit="Thôn Tây", channel="zalo", external_id="z1"
+    )
     await chat.send("menu")
     labels = chat.labels()
     assert "Ngôn ngữ" in labels
