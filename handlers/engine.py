@@ -55,10 +55,6 @@ class Engine:
         try:
             with transaction(self.database) as session:
                 return await self._handle(session, inbound)
-        except IntegrityError:
-            # Another worker stored the same event key first: this one is a duplicate.
-            log.info("duplicate inbound %s dropped", inbound.message_key)
-            return []
         except Exception:
             log.exception("step failed for %s", inbound.message_key)
             return self._apologise(inbound)
@@ -66,8 +62,13 @@ class Engine:
     async def _handle(self, session: Session, inbound: Inbound) -> list[int]:
         if session.get(InboundKey, inbound.message_key) is not None:
             return []
-        session.add(InboundKey(key=inbound.message_key))
-        session.flush()
+        try:
+            with session.begin_nested():
+                session.add(InboundKey(key=inbound.message_key))
+        except IntegrityError:
+            # Another worker stored the same event first: this copy is a duplicate.
+            log.info("duplicate inbound %s dropped", inbound.message_key)
+            return []
         conversation = _conversation(session, inbound)
         identity = session.exec(
             select(Identity).where(

@@ -46,8 +46,8 @@ class Channel(Protocol):
     name: str
     text_limit: int
 
-    async def start(self) -> None:
-        """Check the token and prepare the connection."""
+    async def start(self) -> str:
+        """Check the token and prepare the connection; return the bot's name."""
 
     async def poll(self, handle: InboundHandler) -> None:
         """Fetch inbound events forever, passing each to `handle` before moving on."""

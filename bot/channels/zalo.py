@@ -1,0 +1,365 @@
+"""Zalo Bot Platform adapter: getUpdates long polling in, sendMessage/sendPhoto out (httpx).
+
+Confirmed in the public Zalo Bot docs (bot.zapps.me, mirrored in public repositories) and in
+the clients built on them: every call is `POST <api>/bot<TOKEN>/<method>` with a JSON body;
+answers are `{"ok": true, "result": ...}` and errors `{"ok": false, "error_code", "description"}`;
+getUpdates takes a `timeout` in seconds (typed as a string, default 30), answers ONE update (not a
+list) and reports an idle window as error 408 "Request timeout"; getUpdates is off while a webhook
+is set; a webhook body is the same `{ok, result}` envelope around `{event_name, message}`; events
+are message.text/image/sticker/unsupported.received (unsupported stands in for content Zalo will
+not pass on); a message carries `from` {id, display_name, is_bot}, `chat` {id, chat_type PRIVATE
+or GROUP}, `text`, `message_id` (hex string) and `date` in milliseconds; sendMessage takes
+`chat_id` and `text` of 1 to 2000 characters, sendPhoto `chat_id`, `photo` (a URL) and an
+optional `caption` of up to 2000; sendChatAction takes `action` "typing". The documented error
+codes are 400 bad request, 401 bad or expired token, 403 (labelled "Internal server error"),
+404 not found, 408 request timeout and 429 quota exceeded.
+
+Assumed, not documented: whether the 408 arrives as the HTTP status or only in a 200 body (both
+are handled); the image URL field (the docs name `photo`, clients see `photo_url`: both read);
+a retry delay on 429 (read from `parameters.retry_after`, `retry_after` or Retry-After if ever
+sent); and how a user who blocked or unfollowed the bot shows up on send, which is not
+documented: a 4xx whose description names the person (block, follow, user, not found) or any
+4xx not about the message itself marks them unreachable, except 401 (the bot's token) and a
+description saying "internal server error", which is retried as the docs describe 403 so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import re
+import unicodedata
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from bot.channels.base import Delivery, InboundHandler, SendResult, split_text
+from bot.logs import RedactTokens
+from handlers.i18n import Translator
+from handlers.messages import Choice, Inbound
+
+log = logging.getLogger(__name__)
+
+TEXT_LIMIT = 2000
+TEXT_EVENT = "message.text.received"
+IMAGE_EVENT = "message.image.received"
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_BACKOFF_FIRST = 1.0
+_BACKOFF_LAST = 30.0
+_SEEN_KEEP = 512
+_PERSON = re.compile(r"block|follow|not found|not exist|user|recipient", re.IGNORECASE)
+_ABOUT_MESSAGE = re.compile(r"text|message|caption|photo|length|content|empty", re.IGNORECASE)
+_TRANSIENT = re.compile(r"internal server error|try again|temporar", re.IGNORECASE)
+
+
+class ZaloError(Exception):
+    """The Zalo API refused the bot (bad token) or could not be reached at start."""
+
+
+def to_inbound(body: Mapping[str, Any]) -> Inbound | None:
+    """Turn one getUpdates or webhook body (wrapped in {ok, result} or bare) into an Inbound."""
+    update = _unwrap(body)
+    message = update.get("message") if update else None
+    if not isinstance(message, Mapping):
+        return None
+    sender = message.get("from") if isinstance(message.get("from"), Mapping) else {}
+    chat = message.get("chat") if isinstance(message.get("chat"), Mapping) else {}
+    message_id = _text(message.get("message_id"))
+    chat_id = _text(chat.get("id")) or _text(sender.get("id"))
+    # The bot's own messages can come back through the same feed; a group is no place for
+    # a one-to-one dialog with the commune office.
+    if not message_id or not chat_id or sender.get("is_bot") is True:
+        return None
+    if str(chat.get("chat_type") or "PRIVATE").upper() != "PRIVATE":
+        return None
+    event = _text(update.get("event_name")) if update else ""
+    text, photo = _text(message.get("text")), ""
+    image = next((_text(message.get(k)) for k in ("photo_url", "photo") if message.get(k)), "")
+    if event == TEXT_EVENT or (not event and text):
+        if not text:
+            return None
+    elif event == IMAGE_EVENT or (not event and image):
+        if not image:
+            return None
+        text, photo = _text(message.get("caption")), image
+    else:
+        return None
+    return Inbound(
+        channel="zalo",
+        external_id=_text(sender.get("id")) or chat_id,
+        chat_id=chat_id,
+        message_key=f"zalo:{message_id}",
+        at=_from_millis(message.get("date")),
+        text=text,
+        photo=photo,
+        display_name=_text(sender.get("display_name")) or _text(sender.get("name")),
+    )
+
+
+class ZaloChannel:
+    """The Zalo Bot API as a Channel: one update per long poll, numbered lists for choices."""
+
+    name = "zalo"
+    text_limit = TEXT_LIMIT
+
+    def __init__(
+        self,
+        token: str,
+        api_url: str,
+        *,
+        poll_timeout: int = 30,
+        client: httpx.AsyncClient | None = None,
+        pause: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.poll_timeout = poll_timeout
+        # The backoff's sleep, injectable so tests can watch it without waiting.
+        self._pause = pause
+        self._token = token
+        self._base = f"{api_url.rstrip('/')}/bot{token}"
+        self._client = client or httpx.AsyncClient(timeout=httpx.Timeout(15.0))
+        self._owns_client = client is None
+        self._seen: OrderedDict[str, None] = OrderedDict()
+        # httpx logs every request URL, and the URL carries the token.
+        self._redact = RedactTokens([token])
+        logging.getLogger("httpx").addFilter(self._redact)
+
+    async def start(self) -> str:
+        """Check the token with getMe; return the bot's account name for the logs."""
+        try:
+            reply = await self._call("getMe", {})
+        except httpx.HTTPError as error:
+            raise ZaloError(f"Zalo getMe failed: {_describe(error)}") from None
+        if not reply.ok:
+            raise ZaloError(self._clean(f"Zalo refused the bot token: {reply.summary}"))
+        await self._warn_if_webhook()
+        me = reply.result if isinstance(reply.result, Mapping) else {}
+        for key in ("account_name", "name", "display_name", "id"):
+            if me.get(key):
+                return str(me[key])
+        return "zalo bot"
+
+    async def poll(self, handle: InboundHandler) -> None:
+        """Long-poll getUpdates forever, handing each new message to `handle` in turn."""
+        delay = _BACKOFF_FIRST
+        while True:
+            try:
+                reply = await self._call(
+                    "getUpdates",
+                    {"timeout": str(self.poll_timeout)},
+                    timeout=self.poll_timeout + 10,
+                )
+            except httpx.HTTPError as error:
+                reason = _describe(error)
+            else:
+                if reply.ok:
+                    delay = _BACKOFF_FIRST
+                    await self._take(reply.body, handle)
+                    continue
+                if reply.code == 408:
+                    delay = _BACKOFF_FIRST
+                    continue
+                if reply.code == 401 or (reply.code == 403 and not reply.transient):
+                    raise ZaloError(self._clean(f"Zalo refused the bot token: {reply.summary}"))
+                reason = self._clean(reply.summary)
+            log.warning("Zalo getUpdates failed (%s); retrying in %.0f s", reason, delay)
+            await self._pause(delay)
+            delay = min(delay * 2, _BACKOFF_LAST)
+
+    async def send(self, delivery: Delivery) -> SendResult:
+        """Send one outbox row: the photo (captioned when the text fits), then the text parts."""
+        if delivery.document:
+            log.debug("Zalo cannot send documents; sending the text only")
+        parts = render(delivery.text, delivery.choices, delivery.locale)
+        try:
+            if delivery.photo:
+                caption = parts.pop(0) if len(parts) == 1 else ""
+                payload = {"chat_id": delivery.chat_id, "photo": delivery.photo}
+                if caption:
+                    payload["caption"] = caption
+                reply = await self._call("sendPhoto", payload)
+                if not reply.ok:
+                    return self._failure(reply)
+            for part in parts:
+                reply = await self._call("sendMessage", {"chat_id": delivery.chat_id, "text": part})
+                if not reply.ok:
+                    return self._failure(reply)
+        except httpx.HTTPError as error:
+            return SendResult(ok=False, error=f"Zalo send failed: {_describe(error)}")
+        return SendResult(ok=True)
+
+    async def close(self) -> None:
+        """Close the HTTP client if this channel made it."""
+        if self._owns_client:
+            await self._client.aclose()
+        logging.getLogger("httpx").removeFilter(self._redact)
+
+    async def _call(
+        self, method: str, payload: dict[str, Any], *, timeout: float | None = None
+    ) -> _Reply:
+        response = await self._client.post(
+            f"{self._base}/{method}",
+            json=payload,
+            timeout=httpx.USE_CLIENT_DEFAULT if timeout is None else timeout,
+        )
+        return _read(response)
+
+    async def _take(self, body: Any, handle: InboundHandler) -> None:
+        inbound = to_inbound(body) if isinstance(body, Mapping) else None
+        if inbound is None:
+            log.debug("Zalo update ignored (not a private text or image message)")
+            return
+        if inbound.message_key in self._seen:
+            log.debug("Zalo replayed %s; already handled", inbound.message_key)
+            return
+        try:
+            await handle(inbound)
+        except Exception:
+            # Not remembered: if Zalo replays it, the next try may succeed.
+            log.exception("handling Zalo message %s failed", inbound.message_key)
+            return
+        self._seen[inbound.message_key] = None
+        while len(self._seen) > _SEEN_KEEP:
+            self._seen.popitem(last=False)
+
+    async def _warn_if_webhook(self) -> None:
+        try:
+            reply = await self._call("getWebhookInfo", {})
+        except httpx.HTTPError:
+            return
+        info = reply.result if reply.ok and isinstance(reply.result, Mapping) else {}
+        if info.get("url"):
+            log.warning("A Zalo webhook is set, so getUpdates receives nothing: call deleteWebhook")
+
+    def _failure(self, reply: _Reply) -> SendResult:
+        error = self._clean(f"Zalo {reply.summary}")
+        if reply.code == 429:
+            return SendResult(ok=False, retry_after=reply.retry_after, error=error)
+        if reply.code >= 500 or reply.code == 408 or reply.transient:
+            return SendResult(ok=False, error=error)
+        if reply.code == 401:
+            return SendResult(ok=False, final=True, error=error)
+        about_message = _ABOUT_MESSAGE.search(reply.description) is not None
+        unreachable = _PERSON.search(reply.description) is not None or not about_message
+        return SendResult(ok=False, final=True, unreachable=unreachable, error=error)
+
+    def _clean(self, text: str) -> str:
+        return text.replace(self._token, "<token>") if self._token else text
+
+
+def render(text: str, choices: list[Choice], locale: str) -> list[str]:
+    """Split a message for Zalo, choices as a numbered list kept whole on the last part."""
+    text = unicodedata.normalize("NFC", text).strip()
+    if not choices:
+        return split_text(text, TEXT_LIMIT) if text else []
+    hint = Translator(locale)("Reply with the number of your choice.")
+    listing = "\n".join(f"{number}. {label}" for number, (_, label) in enumerate(choices, 1))
+    tail = unicodedata.normalize("NFC", f"{listing}\n{hint}")
+    whole = f"{text}\n\n{tail}" if text else tail
+    if len(whole) <= TEXT_LIMIT or len(tail) > TEXT_LIMIT:
+        return split_text(whole, TEXT_LIMIT)
+    parts = split_text(text, TEXT_LIMIT)
+    if len(parts[-1]) + 2 + len(tail) <= TEXT_LIMIT:
+        parts[-1] = f"{parts[-1]}\n\n{tail}"
+    else:
+        parts.append(tail)
+    return parts
+
+
+@dataclass(frozen=True)
+class _Reply:
+    """One API answer: ok, or the error code from the body (else the HTTP status)."""
+
+    ok: bool
+    code: int
+    body: Any
+    result: Any
+    description: str
+    retry_after: float | None
+
+    @property
+    def summary(self) -> str:
+        return f"error {self.code}: {self.description or 'no description'}"
+
+    @property
+    def transient(self) -> bool:
+        return _TRANSIENT.search(self.description) is not None
+
+
+def _read(response: httpx.Response) -> _Reply:
+    try:
+        body: Any = response.json()
+    except ValueError:
+        body = None
+    envelope = body if isinstance(body, Mapping) else {}
+    refused = envelope.get("ok") is False
+    ok = response.is_success and not refused
+    code = envelope.get("error_code") if refused else None
+    if not isinstance(code, int) or isinstance(code, bool):
+        code = 0 if ok else response.status_code
+    # Some answers say 200 in HTTP and the real status in the body; the body wins.
+    if not ok and code < 400:
+        code = response.status_code if response.status_code >= 400 else 500
+    description = str(envelope.get("description") or ("" if ok else response.reason_phrase))
+    return _Reply(
+        ok=ok,
+        code=code,
+        body=body,
+        result=envelope.get("result"),
+        description=description,
+        retry_after=_retry_after(envelope, response),
+    )
+
+
+def _retry_after(envelope: Mapping[str, Any], response: httpx.Response) -> float | None:
+    parameters = envelope.get("parameters")
+    candidates = [
+        parameters.get("retry_after") if isinstance(parameters, Mapping) else None,
+        envelope.get("retry_after"),
+        response.headers.get("Retry-After"),
+    ]
+    for value in candidates:
+        try:
+            seconds = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            continue
+        if seconds >= 0:
+            return seconds
+    return None
+
+
+def _unwrap(body: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    if not isinstance(body, Mapping):
+        return None
+    if "event_name" in body or "message" in body:
+        return body
+    if body.get("ok") is False:
+        return None
+    result = body.get("result")
+    if isinstance(result, list):
+        result = result[0] if result else None
+    return result if isinstance(result, Mapping) else None
+
+
+def _from_millis(value: Any) -> dt.datetime:
+    try:
+        return _EPOCH + dt.timedelta(milliseconds=int(value))
+    except (TypeError, ValueError, OverflowError):
+        # A message without a usable date is still worth answering; stamp it on arrival.
+        return dt.datetime.now(dt.UTC)
+
+
+def _text(value: Any) -> str:
+    if value is None or isinstance(value, bool | Mapping | list):
+        return ""
+    return str(value).strip()
+
+
+def _describe(error: httpx.HTTPError) -> str:
+    # The exception's request carries the URL (and so the token): name the failure only.
+    if isinstance(error, httpx.TimeoutException):
+        return "timed out"
+    return type(error).__name__

@@ -1,0 +1,623 @@
+"""The Zalo adapter: saved payloads to Inbound, then polling and sending against a fake Zalo."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import json
+import logging
+import socket
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from bot.channels.base import Delivery
+from bot.channels.zalo import ZaloChannel, ZaloError, to_inbound
+from handlers.messages import Inbound
+from tests.support.fake_zalo import FakeZalo
+
+PAYLOADS = Path(__file__).resolve().parent.parent / "support" / "payloads"
+USER = "6ede9afa66b88fe6d6a9"
+CHOICES = [("yes", "Đồng ý"), ("no", "Không đồng ý"), ("/ack 12", "Đã nhận")]
+
+
+def payload(name: str) -> dict[str, Any]:
+    """Load a saved Zalo body."""
+    return json.loads((PAYLOADS / f"zalo_{name}.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeZalo]:
+    """A fake Zalo Bot API on a free local port."""
+    server = FakeZalo().start()
+    yield server
+    server.stop()
+
+
+class Pauses:
+    """Stands in for asyncio.sleep in the backoff: records delays, never waits."""
+
+    def __init__(self, stop_after: int | None = None) -> None:
+        self.delays: list[float] = []
+        self.stop_after = stop_after
+
+    async def __call__(self, seconds: float) -> None:
+        self.delays.append(seconds)
+        if self.stop_after is not None and len(self.delays) >= self.stop_after:
+            raise asyncio.CancelledError
+        await asyncio.sleep(0)
+
+
+@pytest.fixture
+def pauses() -> Pauses:
+    """The backoff delays the channel asked for."""
+    return Pauses()
+
+
+@pytest.fixture
+async def channel(fake: FakeZalo, pauses: Pauses) -> AsyncIterator[ZaloChannel]:
+    """The adapter pointed at the fake, long polls of one second."""
+    zalo = ZaloChannel(fake.token, fake.url, poll_timeout=1, pause=pauses)
+    yield zalo
+    await zalo.close()
+
+
+class Inbox:
+    """Collects what the channel hands to the engine."""
+
+    def __init__(self) -> None:
+        self.received: list[Inbound] = []
+
+    async def __call__(self, inbound: Inbound) -> None:
+        self.received.append(inbound)
+
+    @property
+    def texts(self) -> list[str]:
+        """The texts handled so far, in order."""
+        return [inbound.text for inbound in self.received]
+
+
+@contextlib.asynccontextmanager
+async def polling(zalo: ZaloChannel, handle: Callable[[Inbound], Any]) -> AsyncIterator[Any]:
+    """Run the poll loop for the duration of the block, then cancel it."""
+    task = asyncio.create_task(zalo.poll(handle))
+    try:
+        yield task
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def eventually(fake: FakeZalo, predicate: Callable[[], bool]) -> None:
+    """Wait (off the event loop) until the predicate holds."""
+    assert await asyncio.to_thread(fake.wait_for, predicate), "timed out waiting"
+
+
+def polls(fake: FakeZalo) -> int:
+    """How many getUpdates calls the fake has answered."""
+    return sum(1 for method, _ in fake.calls if method == "getUpdates")
+
+
+def closed_port_url() -> str:
+    """A local URL nothing listens on, so connecting fails at once."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+# Saved payloads → Inbound
+
+
+@pytest.mark.parametrize("name", ["text_wrapped", "text_bare"])
+def test_a_text_becomes_an_inbound_with_string_ids_and_a_utc_time(name: str) -> None:
+    body = payload(name)
+    message = (body.get("result") or body)["message"]
+
+    inbound = to_inbound(body)
+
+    assert inbound is not None
+    assert inbound.channel == "zalo"
+    assert inbound.external_id == inbound.chat_id == message["from"]["id"]
+    assert inbound.message_key == f"zalo:{message['message_id']}"
+    assert inbound.text == message["text"]
+    assert inbound.display_name == message["from"]["display_name"]
+    assert inbound.at.tzinfo is not None and inbound.at.utcoffset() == dt.timedelta(0)
+    assert inbound.at == dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(
+        milliseconds=message["date"]
+    )
+
+
+def test_the_date_is_read_as_milliseconds() -> None:
+    inbound = to_inbound(payload("text_wrapped"))
+
+    assert inbound is not None
+    assert inbound.at == dt.datetime(2026, 3, 20, 9, 46, 40, 123000, tzinfo=dt.UTC)
+    assert inbound.text == "Đã nhận công văn"
+
+
+def test_a_result_given_as_a_list_of_one_without_event_name_is_read() -> None:
+    inbound = to_inbound(payload("text_listed"))
+
+    assert inbound is not None
+    assert inbound.text == "Xin chào"
+    assert inbound.message_key == "zalo:8a1b2c3d4e5f60718293"
+    assert inbound.at == dt.datetime(2025, 6, 19, 6, 55, 31, 602000, tzinfo=dt.UTC)
+
+
+def test_an_image_gives_its_url_as_photo_and_its_caption_as_text() -> None:
+    inbound = to_inbound(payload("image_wrapped"))
+
+    assert inbound is not None
+    assert inbound.photo == "https://photo-stal.zadn.vn/bot/9f1e2d3c4b5a.jpg"
+    assert inbound.text == "Biên lai thôn Đông"
+    assert inbound.message_key == "zalo:a4c2e6f8b1d3a5c7e9f0"
+
+
+def test_an_image_with_the_documented_photo_field_and_no_caption_is_read() -> None:
+    inbound = to_inbound(payload("image_bare"))
+
+    assert inbound is not None
+    assert inbound.photo == "https://photo-stal.zadn.vn/bot/0a1b2c3d4e5f.jpg"
+    assert inbound.text == ""
+
+
+def test_numeric_ids_still_become_strings() -> None:
+    body = payload("text_bare")
+    body["message"]["from"]["id"] = 123456789
+    body["message"]["chat"]["id"] = 123456789
+    body["message"]["message_id"] = 42
+
+    inbound = to_inbound(body)
+
+    assert inbound is not None
+    assert (inbound.external_id, inbound.chat_id, inbound.message_key) == (
+        "123456789",
+        "123456789",
+        "zalo:42",
+    )
+
+
+def _from_the_bot(body: dict[str, Any]) -> dict[str, Any]:
+    body["result"]["message"]["from"]["is_bot"] = True
+    return body
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        payload("sticker"),
+        payload("unsupported"),
+        payload("group_text"),
+        _from_the_bot(payload("text_wrapped")),
+        {"ok": True, "result": {"event_name": "message.unsupported.received"}},
+        {"ok": True, "result": []},
+        {"ok": False, "error_code": 408, "description": "Request timeout"},
+        {"ok": True, "result": {"url": "", "updated_at": 1749538250568}},
+    ],
+    ids=["sticker", "unsupported", "group", "own", "no-message", "empty", "error", "other"],
+)
+def test_stickers_unsupported_groups_and_non_messages_give_nothing(body: dict[str, Any]) -> None:
+    assert to_inbound(body) is None
+
+
+# Polling against the fake
+
+
+async def test_poll_hands_over_one_update_per_call_oldest_first(
+    fake: FakeZalo, channel: ZaloChannel
+) -> None:
+    inbox = Inbox()
+    first = fake.user_sends(USER, "KH7QX2")
+    fake.user_sends(USER, "1")
+    fake.user_sends(USER, "Đã nhận")
+
+    async with polling(channel, inbox):
+        await eventually(fake, lambda: len(inbox.received) == 3)
+
+    assert inbox.texts == ["KH7QX2", "1", "Đã nhận"]
+    assert inbox.received[0].message_key == f"zalo:{first}"
+    assert inbox.received[0].display_name == "Trần Thị Bích"
+    assert polls(fake) >= 3
+    assert all(body == {"timeout": "1"} for method, body in fake.calls if method == "getUpdates")
+
+
+@pytest.mark.parametrize("idle_status", [408, 200])
+async def test_idle_polls_answered_408_give_nothing_and_polling_goes_on(
+    fake: FakeZalo, pauses: Pauses, idle_status: int
+) -> None:
+    fake.idle_status = idle_status
+    zalo = ZaloChannel(fake.token, fake.url, poll_timeout=0, pause=pauses)
+    inbox = Inbox()
+
+    async with polling(zalo, inbox) as task:
+        await eventually(fake, lambda: polls(fake) >= 3)
+        assert inbox.received == [] and not task.done()
+        fake.user_sends(USER, "menu")
+        await eventually(fake, lambda: len(inbox.received) == 1)
+    await zalo.close()
+
+    assert inbox.texts == ["menu"]
+    assert pauses.delays == []
+
+
+async def test_a_replayed_message_is_handled_once(fake: FakeZalo, channel: ZaloChannel) -> None:
+    inbox = Inbox()
+    fake.user_sends(USER, "KH7QX2")
+
+    async with polling(channel, inbox):
+        await eventually(fake, lambda: len(inbox.received) == 1)
+        fake.replay_last()
+        fake.user_sends(USER, "menu")
+        await eventually(fake, lambda: len(inbox.received) == 2)
+
+    assert inbox.texts == ["KH7QX2", "menu"]
+    assert len({inbound.message_key for inbound in inbox.received}) == 2
+
+
+@pytest.mark.parametrize("wrap", [True, False], ids=["wrapped", "bare"])
+async def test_wrapped_and_bare_bodies_both_arrive(
+    fake: FakeZalo, channel: ZaloChannel, wrap: bool
+) -> None:
+    fake.wrap = wrap
+    inbox = Inbox()
+    fake.user_sends(USER, "Xin chào")
+    fake.user_sends_image(USER, "https://photo-stal.zadn.vn/bot/abc.jpg", caption="Biên lai")
+
+    async with polling(channel, inbox):
+        await eventually(fake, lambda: len(inbox.received) == 2)
+
+    assert inbox.texts == ["Xin chào", "Biên lai"]
+    assert inbox.received[1].photo == "https://photo-stal.zadn.vn/bot/abc.jpg"
+
+
+async def test_a_sticker_is_skipped_and_the_next_message_still_arrives(
+    fake: FakeZalo, channel: ZaloChannel
+) -> None:
+    inbox = Inbox()
+    fake.user_sends_sticker(USER)
+    fake.user_sends(USER, "menu")
+
+    async with polling(channel, inbox):
+        await eventually(fake, lambda: len(inbox.received) == 1)
+
+    assert inbox.texts == ["menu"]
+
+
+async def test_server_errors_back_off_doubling_then_polling_recovers(
+    fake: FakeZalo, channel: ZaloChannel, pauses: Pauses
+) -> None:
+    inbox = Inbox()
+    fake.fail_next("getUpdates", 500, "Internal server error", count=3)
+    fake.user_sends(USER, "menu")
+
+    async with polling(channel, inbox):
+        await eventually(fake, lambda: len(inbox.received) == 1)
+
+    assert inbox.texts == ["menu"]
+    assert pauses.delays == [1.0, 2.0, 4.0]
+
+
+@pytest.mark.parametrize(
+    ("status", "description"), [(429, "Quota exceeded"), (403, "Internal server error")]
+)
+async def test_rate_limits_and_zalos_internal_403_also_back_off(
+    fake: FakeZalo, channel: ZaloChannel, pauses: Pauses, status: int, description: str
+) -> None:
+    inbox = Inbox()
+    fake.fail_next("getUpdates", status, description)
+    fake.user_sends(USER, "menu")
+
+    async with polling(channel, inbox):
+        await eventually(fake, lambda: len(inbox.received) == 1)
+
+    assert inbox.texts == ["menu"]
+    assert pauses.delays == [1.0]
+
+
+async def test_connection_errors_back_off_up_to_thirty_seconds() -> None:
+    pauses = Pauses(stop_after=7)
+    zalo = ZaloChannel("123:secret", closed_port_url(), poll_timeout=1, pause=pauses)
+
+    with pytest.raises(asyncio.CancelledError):
+        await zalo.poll(Inbox())
+    await zalo.close()
+
+    assert pauses.delays == [1.0, 2.0, 4.0, 8.0, 16.0, 30.0, 30.0]
+
+
+async def test_a_refused_token_stops_polling_with_an_error_naming_no_token(
+    fake: FakeZalo, pauses: Pauses
+) -> None:
+    zalo = ZaloChannel("999:wrongTokenXyz", fake.url, poll_timeout=1, pause=pauses)
+
+    with pytest.raises(ZaloError, match="401") as refused:
+        await zalo.poll(Inbox())
+    await zalo.close()
+
+    assert "wrongTokenXyz" not in str(refused.value)
+    assert pauses.delays == []
+
+
+async def test_an_error_in_the_handler_is_logged_and_polling_goes_on(
+    fake: FakeZalo, channel: ZaloChannel, caplog: pytest.LogCaptureFixture
+) -> None:
+    inbox = Inbox()
+
+    async def handle(inbound: Inbound) -> None:
+        if inbound.text == "boom":
+            raise RuntimeError("database unavailable")
+        await inbox(inbound)
+
+    fake.user_sends(USER, "boom")
+    fake.user_sends(USER, "menu")
+    with caplog.at_level(logging.ERROR, logger="bot.channels.zalo"):
+        async with polling(channel, handle):
+            await eventually(fake, lambda: len(inbox.received) == 1)
+
+    assert inbox.texts == ["menu"]
+    assert any("failed" in record.getMessage() for record in caplog.records)
+
+
+async def test_a_message_whose_handling_failed_is_handled_when_replayed(
+    fake: FakeZalo, channel: ZaloChannel
+) -> None:
+    attempts: list[str] = []
+
+    async def handle(inbound: Inbound) -> None:
+        attempts.append(inbound.message_key)
+        if len(attempts) == 1:
+            raise RuntimeError("database unavailable")
+
+    fake.user_sends(USER, "KH7QX2")
+    async with polling(channel, handle):
+        await eventually(fake, lambda: len(attempts) == 1)
+        fake.replay_last()
+        await eventually(fake, lambda: len(attempts) == 2)
+
+    assert attempts[0] == attempts[1]
+
+
+async def test_cancelling_the_poll_while_it_waits_ends_cleanly(
+    fake: FakeZalo, channel: ZaloChannel, caplog: pytest.LogCaptureFixture
+) -> None:
+    task = asyncio.create_task(channel.poll(Inbox()))
+    await eventually(fake, lambda: polls(fake) >= 1)
+
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+    assert task.cancelled()
+    assert not [record for record in caplog.records if record.levelno >= logging.WARNING]
+
+
+# Start
+
+
+async def test_start_checks_the_token_and_returns_the_account_name(
+    fake: FakeZalo, channel: ZaloChannel
+) -> None:
+    assert await channel.start() == "bot.HocTapXa"
+    assert next(method for method, _ in fake.calls) == "getMe"
+
+
+async def test_start_with_a_wrong_token_fails_without_showing_it(fake: FakeZalo) -> None:
+    zalo = ZaloChannel("999:wrongTokenXyz", fake.url)
+
+    with pytest.raises(ZaloError) as refused:
+        await zalo.start()
+    await zalo.close()
+
+    assert "401" in str(refused.value) and "wrongTokenXyz" not in str(refused.value)
+
+
+async def test_start_warns_when_a_webhook_would_swallow_the_updates(
+    fake: FakeZalo, channel: ZaloChannel, caplog: pytest.LogCaptureFixture
+) -> None:
+    hook = {"url": "https://xa.example/zalo", "secret_token": "bi-mat-123"}
+    httpx.post(f"{fake.url}/bot{fake.token}/setWebhook", json=hook).raise_for_status()
+
+    with caplog.at_level(logging.WARNING, logger="bot.channels.zalo"):
+        await channel.start()
+
+    assert any("deleteWebhook" in record.getMessage() for record in caplog.records)
+
+
+# Sending
+
+
+async def test_choices_become_a_numbered_list_with_a_vietnamese_hint(
+    fake: FakeZalo, channel: ZaloChannel
+) -> None:
+    result = await channel.send(Delivery(USER, "Anh/chị có đồng ý không?", CHOICES))
+
+    assert result.ok
+    assert fake.messages_to(USER) == [
+        "Anh/chị có đồng ý không?\n\n"
+        "1. Đồng ý\n2. Không đồng ý\n3. Đã nhận\n"
+        "Trả lời bằng số thứ tự của lựa chọn."
+    ]
+
+
+async def test_the_hint_follows_the_recipients_language(
+    fake: FakeZalo, channel: ZaloChannel
+) -> None:
+    await channel.send(Delivery(USER, "Do you agree?", CHOICES[:2], locale="en"))
+
+    assert fake.messages_to(USER) == [
+        "Do you agree?\n\n1. Đồng ý\n2. Không đồng ý\nReply with the number of your choice."
+    ]
+
+
+async def test_a_long_text_is_split_under_2000_with_the_list_whole_on_the_last_part(
+    fake: FakeZalo, channel: ZaloChannel
+) -> None:
+    words = [f"thôn{number:04d}" for number in range(501)]
+    text = " ".join(words)
+    assert len(text) >= 4500
+
+    result = await channel.send(Delivery(USER, text, CHOICES))
+
+    parts = fake.messages_to(USER)
+    assert result.ok and len(parts) == 3
+    assert all(len(part) <= 2000 for part in parts)
+    assert parts[-1].endswith(
+        "1. Đồng ý\n2. Không đồng ý\n3. Đã nhận\nTrả lời bằng số thứ tự của lựa chọn."
+    )
+    assert ["1. Đồng ý" in part for part in parts] == [False, False, True]
+    assert " ".join(parts).split()[: len(words)] == words
+
+
+async def test_a_list_that_no_longer_fits_after_the_text_goes_whole_into_its_own_message(
+    fake: FakeZalo, channel: ZaloChannel
+) -> None:
+    text = "Nội dung công văn. " * 104
+    assert 1950 < len(text.strip()) <= 2000
+
+    await channel.send(Delivery(USER, text, CHOICES))
+
+    parts = fake.messages_to(USER)
+    assert len(parts) == 2
+    assert parts[0] == text.strip()
+    assert parts[1] == (
+        "1. Đồng ý\n2. Không đồng ý\n3. Đã nhận\nTrả lời bằng số thứ tự của lựa chọn."
+    )
+
+
+async def test_a_photo_goes_by_url_with_the_text_as_its_caption(
+    fake: FakeZalo, channel: ZaloChannel
+) -> None:
+    photo = "https://xa.example/bien-lai/KH2026-00001.png"
+
+    result = await channel.send(Delivery(USER, "Biên lai KH2026-00001", photo=photo))
+
+    assert result.ok
+    assert fake.photos_to(USER) == [photo]
+    assert fake.messages_to(USER) == ["Biên lai KH2026-00001"]
+    assert [method for method, _ in fake.calls] == ["sendPhoto"]
+
+
+async def test_a_photo_with_a_long_text_goes_first_then_the_text_parts(
+    fake: FakeZalo, channel: ZaloChannel
+) -> None:
+    photo = "https://xa.example/bien-lai/KH2026-00002.png"
+
+    await channel.send(Delivery(USER, "Danh sách nhà hảo tâm. " * 150, photo=photo))
+
+    assert [method for method, _ in fake.calls] == ["sendPhoto", "sendMessage", "sendMessage"]
+    assert fake.photos_to(USER) == [photo]
+    assert all(len(part) <= 2000 for part in fake.messages_to(USER))
+
+
+async def test_a_document_is_left_out_and_the_text_still_goes(
+    fake: FakeZalo, channel: ZaloChannel
+) -> None:
+    result = await channel.send(Delivery(USER, "Báo cáo quý I", document="BQACAgIAAx"))
+
+    assert result.ok
+    assert fake.messages_to(USER) == ["Báo cáo quý I"]
+
+
+async def test_rate_limited_sends_are_retried_later(fake: FakeZalo, channel: ZaloChannel) -> None:
+    fake.fail_next("sendMessage", 429, "Quota exceeded")
+
+    result = await channel.send(Delivery(USER, "Nhắc hạn báo cáo"))
+
+    assert not result.ok and not result.final and not result.unreachable
+    assert result.retry_after is None
+    assert "429" in result.error
+
+
+async def test_a_retry_delay_in_the_body_is_passed_on(fake: FakeZalo, channel: ZaloChannel) -> None:
+    fake.fail_next("sendMessage", 429, "Quota exceeded", retry_after=7)
+
+    result = await channel.send(Delivery(USER, "Nhắc hạn báo cáo"))
+
+    assert not result.final and result.retry_after == 7.0
+
+
+@pytest.mark.parametrize(
+    ("status", "description"),
+    [(500, "Internal server error"), (502, "Bad gateway"), (403, "Internal server error")],
+)
+async def test_server_errors_are_retryable(
+    fake: FakeZalo, channel: ZaloChannel, status: int, description: str
+) -> None:
+    fake.fail_next("sendMessage", status, description)
+
+    result = await channel.send(Delivery(USER, "Nhắc hạn báo cáo"))
+
+    assert not result.ok and not result.final and not result.unreachable
+    assert fake.messages_to(USER) == []
+
+
+async def test_an_unreachable_server_is_retryable() -> None:
+    zalo = ZaloChannel("123:secret", closed_port_url())
+
+    result = await zalo.send(Delivery(USER, "Nhắc hạn báo cáo"))
+    await zalo.close()
+
+    assert not result.ok and not result.final
+    assert "secret" not in result.error
+
+
+async def test_a_user_who_blocked_the_bot_is_final_and_unreachable(
+    fake: FakeZalo, channel: ZaloChannel
+) -> None:
+    fake.block(USER)
+
+    result = await channel.send(Delivery(USER, "Công văn mới"))
+
+    assert not result.ok and result.final and result.unreachable
+    assert "403" in result.error
+
+
+async def test_a_bad_message_is_final_but_the_person_stays_reachable(
+    fake: FakeZalo, channel: ZaloChannel
+) -> None:
+    fake.fail_next("sendMessage", 400, "Bad request: text must be 1 to 2000 characters")
+
+    result = await channel.send(Delivery(USER, "Công văn mới"))
+
+    assert result.final and not result.unreachable
+
+
+async def test_a_refused_token_on_send_is_final_without_blaming_the_person(
+    fake: FakeZalo,
+) -> None:
+    zalo = ZaloChannel("999:wrongTokenXyz", fake.url)
+
+    result = await zalo.send(Delivery(USER, "Công văn mới"))
+    await zalo.close()
+
+    assert result.final and not result.unreachable
+    assert "wrongTokenXyz" not in result.error
+
+
+async def test_the_token_never_reaches_the_logs(
+    fake: FakeZalo, channel: ZaloChannel, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    inbox = Inbox()
+    await channel.start()
+    fake.fail_next("getUpdates", 500, "Internal server error")
+    fake.user_sends_sticker(USER)
+    fake.user_sends(USER, "menu")
+    async with polling(channel, inbox):
+        await eventually(fake, lambda: len(inbox.received) == 1)
+        fake.replay_last()
+        await eventually(fake, lambda: polls(fake) >= 5)
+    fake.block(USER)
+    await channel.send(Delivery(USER, "Công văn mới", document="file"))
+
+    logged = [record.getMessage() for record in caplog.records]
+    assert any("HTTP Request" in message for message in logged), "httpx logged nothing"
+    assert any("getUpdates failed" in message for message in logged)
+    assert not [message for message in logged if fake.token in message]
+    assert not [message for message in logged if fake.token.split(":")[1] in message]

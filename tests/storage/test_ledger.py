@@ -1,0 +1,213 @@
+"""The fund ledger: receipt numbering, reversals, totals, and that rows are only ever added."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import Engine, event
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+import storage.ledger as ledger
+from storage.db import transaction
+from storage.ledger import (
+    LedgerError,
+    UnitTotal,
+    find_receipt,
+    fund_totals,
+    record_contribution,
+    reverse_contribution,
+)
+from storage.models import AuditEntry, Contribution, Person, Role
+from storage.people import add_unit
+
+MARCH = dt.datetime(2026, 3, 20, 1, 0, tzinfo=dt.UTC)
+
+
+def _recorder(session: Session) -> int:
+    person = Person(name="Lê Thị Hoa", role=Role.ADMIN.value)
+    session.add(person)
+    session.flush()
+    return person.id or 0
+
+
+def _give(
+    session: Session,
+    recorder: int,
+    amount: int = 500_000,
+    *,
+    now: dt.datetime = MARCH,
+    unit_id: int | None = None,
+    day: dt.date | None = None,
+) -> Contribution:
+    return record_contribution(
+        session,
+        recorded_by=recorder,
+        unit_id=unit_id,
+        donor_name="Gia đình ông Nguyễn Văn Bình",
+        donor_kind="family",
+        amount=amount,
+        contributed_on=day or now.date(),
+        note="",
+        now=now,
+    )
+
+
+def test_receipts_count_up_per_year_of_the_commune_calendar(database: Engine) -> None:
+    """KH2026-00001, -00002, then KH2027-00001 from 00:00 on 1 January in Vietnam."""
+    with transaction(database) as session:
+        recorder = _recorder(session)
+        numbers = [_give(session, recorder).receipt_no for _ in range(3)]
+        # 23:59 on 31/12 in the commune is 16:59 UTC; 00:00 on 1/1 is 17:00 UTC.
+        late = _give(session, recorder, now=dt.datetime(2026, 12, 31, 16, 59, tzinfo=dt.UTC))
+        new_year = _give(session, recorder, now=dt.datetime(2026, 12, 31, 17, 0, tzinfo=dt.UTC))
+    assert numbers == ["KH2026-00001", "KH2026-00002", "KH2026-00003"]
+    assert (late.receipt_no, late.year, late.seq) == ("KH2026-00004", 2026, 4)
+    assert (new_year.receipt_no, new_year.year, new_year.seq) == ("KH2027-00001", 2027, 1)
+
+
+def test_a_taken_number_is_never_stored_twice(database: Engine) -> None:
+    """The (year, seq) and receipt constraints refuse a second row with the same number."""
+    with transaction(database) as session:
+        first = _give(session, _recorder(session))
+    with pytest.raises(IntegrityError), transaction(database) as session:
+        session.add(
+            Contribution(
+                receipt_no="KH2026-00099",
+                year=first.year,
+                seq=first.seq,
+                recorded_by=first.recorded_by,
+                donor_name="X",
+                donor_kind="person",
+                amount=1,
+                contributed_on=first.contributed_on,
+            )
+        )
+    with Session(database) as session:
+        assert len(session.exec(select(Contribution)).all()) == 1
+
+
+def test_a_clash_with_a_concurrent_writer_takes_the_next_number(
+    database: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When another writer took the number just read, the insert fails and is retried."""
+    real = ledger._next_seq
+    reads: list[int] = []
+
+    def stale_once(session: Session, year: int) -> int:
+        # The first read sees the ledger as it was before the other writer's row.
+        reads.append(year)
+        return 1 if len(reads) == 1 else real(session, year)
+
+    with transaction(database) as session:
+        recorder = _recorder(session)
+        _give(session, recorder)
+        monkeypatch.setattr(ledger, "_next_seq", stale_once)
+        second = _give(session, recorder, 700_000)
+    assert len(reads) == 2
+    assert second.receipt_no == "KH2026-00002"
+    with Session(database) as session:
+        rows = session.exec(select(Contribution).order_by(Contribution.id)).all()  # type: ignore[arg-type]
+        assert [(r.receipt_no, r.amount) for r in rows] == [
+            ("KH2026-00001", 500_000),
+            ("KH2026-00002", 700_000),
+        ]
+
+
+def test_find_receipt_ignores_case_and_spaces(database: Engine) -> None:
+    """' kh2026-00001 ' finds KH2026-00001; an unknown number finds nothing."""
+    with transaction(database) as session:
+        given = _give(session, _recorder(session))
+    with Session(database) as session:
+        found = find_receipt(session, " kh2026-00001 ")
+        assert found is not None and found.id == given.id
+        assert find_receipt(session, "KH2026-00002") is None
+
+
+def test_reversal_adds_a_negative_row_and_an_audit_entry(database: Engine) -> None:
+    """The original is untouched; a second reversal and reversing a reversal are refused."""
+    with transaction(database) as session:
+        recorder = _recorder(session)
+        original = _give(session, recorder, 1_500_000, day=dt.date(2026, 3, 1))
+        before = original.model_dump()
+        reversal = reverse_contribution(
+            session, original, by=recorder, reason="Ghi trùng", now=MARCH
+        )
+    assert reversal.model_dump() | {"id": None, "created_at": None} == {
+        "id": None,
+        "receipt_no": "KH2026-00002",
+        "year": 2026,
+        "seq": 2,
+        "unit_id": None,
+        "recorded_by": recorder,
+        "donor_name": "Gia đình ông Nguyễn Văn Bình",
+        "donor_kind": "family",
+        "amount": -1_500_000,
+        "contributed_on": dt.date(2026, 3, 1),
+        "note": "Hủy biên lai KH2026-00001: Ghi trùng",
+        "reverses_id": original.id,
+        "created_at": None,
+    }
+    with transaction(database) as session:
+        stored = session.get(Contribution, original.id)
+        assert stored is not None and stored.model_dump() == before
+        [entry] = session.exec(select(AuditEntry)).all()
+        assert (entry.action, entry.person_id, entry.detail["reversal_receipt"]) == (
+            "contribution.reverse",
+            recorder,
+            "KH2026-00002",
+        )
+        with pytest.raises(LedgerError) as again:
+            reverse_contribution(session, stored, by=recorder, reason="Lại", now=MARCH)
+        assert again.value.reason == "already_reversed"
+        undo = session.get(Contribution, reversal.id)
+        assert undo is not None
+        with pytest.raises(LedgerError) as twice:
+            reverse_contribution(session, undo, by=recorder, reason="Lại", now=MARCH)
+        assert twice.value.reason == "reversal"
+        assert len(session.exec(select(Contribution)).all()) == 2
+
+
+def test_totals_per_unit_net_reversals_and_count_what_stands(database: Engine) -> None:
+    """Units by Vietnamese name order, the office last; a year filters by date given."""
+    with transaction(database) as session:
+        recorder = _recorder(session)
+        west = add_unit(session, "Thôn Tây", "village").id
+        east = add_unit(session, "Thôn Đông", "village").id
+        _give(session, recorder, 1_000_000, unit_id=east, day=dt.date(2025, 12, 30))
+        _give(session, recorder, 2_000_000, unit_id=east)
+        wrong = _give(session, recorder, 900_000, unit_id=west)
+        _give(session, recorder, 300_000)
+        reverse_contribution(session, wrong, by=recorder, reason="Nhầm thôn", now=MARCH)
+    with Session(database) as session:
+        assert fund_totals(session, year=2026) == [
+            UnitTotal(east, "Thôn Đông", 2_000_000, 1),
+            UnitTotal(west, "Thôn Tây", 0, 0),
+            UnitTotal(None, "", 300_000, 1),
+        ]
+        assert fund_totals(session, year=None)[0] == UnitTotal(east, "Thôn Đông", 3_000_000, 2)
+        assert fund_totals(session, year=2024) == []
+
+
+def test_the_ledger_never_updates_or_deletes_a_contribution(database: Engine) -> None:
+    """Recording, reversing and totalling only ever INSERT into or SELECT from the ledger."""
+    statements: list[str] = []
+
+    def remember(_conn, _cursor, statement, _params, _context, _many) -> None:  # type: ignore[no-untyped-def]
+        statements.append(" ".join(statement.split()).lower())
+
+    event.listen(database, "before_cursor_execute", remember)
+    try:
+        with transaction(database) as session:
+            recorder = _recorder(session)
+            original = _give(session, recorder)
+            _give(session, recorder)
+            reverse_contribution(session, original, by=recorder, reason="Ghi trùng", now=MARCH)
+            fund_totals(session, year=2026)
+            fund_totals(session, year=None)
+    finally:
+        event.remove(database, "before_cursor_execute", remember)
+    touching = [s for s in statements if "contribution" in s]
+    assert any(s.startswith("insert into contribution") for s in touching)
+    assert not [s for s in touching if s.startswith(("update", "delete"))]

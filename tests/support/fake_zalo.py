@@ -1,0 +1,295 @@
+"""A fake Zalo Bot API on 127.0.0.1, close to the real one, for adapter and end-to-end tests.
+
+It speaks `POST /bot<token>/<method>` with JSON bodies and answers in the documented envelope
+(`{"ok": true, "result": ...}` or `{"ok": false, "error_code": N, "description": "..."}`).
+getUpdates hands out ONE update per call, oldest first, waits up to `timeout` seconds for one,
+and answers 408 "Request timeout" when idle (HTTP status `idle_status`, 408 unless a test sets
+200 to mimic an error carried only in the body). Zalo does not document what a send to a user
+who blocked or unfollowed the bot returns: `block()` answers a 403 whose description names the
+block, which is this fake's choice, not a documented Zalo error.
+
+It runs a stdlib ThreadingHTTPServer in a thread, so a bot in another process can use `url`.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+TEXT_LIMIT = 2000
+
+
+@dataclass
+class _Failure:
+    status: int
+    description: str
+    count: int
+    retry_after: float | None = None
+
+
+@dataclass
+class _State:
+    pending: deque[dict[str, Any]] = field(default_factory=deque)
+    last: dict[str, Any] | None = None
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    sent: list[dict[str, Any]] = field(default_factory=list)
+    failures: dict[str, _Failure] = field(default_factory=dict)
+    blocked: set[str] = field(default_factory=set)
+    webhook: str = ""
+
+
+class FakeZalo:
+    """The Zalo Bot API for one bot; tests play the users and read what the bot sent."""
+
+    def __init__(self, token: str = "1459232241454765289:fakeZaloTokenAbc123") -> None:
+        self.token = token
+        self.wrap = True
+        self.idle_status = 408
+        self._state = _State()
+        self._changed = threading.Condition(threading.RLock())
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._stopping = False
+
+    @property
+    def url(self) -> str:
+        """The base URL to pass as the Zalo API URL."""
+        assert self._server is not None, "start() the fake first"
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def start(self) -> FakeZalo:
+        """Listen on a free port in a background thread."""
+        fake = self
+
+        class Handler(_Handler):
+            owner = fake
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        server = self._server
+        self._thread = threading.Thread(
+            target=lambda: server.serve_forever(poll_interval=0.05), daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop listening and release any long poll still waiting."""
+        with self._changed:
+            self._stopping = True
+            self._changed.notify_all()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def user_sends(self, user_id: str, text: str, display_name: str = "Trần Thị Bích") -> str:
+        """Queue a text message from a user; return its message_id."""
+        return self._queue("message.text.received", user_id, display_name, {"text": text})
+
+    def user_sends_image(self, user_id: str, url: str, caption: str = "") -> str:
+        """Queue a photo from a user (Zalo passes its URL); return its message_id."""
+        extra: dict[str, Any] = {"photo_url": url}
+        if caption:
+            extra["caption"] = caption
+        return self._queue("message.image.received", user_id, "Trần Thị Bích", extra)
+
+    def user_sends_sticker(self, user_id: str) -> str:
+        """Queue a sticker from a user; return its message_id."""
+        extra = {"sticker": "0e078a2fb66a5f34067b", "url": "https://zalo.example/sticker.webp"}
+        return self._queue("message.sticker.received", user_id, "Trần Thị Bích", extra)
+
+    def replay_last(self) -> None:
+        """Put the last update handed out back at the front, as Zalo may redeliver it."""
+        with self._changed:
+            assert self._state.last is not None, "no update was handed out yet"
+            self._state.pending.appendleft(self._state.last)
+            self._changed.notify_all()
+
+    def fail_next(
+        self,
+        method: str,
+        status: int,
+        description: str,
+        count: int = 1,
+        retry_after: float | None = None,
+    ) -> None:
+        """Make the next `count` calls of `method` fail with `status` in the error shape."""
+        with self._changed:
+            self._state.failures[method] = _Failure(status, description, count, retry_after)
+
+    def block(self, chat_id: str) -> None:
+        """The user blocks the bot: every later send to them fails (see the module note)."""
+        with self._changed:
+            self._state.blocked.add(chat_id)
+
+    @property
+    def calls(self) -> list[tuple[str, dict[str, Any]]]:
+        """Every (method, body) received, in order."""
+        with self._changed:
+            return list(self._state.calls)
+
+    def messages_to(self, chat_id: str) -> list[str]:
+        """Texts the bot delivered to a chat: message texts and photo captions, in order."""
+        with self._changed:
+            return [
+                sent.get("text") or sent.get("caption", "")
+                for sent in self._state.sent
+                if sent["chat_id"] == chat_id and (sent.get("text") or sent.get("caption"))
+            ]
+
+    def photos_to(self, chat_id: str) -> list[str]:
+        """URLs of the photos the bot delivered to a chat, in order."""
+        with self._changed:
+            sent = self._state.sent
+            return [s["photo"] for s in sent if s["chat_id"] == chat_id and "photo" in s]
+
+    def wait_for(self, predicate: Callable[[], bool], timeout: float = 10.0) -> bool:
+        """Block until `predicate()` holds (checked on every API call); False on timeout."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while not predicate():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                # Also wake now and then: the predicate may watch state outside this fake.
+                self._changed.wait(min(left, 0.05))
+            return True
+
+    def _queue(self, event: str, user_id: str, name: str, extra: dict[str, Any]) -> str:
+        message_id = uuid.uuid4().hex[:20]
+        message = {
+            "from": {"id": user_id, "display_name": name, "is_bot": False},
+            "chat": {"id": user_id, "chat_type": "PRIVATE"},
+            "message_id": message_id,
+            "date": int(time.time() * 1000),
+            **extra,
+        }
+        with self._changed:
+            self._state.pending.append({"event_name": event, "message": message})
+            self._changed.notify_all()
+        return message_id
+
+    def answer(self, token: str, method: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """Serve one API call; called from the server's threads."""
+        with self._changed:
+            self._state.calls.append((method, body))
+            self._changed.notify_all()
+            if token != self.token:
+                return _error(401, "Unauthorized")
+            failure = self._state.failures.get(method)
+            if failure is not None:
+                failure.count -= 1
+                if failure.count <= 0:
+                    del self._state.failures[method]
+                status, error = _error(failure.status, failure.description)
+                if failure.retry_after is not None:
+                    error["parameters"] = {"retry_after": failure.retry_after}
+                return status, error
+        if method == "getUpdates":
+            return self._get_update(body)
+        with self._changed:
+            return self._answer_now(method, body)
+
+    def _answer_now(self, method: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        if method == "getMe":
+            me = {"id": "1459232241454765289", "account_name": "bot.HocTapXa"}
+            return 200, {"ok": True, "result": {**me, "account_type": "BASIC"}}
+        if method in ("setWebhook", "deleteWebhook", "getWebhookInfo"):
+            if method != "getWebhookInfo":
+                self._state.webhook = str(body.get("url", "")) if method == "setWebhook" else ""
+            info = {"url": self._state.webhook, "updated_at": int(time.time() * 1000)}
+            return 200, {"ok": True, "result": info}
+        if method in ("sendMessage", "sendPhoto", "sendChatAction"):
+            return self._send(method, body)
+        return _error(404, "Not found")
+
+    def _send(self, method: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        chat_id = body.get("chat_id")
+        if not isinstance(chat_id, str) or not chat_id:
+            return _error(400, "Bad request: chat_id is required")
+        if chat_id in self._state.blocked:
+            return _error(403, "Forbidden: the user has blocked the bot")
+        if method == "sendChatAction":
+            return 200, {"ok": True}
+        sent: dict[str, Any] = {"method": method, "chat_id": chat_id}
+        if method == "sendMessage":
+            text = body.get("text")
+            if not isinstance(text, str) or not 1 <= len(text) <= TEXT_LIMIT:
+                return _error(400, "Bad request: text must be 1 to 2000 characters")
+            sent["text"] = text
+        else:
+            photo, caption = body.get("photo"), body.get("caption", "")
+            if not isinstance(photo, str) or not photo.startswith(("http://", "https://")):
+                return _error(400, "Bad request: photo must be an image URL")
+            if not isinstance(caption, str) or len(caption) > TEXT_LIMIT:
+                return _error(400, "Bad request: caption must be at most 2000 characters")
+            sent.update(photo=photo, caption=caption)
+        self._state.sent.append(sent)
+        self._changed.notify_all()
+        result = {"message_id": uuid.uuid4().hex[:20], "date": int(time.time() * 1000)}
+        return 200, {"ok": True, "result": result}
+
+    def _get_update(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        try:
+            wait = max(0.0, float(body.get("timeout", 30)))
+        except (TypeError, ValueError):
+            return _error(400, "Bad request: timeout must be a number of seconds")
+        deadline = time.monotonic() + wait
+        with self._changed:
+            while not self._state.pending and not self._stopping:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self._changed.wait(left)
+            if not self._state.pending:
+                return self.idle_status, _error(408, "Request timeout")[1]
+            update = self._state.pending.popleft()
+            self._state.last = update
+            self._changed.notify_all()
+        return 200, ({"ok": True, "result": update} if self.wrap else update)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    owner: FakeZalo
+
+    def do_POST(self) -> None:
+        parts = self.path.strip("/").split("/")
+        if len(parts) != 2 or not parts[0].startswith("bot"):
+            self._reply(*_error(404, "Not found"))
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        try:
+            body = json.loads(raw) if raw.strip() else {}
+        except json.JSONDecodeError:
+            self._reply(*_error(400, "Bad request: body is not JSON"))
+            return
+        if not isinstance(body, dict):
+            self._reply(*_error(400, "Bad request: body must be a JSON object"))
+            return
+        self._reply(*self.owner.answer(parts[0][3:], parts[1], body))
+
+    def _reply(self, status: int, payload: dict[str, Any]) -> None:
+        data = json.dumps(payload, ensure_ascii=False).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        # The request line holds the token; keep the test output clean anyway.
+        return
+
+
+def _error(status: int, description: str) -> tuple[int, dict[str, Any]]:
+    return status, {"ok": False, "error_code": status, "description": description}
