@@ -26,6 +26,8 @@ class Notice:
     key: str | None = None
     document: str = ""
     photo: str = ""
+    media_channel: str = ""
+    """The channel a photo or document reference came from; other channels cannot use it."""
     priority: int = PRIORITY_FANOUT
 
 

@@ -61,12 +61,14 @@ def deliver_notice(
     identities = session.exec(select(Identity).where(Identity.person_id == person.id))
     for identity in identities:
         key = f"{notice.key}:{identity.channel}" if notice.key else None
+        # A platform's file id means nothing on another platform.
+        usable = not notice.media_channel or notice.media_channel == identity.channel
         outbound = Outbound(
             to=_recipient(identity),
             text=text,
             choices=choices,
-            photo=notice.photo,
-            document=notice.document if identity.channel in BUTTON_CHANNELS else "",
+            photo=notice.photo if usable else "",
+            document=notice.document if usable and identity.channel in BUTTON_CHANNELS else "",
             idempotency_key=key,
             priority=notice.priority,
         )

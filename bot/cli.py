@@ -1,0 +1,179 @@
+"""The `hoctap` command line: run the bot, upgrade the database, invite people, manage units."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlmodel import Session
+
+from bot.config import Settings, get_settings
+from storage.db import make_engine, transaction, upgrade
+from storage.models import Role, utcnow
+from storage.people import create_invite, find_unit, list_units, telegram_link
+from storage.units_csv import UnitsCsvError, clean_name, focal_counts, import_units
+
+Action = Callable[[argparse.Namespace, Settings], int]
+
+
+def shown_url(url: str) -> str:
+    """Return a database URL fit for printing: the password hidden."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _ready_database(settings: Settings) -> Engine:
+    """Bring the schema up to date (a fresh machine has none) and open the database."""
+    upgrade(settings.database_url)
+    return make_engine(settings.database_url)
+
+
+def _known_units(session: Session) -> str:
+    names = [unit.name for unit in list_units(session)]
+    if not names:
+        return "no units yet; add them with: hoctap units import FILE.csv"
+    return "known units: " + ", ".join(names)
+
+
+def db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    """Apply every pending migration."""
+    upgrade(settings.database_url)
+    print(f"database is up to date: {shown_url(settings.database_url)}")
+    return 0
+
+
+def invite(args: argparse.Namespace, settings: Settings) -> int:
+    """Create a one-time invite code and print it with how to use it."""
+    if args.unit and args.role != Role.FOCAL.value:
+        print("--unit is only for focal invites", file=sys.stderr)
+        return 2
+    database = _ready_database(settings)
+    try:
+        with transaction(database) as session:
+            unit = find_unit(session, clean_name(args.unit)) if args.unit else None
+            if args.role == Role.FOCAL.value and unit is None:
+                problem = f"unknown unit {args.unit!r}" if args.unit else "focal needs --unit NAME"
+                print(f"{problem}; {_known_units(session)}", file=sys.stderr)
+                return 2
+            code = create_invite(session, args.role, utcnow(), unit_id=unit.id if unit else None)
+            link = telegram_link(session, code.code)
+            expires = code.expires_at.astimezone(ZoneInfo(settings.timezone))
+            print(f"code: {code.code}")
+            print(f"role: {code.role}")
+            print(f"unit: {unit.name if unit else '-'}")
+            print(f"expires: {expires:%Y-%m-%d %H:%M} ({settings.timezone})")
+            if link:
+                print(f"telegram: {link}")
+            else:
+                print(f"telegram: send /start {code.code} to the bot")
+            print(f"zalo: send {code.code} to the bot")
+    finally:
+        database.dispose()
+    return 0
+
+
+def units_import(args: argparse.Namespace, settings: Settings) -> int:
+    """Add the units listed in a CSV file (header name,kind)."""
+    path = Path(args.file)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as error:
+        print(f"cannot read {path}: {error.strerror}", file=sys.stderr)
+        return 2
+    except UnicodeDecodeError:
+        print(f"{path} is not UTF-8 text; save it as CSV UTF-8", file=sys.stderr)
+        return 2
+    database = _ready_database(settings)
+    try:
+        with transaction(database) as session:
+            result = import_units(session, text)
+    except UnitsCsvError as error:
+        print(f"{path}: {error}; nothing was imported", file=sys.stderr)
+        return 2
+    finally:
+        database.dispose()
+    for row in result.skipped:
+        print(f"skipped line {row.line}: {row.name} already exists")
+    print(f"imported {len(result.imported)}, skipped {len(result.skipped)}")
+    return 0
+
+
+def units_list(args: argparse.Namespace, settings: Settings) -> int:
+    """Print each unit with its kind and number of focal points."""
+    database = _ready_database(settings)
+    try:
+        with Session(database) as session:
+            units = list_units(session)
+            counts = focal_counts(session)
+    finally:
+        database.dispose()
+    if not units:
+        print("no units yet; add them with: hoctap units import FILE.csv")
+    for unit in units:
+        print(f"{unit.name}\t{unit.kind}\t{counts.get(unit.id or 0, 0)} focal")
+    return 0
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    """Start every configured channel and serve until stopped."""
+    # Imported here so the other commands work without the channel code and its libraries;
+    # bot.app sets up logging with the tokens redacted.
+    from bot.app import run as run_bot
+
+    return int(run_bot(settings) or 0)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Describe the commands and their options."""
+    parser = argparse.ArgumentParser(prog="hoctap", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="start the bot").set_defaults(action=run)
+
+    db = commands.add_parser("db", help="database schema").add_subparsers(dest="db", required=True)
+    db.add_parser("upgrade", help="apply migrations").set_defaults(action=db_upgrade)
+
+    invite_parser = commands.add_parser("invite", help="print a one-time invite code")
+    invite_parser.add_argument("--role", required=True, choices=[role.value for role in Role])
+    invite_parser.add_argument("--unit", help="unit name (focal points only)")
+    invite_parser.set_defaults(action=invite)
+
+    units = commands.add_parser("units", help="the units").add_subparsers(
+        dest="units", required=True
+    )
+    importer = units.add_parser("import", help="add units from a CSV file (name,kind)")
+    importer.add_argument("file", help="CSV file, UTF-8, header name,kind")
+    importer.set_defaults(action=units_import)
+    units.add_parser("list", help="list units").set_defaults(action=units_list)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one `hoctap` command and return its exit code."""
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as stop:
+        # argparse exits on --help and on usage errors; callers get the code instead.
+        return stop.code if isinstance(stop.code, int) else 2
+    # The commands other than `run` configure no logging: they never touch a token, and
+    # Python's last-resort handler shows only warnings, which keeps Alembic's chatter out.
+    settings = get_settings()
+    action: Action = args.action
+    try:
+        return action(args, settings)
+    except ArgumentError:
+        print("DATABASE_URL is not a valid database URL", file=sys.stderr)
+        return 1
+    except OperationalError as error:
+        print(
+            f"cannot use the database {shown_url(settings.database_url)}: {error.orig}",
+            file=sys.stderr,
+        )
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

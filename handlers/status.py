@@ -1,0 +1,107 @@
+"""/tinhhinh: where each open directive stands, and unit by unit on request."""
+
+from __future__ import annotations
+
+from handlers.context import Context
+from handlers.i18n import N_, Translator
+from handlers.registry import Step, command
+from handlers.reports import directive_title, parse_id, shorten, status_label
+from storage.models import Directive, ProgressStatus, Role
+from storage.progress import DirectiveStatus, UnitProgress, directive_status, open_directives
+
+MAX_SHOWN = 10
+CHOICE_LABEL_LIMIT = 40
+
+
+@command(
+    "tinhhinh",
+    roles={Role.ADMIN.value, Role.LEADER.value},
+    menu_label=N_("Status of directives"),
+    menu_order=30,
+)
+async def show_status(ctx: Context) -> Step | None:
+    """Summarise every open directive, or one directive unit by unit when given its id."""
+    if ctx.args:
+        return _show_units(ctx)
+    _ = ctx._
+    directives = open_directives(ctx.session)
+    if not directives:
+        ctx.say(_("There is no open directive: every unit has completed its tasks."))
+        return None
+    shown = directives[:MAX_SHOWN]
+    blocks = [_("Open directives, as of {date}:").format(date=_.date(ctx.today))]
+    for directive in shown:
+        assert directive.id is not None
+        blocks.append(summary(_, directive_status(ctx.session, directive.id, ctx.today)))
+    if len(directives) > MAX_SHOWN:
+        more = _("{count} more open directives are not shown.")
+        blocks.append(more.format(count=_.number(len(directives) - MAX_SHOWN)))
+    ctx.say("\n\n".join(blocks))
+    # Command choices, so the buttons keep working after the admin has done something else.
+    choices = [(f"/tinhhinh {d.id}", directive_title(d, CHOICE_LABEL_LIMIT)) for d in shown]
+    ctx.ask(_("Choose a directive to see each unit."), choices)
+    return None
+
+
+def summary(_: Translator, status: DirectiveStatus) -> str:
+    """Render one directive's counts: acknowledged, reported, completed, overdue, deadline."""
+    units = status.unit_count
+    lines = [
+        "📄 " + directive_title(status.directive, 80),
+        _("Acknowledged: {done}/{total} people").format(
+            done=status.acknowledged, total=status.focal_points
+        ),
+        _("Reported: {done}/{total} units").format(done=status.reported, total=units),
+        _("Completed: {done}/{total} units").format(done=status.done, total=units),
+    ]
+    if status.overdue:
+        lines.append(_("Overdue: {units}").format(units=", ".join(status.overdue)))
+    lines.append(_deadline(_, status.directive))
+    return "\n".join(lines)
+
+
+def _deadline(_: Translator, directive: Directive) -> str:
+    if directive.deadline is None:
+        return _("Deadline: none")
+    return _("Deadline: {date}").format(date=_.date(directive.deadline))
+
+
+def _show_units(ctx: Context) -> None:
+    """Show one directive unit by unit: status, report time, acknowledgements, reachability."""
+    _ = ctx._
+    directive_id = parse_id(ctx.args)
+    directive = ctx.session.get(Directive, directive_id) if directive_id else None
+    if directive is None or directive.id is None:
+        ctx.say(_("That directive was not found. Send /tinhhinh to see the list."))
+        return None
+    status = directive_status(ctx.session, directive.id, ctx.today)
+    lines = ["📄 " + directive_title(directive, 120), _deadline(_, directive), ""]
+    if not status.units:
+        lines.append(_("This directive was not assigned to any unit."))
+    for row in status.units:
+        lines.extend(unit_lines(_, row))
+    ctx.say("\n".join(lines))
+    return None
+
+
+def unit_lines(_: Translator, row: UnitProgress) -> list[str]:
+    """Render one unit's line, with who cannot be reached and its difficulty, if any."""
+    counts = {"done": row.acknowledged, "total": row.focal_points}
+    if row.reported_at is not None:
+        text = _("{unit}: {status}, reported {time}; acknowledged {done}/{total}").format(
+            unit=row.unit_name,
+            status=status_label(_, row.status),
+            time=_.when(row.reported_at),
+            **counts,
+        )
+    else:
+        text = _("{unit}: not reported yet; acknowledged {done}/{total}").format(
+            unit=row.unit_name, **counts
+        )
+    lines = [("⚠️ " if row.overdue else "") + text]
+    if row.status == ProgressStatus.DIFFICULTY.value and row.latest_note:
+        lines.append("   " + _("Difficulty: {note}").format(note=shorten(row.latest_note, 100)))
+    if row.unreachable:
+        names = ", ".join(row.unreachable)
+        lines.append("   " + _("cannot be reached: {names}").format(names=names))
+    return lines

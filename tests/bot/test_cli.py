@@ -1,0 +1,281 @@
+"""The `hoctap` command line, run in-process against a test database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import types
+
+import pytest
+from sqlalchemy import inspect
+from sqlmodel import Session, select
+
+from bot.cli import main
+from bot.config import Settings, get_settings
+from handlers.engine import Engine as DialogEngine
+from storage.db import make_engine, transaction
+from storage.models import InviteCode, Person, Role, Unit
+from storage.people import add_unit, write_setting
+from tests.support.chat import Chat, joined
+
+SAMPLE = "name,kind\nThôn Đông,village\nThôn Tây,village\nTrường TH An Hưng,school\n"
+TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+
+
+def use_database(monkeypatch: pytest.MonkeyPatch, tmp_path, url: str) -> None:
+    """Point the CLI's settings at `url`, away from any .env of the working copy."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.delenv("TIMEZONE", raising=False)
+    get_settings.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings():  # type: ignore[no-untyped-def]
+    """Forget settings read during a test, so no other test sees its temporary database."""
+    yield
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def cli(monkeypatch, tmp_path, database):  # type: ignore[no-untyped-def]
+    """The CLI on the test database (SQLite file, or PostgreSQL when configured)."""
+    use_database(monkeypatch, tmp_path, database.url.render_as_string(hide_password=False))
+    return database
+
+
+def units(database) -> dict[str, str]:
+    with Session(database) as session:
+        return {unit.name: unit.kind for unit in session.exec(select(Unit))}
+
+
+def write_csv(tmp_path, content: bytes, name: str = "units.csv") -> str:
+    path = tmp_path / name
+    path.write_bytes(content)
+    return str(path)
+
+
+# --- db upgrade -----------------------------------------------------------------------------
+
+
+def test_db_upgrade_creates_the_tables_in_an_empty_file(monkeypatch, tmp_path, capsys):
+    """A fresh machine: `hoctap db upgrade` turns a missing file into the full schema."""
+    path = tmp_path / "data" / "fresh.db"
+    use_database(monkeypatch, tmp_path, f"sqlite:///{path}")
+    assert main(["db", "upgrade"]) == 0
+    database = make_engine(f"sqlite:///{path}")
+    tables = set(inspect(database).get_table_names())
+    database.dispose()
+    assert {"unit", "person", "invitecode", "alembic_version", "outboxmessage"} <= tables
+    assert capsys.readouterr().out == f"database is up to date: sqlite:///{path}\n"
+    assert main(["db", "upgrade"]) == 0
+
+
+def test_invite_works_on_a_fresh_file(monkeypatch, tmp_path, capsys):
+    """`hoctap invite` upgrades the database itself before creating the code."""
+    use_database(monkeypatch, tmp_path, f"sqlite:///{tmp_path / 'new.db'}")
+    assert main(["invite", "--role", "admin"]) == 0
+    assert capsys.readouterr().out.startswith("code: ")
+
+
+# --- invite ---------------------------------------------------------------------------------
+
+
+async def test_invite_prints_a_single_use_code_for_a_village_head(cli, capsys):
+    """The code is printed with its role, unit and 7-day expiry, stored, and works once."""
+    with transaction(cli) as session:
+        unit_id = add_unit(session, "Thôn Đông", "village").id
+    assert main(["invite", "--role", "focal", "--unit", "thôn  đông"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    code = lines[0].removeprefix("code: ")
+    with Session(cli) as session:
+        invite = session.exec(select(InviteCode)).one()
+    assert invite.code == code
+    assert (invite.role, invite.unit_id, invite.used_at) == ("focal", unit_id, None)
+    assert invite.expires_at - invite.created_at == dt.timedelta(days=7)
+    local = invite.expires_at.astimezone(dt.timezone(dt.timedelta(hours=7)))
+    assert lines[1:] == [
+        "role: focal",
+        "unit: Thôn Đông",
+        f"expires: {local:%Y-%m-%d %H:%M} (Asia/Ho_Chi_Minh)",
+        f"telegram: send /start {code} to the bot",
+        f"zalo: send {code} to the bot",
+    ]
+
+    engine = DialogEngine(cli)
+    first = await Chat(engine, "zalo", "head").send(code)
+    assert first[0] == "Chào mừng! Anh/chị đã tham gia với vai trò đầu mối của Thôn Đông."
+    second = await Chat(engine, "telegram", "other").send(f"/start {code}")
+    assert second[0].startswith("Mã mời này đã được sử dụng.")
+    with Session(cli) as session:
+        person = session.exec(select(Person)).one()
+        assert (person.role, person.unit_id) == ("focal", unit_id)
+
+
+def test_invite_shows_the_deep_link_when_the_bot_is_known(cli, capsys):
+    """Once the bot has stored its Telegram username, the t.me link is printed."""
+    with transaction(cli) as session:
+        write_setting(session, "telegram_username", "xa_anhung_bot")
+    assert main(["invite", "--role", "leader"]) == 0
+    out = capsys.readouterr().out
+    code = out.splitlines()[0].removeprefix("code: ")
+    assert f"telegram: https://t.me/xa_anhung_bot?start={code}\n" in out
+    assert "unit: -\n" in out
+    assert TOKEN not in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "problem"),
+    [
+        (["--role", "focal"], "focal needs --unit NAME; known units: Thôn Đông"),
+        (
+            ["--role", "focal", "--unit", "Thôn Bắc"],
+            "unknown unit 'Thôn Bắc'; known units: Thôn Đông",
+        ),
+        (["--role", "leader", "--unit", "Thôn Đông"], "--unit is only for focal invites"),
+    ],
+)
+def test_invite_refuses_a_focal_point_without_a_known_unit(cli, capsys, argv, problem):
+    """Exit 2 with the reason (and the known units) on stderr; no code is created."""
+    with transaction(cli) as session:
+        add_unit(session, "Thôn Đông", "village")
+    assert main(["invite", *argv]) == 2
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == ("", problem + "\n")
+    with Session(cli) as session:
+        assert session.exec(select(InviteCode)).all() == []
+
+
+def test_invite_with_no_units_says_how_to_add_them(cli, capsys):
+    """With an empty registry the operator is pointed at `units import`."""
+    assert main(["invite", "--role", "focal", "--unit", "Thôn Đông"]) == 2
+    assert capsys.readouterr().err == (
+        "unknown unit 'Thôn Đông'; no units yet; add them with: hoctap units import FILE.csv\n"
+    )
+
+
+def test_invite_rejects_an_unknown_role(cli, capsys):
+    """argparse refuses the role; main returns its exit code instead of raising."""
+    assert main(["invite", "--role", "chairman"]) == 2
+    assert "invalid choice" in capsys.readouterr().err
+
+
+# --- units import / list ----------------------------------------------------------------------
+
+
+def test_units_import_sample(cli, tmp_path, capsys):
+    """The sample file adds two villages and a school."""
+    assert main(["units", "import", write_csv(tmp_path, SAMPLE.encode())]) == 0
+    assert capsys.readouterr().out == "imported 3, skipped 0\n"
+    assert units(cli) == {
+        "Thôn Đông": "village",
+        "Thôn Tây": "village",
+        "Trường TH An Hưng": "school",
+    }
+
+
+def test_units_import_accepts_bom_blank_lines_and_vietnamese_kinds(cli, tmp_path, capsys):
+    """Excel's 'CSV UTF-8' adds a BOM; kinds may be Thôn / TRƯỜNG / co quan."""
+    content = "name,kind\r\n\r\nThôn Đông,Thôn\r\nTrường TH An Hưng,TRƯỜNG\r\n  \r\n"
+    content += '"Trung tâm Dịch vụ công, xã An Hưng",co quan\r\n'
+    assert main(["units", "import", write_csv(tmp_path, b"\xef\xbb\xbf" + content.encode())]) == 0
+    assert capsys.readouterr().out == "imported 3, skipped 0\n"
+    assert units(cli) == {
+        "Thôn Đông": "village",
+        "Trường TH An Hưng": "school",
+        "Trung tâm Dịch vụ công, xã An Hưng": "office",
+    }
+
+
+def test_units_import_skips_names_already_registered(cli, tmp_path, capsys):
+    """A name already there (any case) is reported and left as it was."""
+    with transaction(cli) as session:
+        add_unit(session, "thôn đông", "school")
+    assert main(["units", "import", write_csv(tmp_path, SAMPLE.encode())]) == 0
+    assert capsys.readouterr().out == (
+        "skipped line 2: Thôn Đông already exists\nimported 2, skipped 1\n"
+    )
+    assert units(cli)["thôn đông"] == "school"
+    assert main(["units", "import", write_csv(tmp_path, SAMPLE.encode())]) == 0
+    assert capsys.readouterr().out.endswith("imported 0, skipped 3\n")
+    assert len(units(cli)) == 3
+
+
+@pytest.mark.parametrize(
+    ("bad_row", "reason"),
+    [
+        ("Thôn Nam,hamlet", "unknown kind 'hamlet' (use village, school or office)"),
+        (" ,village", "the unit name is empty or too short"),
+        ("x" * 121 + ",village", "the unit name is longer than 120 characters"),
+        ("Thôn Nam", "expected 2 columns, found 1"),
+    ],
+)
+def test_a_bad_row_aborts_the_whole_import(cli, tmp_path, capsys, bad_row, reason):
+    """The line number and reason go to stderr, exit 2, and not even the good rows are written."""
+    path = write_csv(tmp_path, (SAMPLE + "\n" + bad_row + "\n").encode())
+    assert main(["units", "import", path]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == f"{path}: line 6: {reason}; nothing was imported\n"
+    assert units(cli) == {}
+
+
+def test_units_import_refuses_a_file_that_is_not_utf8(cli, tmp_path, capsys):
+    """A Windows-1258 export is refused with a hint rather than imported garbled."""
+    path = write_csv(tmp_path, "name,kind\nThôn Đông,village\n".encode("cp1258"))
+    assert main(["units", "import", path]) == 2
+    assert capsys.readouterr().err == f"{path} is not UTF-8 text; save it as CSV UTF-8\n"
+    assert main(["units", "import", str(tmp_path / "missing.csv")]) == 2
+
+
+async def test_units_list_shows_kind_and_focal_points(cli, tmp_path, capsys):
+    """One line per unit: name, kind and how many focal points it has."""
+    assert main(["units", "list"]) == 0
+    assert capsys.readouterr().out == (
+        "no units yet; add them with: hoctap units import FILE.csv\n"
+    )
+    main(["units", "import", write_csv(tmp_path, SAMPLE.encode())])
+    engine = DialogEngine(cli)
+    await joined(engine, Role.FOCAL, "Nguyễn Văn An", unit="Thôn Tây", external_id="1")
+    await joined(engine, Role.FOCAL, "Phạm Thị Hoa", unit="Thôn Tây", external_id="2")
+    await joined(engine, Role.LEADER, "Lê Văn Chủ", external_id="3")
+    capsys.readouterr()
+    assert main(["units", "list"]) == 0
+    assert capsys.readouterr().out == (
+        "Trường TH An Hưng\tschool\t0 focal\n"
+        "Thôn Tây\tvillage\t2 focal\n"
+        "Thôn Đông\tvillage\t0 focal\n"
+    )
+
+
+# --- run and usage --------------------------------------------------------------------------
+
+
+def test_run_hands_the_settings_to_the_app(cli, monkeypatch):
+    """`hoctap run` starts bot.app.run with the settings read from the environment."""
+    started: list[Settings] = []
+    fake = types.ModuleType("bot.app")
+    fake.run = lambda settings: started.append(settings) or 3  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "bot.app", fake)
+    assert main(["run"]) == 3
+    assert [s.telegram_bot_token for s in started] == [TOKEN]
+
+
+def test_usage_errors_return_2(capsys):
+    """No command, or half a command, prints usage and returns 2."""
+    assert main([]) == 2
+    assert main(["units"]) == 2
+    assert main(["--help"]) == 0
+    assert "invite" in capsys.readouterr().out
+
+
+def test_a_database_that_cannot_be_opened_is_reported_without_its_password(
+    monkeypatch, tmp_path, capsys
+):
+    """The operator sees which database failed, with the password hidden."""
+    use_database(monkeypatch, tmp_path, "postgresql+psycopg://hoctap:s3cret@127.0.0.1:1/hoctap")
+    assert main(["units", "list"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("cannot use the database postgresql+psycopg://hoctap:***@127.0.0.1:1/")
+    assert "s3cret" not in err
