@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import unicodedata
 
 from sqlmodel import Session, col, select
 
@@ -47,7 +48,7 @@ def find_invite(session: Session, code: str) -> InviteCode | None:
 
 def find_unit(session: Session, name: str) -> Unit | None:
     """Return the unit with this name, ignoring case and surrounding spaces."""
-    wanted = " ".join(name.split()).casefold()
+    wanted = _clean(name).casefold()
     for unit in session.exec(select(Unit)):
         if unit.name.casefold() == wanted:
             return unit
@@ -64,10 +65,15 @@ def list_units(session: Session, kind: str | None = None) -> list[Unit]:
 
 def add_unit(session: Session, name: str, kind: str) -> Unit:
     """Create a unit; the caller has checked the name is free and the kind valid."""
-    unit = Unit(name=" ".join(name.split()), kind=UnitKind(kind).value)
+    unit = Unit(name=_clean(name), kind=UnitKind(kind).value)
     session.add(unit)
     session.flush()
     return unit
+
+
+def _clean(name: str) -> str:
+    # Phones send Vietnamese both composed and decomposed; compare and store one form.
+    return " ".join(unicodedata.normalize("NFC", name).split())
 
 
 def people_of_unit(session: Session, unit_id: int) -> list[Person]:
