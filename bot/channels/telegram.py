@@ -1,0 +1,377 @@
+"""Telegram adapter: Bot API updates in, neutral messages out, python-telegram-bot as transport."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import os
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScope,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+)
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+from telegram.request import HTTPXRequest
+
+from bot.channels.base import Delivery, InboundHandler, SendResult, split_text
+from handlers.features import load_features
+from handlers.i18n import N_, Translator
+from handlers.messages import Choice, Inbound
+from handlers.registry import commands_for
+
+log = logging.getLogger(__name__)
+# Opt in to PTB's future time periods (timedelta): otherwise PTB itself warns whenever it
+# builds a RetryAfter, which the adapter handles as either type anyway.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+CAPTION_LIMIT = 1024
+CALLBACK_DATA_LIMIT = 64
+DESCRIPTION_LIMIT = 256
+ALLOWED_UPDATES = ["message", "callback_query"]
+MAX_BACKOFF = 30.0
+# Sent for commands that carry no menu label of their own.
+FIXED_DESCRIPTIONS = {
+    "menu": N_("Menu"),
+    "help": N_("Help"),
+    "huy": N_("Cancel the current dialog"),
+}
+START_DESCRIPTION = N_("Start, or join with an invite code")
+_UNREACHABLE = ("chat not found", "user not found", "peer_id_invalid")
+_COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
+_MENTION = re.compile(r"^(/\w+)@\w+")
+# Loggers that may print request URLs, which carry the token.
+_URL_LOGGERS = (
+    "httpx",
+    "telegram",
+    "telegram.Bot",
+    "telegram.request.BaseRequest",
+    "telegram.request.HTTPXRequest",
+)
+
+Sleep = Callable[[float], Awaitable[Any]]
+
+
+def to_inbound(update: dict[str, Any], now: dt.datetime | None = None) -> Inbound | None:
+    """Turn a raw Bot API Update into a neutral Inbound, or None for what the bot ignores."""
+    key = f"telegram:{update.get('update_id')}"
+    if isinstance(update.get("message"), dict):
+        return _from_message(update["message"], key)
+    if isinstance(update.get("callback_query"), dict):
+        return _from_callback(update["callback_query"], key, now or dt.datetime.now(dt.UTC))
+    return None
+
+
+def _from_message(message: dict[str, Any], key: str) -> Inbound | None:
+    chat = message.get("chat") or {}
+    sender = message.get("from") or {}
+    if chat.get("type") != "private" or not sender or sender.get("is_bot"):
+        return None
+    photo = ""
+    if message.get("photo"):
+        largest = max(
+            message["photo"], key=lambda size: size.get("width", 0) * size.get("height", 0)
+        )
+        photo = str(largest["file_id"])
+    document = message.get("document") or {}
+    text = _without_mention(str(message.get("text") or message.get("caption") or ""))
+    if not (text or photo or document):
+        return None
+    return Inbound(
+        channel="telegram",
+        external_id=str(sender["id"]),
+        chat_id=str(chat["id"]),
+        message_key=key,
+        at=dt.datetime.fromtimestamp(int(message["date"]), tz=dt.UTC),
+        text=text,
+        photo=photo,
+        document=str(document.get("file_id", "")),
+        document_name=str(document.get("file_name", "")),
+        locale_hint=str(sender.get("language_code", "")),
+        display_name=_display_name(sender),
+    )
+
+
+def _from_callback(query: dict[str, Any], key: str, now: dt.datetime) -> Inbound | None:
+    chat = (query.get("message") or {}).get("chat") or {}
+    sender = query.get("from") or {}
+    if chat.get("type") != "private" or not sender or query.get("data") is None:
+        return None
+    # The tap time, not the tapped message's date: an acknowledgement counts when it is made.
+    return Inbound(
+        channel="telegram",
+        external_id=str(sender["id"]),
+        chat_id=str(chat["id"]),
+        message_key=key,
+        at=now,
+        choice=str(query["data"]),
+        callback_id=str(query.get("id", "")),
+        locale_hint=str(sender.get("language_code", "")),
+        display_name=_display_name(sender),
+    )
+
+
+def _without_mention(text: str) -> str:
+    # "/start@hoctap_bot CODE" reaches the engine as "/start CODE".
+    return _MENTION.sub(r"\1", text, count=1)
+
+
+def _display_name(sender: dict[str, Any]) -> str:
+    return " ".join(str(sender.get(part) or "") for part in ("first_name", "last_name")).strip()
+
+
+class TelegramChannel:
+    """The Telegram Bot API through python-telegram-bot's Bot (no Application)."""
+
+    name = "telegram"
+    text_limit = 4096
+
+    def __init__(
+        self, token: str, api_url: str, *, poll_timeout: int = 30, sleep: Sleep = asyncio.sleep
+    ) -> None:
+        api = api_url.rstrip("/")
+        self._token = token
+        # Before the Bot exists: PTB logs its URLs, token included, while it is built.
+        self._redactor = _RedactToken(token)
+        for logger in _URL_LOGGERS:
+            logging.getLogger(logger).addFilter(self._redactor)
+        # Long polling holds its own connection so sends never wait for it.
+        self._requests = (HTTPXRequest(connection_pool_size=8), HTTPXRequest())
+        self._bot = Bot(
+            token,
+            base_url=f"{api}/bot",
+            base_file_url=f"{api}/file/bot",
+            request=self._requests[0],
+            get_updates_request=self._requests[1],
+        )
+        self.poll_timeout = poll_timeout
+        self._sleep = sleep
+        self._offset: int | None = None
+
+    async def start(self) -> str:
+        """Check the token (getMe), drop any webhook so polling works; return the bot username."""
+        try:
+            await self._bot.initialize()
+        except InvalidToken as exc:
+            # PTB's own message quotes the token.
+            raise InvalidToken(self._describe(exc)) from None
+        await self._bot.delete_webhook()
+        return str(self._bot.username)
+
+    async def poll(self, handle: InboundHandler) -> None:
+        """Fetch updates forever, handing each to `handle` before confirming it.
+
+        The offset moves past an update only once `handle` returned, so an update being
+        handled when the task is cancelled comes again (the engine drops duplicates by
+        message_key). If `handle` raises, the update is logged and skipped all the same:
+        one poisoned update must not block everything behind it forever.
+        Cancelling the task ends the loop; a bad token raises InvalidToken.
+        """
+        delay = 1.0
+        while True:
+            try:
+                updates = await self._bot.get_updates(
+                    offset=self._offset, timeout=self.poll_timeout, allowed_updates=ALLOWED_UPDATES
+                )
+            except RetryAfter as exc:
+                await self._sleep(_retry_seconds(exc))
+                continue
+            except InvalidToken:
+                raise
+            except (NetworkError, Conflict) as exc:
+                log.warning(
+                    "Telegram getUpdates failed: %s; retrying in %.0f s", self._describe(exc), delay
+                )
+                await self._sleep(delay)
+                delay = min(delay * 2, MAX_BACKOFF)
+                continue
+            delay = 1.0
+            for update in updates:
+                await self._dispatch(update.to_dict(), handle)
+                self._offset = update.update_id + 1
+
+    async def _dispatch(self, raw: dict[str, Any], handle: InboundHandler) -> None:
+        query = raw.get("callback_query")
+        if query:
+            # Answer at once, or the person's client shows a spinner until it times out.
+            try:
+                await self._bot.answer_callback_query(str(query["id"]))
+            except TelegramError as exc:
+                log.info("answerCallbackQuery failed: %s", self._describe(exc))
+        inbound = to_inbound(raw)
+        if inbound is None:
+            return
+        try:
+            await handle(inbound)
+        except Exception:
+            log.exception("Handling Telegram update %s failed; skipping it", raw.get("update_id"))
+
+    async def send(self, delivery: Delivery) -> SendResult:
+        """Send one delivery: document, photo, then text in chunks; buttons on the last one."""
+        chunks = [chunk for chunk in split_text(delivery.text, self.text_limit) if chunk.strip()]
+        parts: list[tuple[str, str, str]] = []
+        if delivery.document:
+            parts.append(("document", delivery.document, ""))
+        if delivery.photo:
+            fits = bool(chunks) and len(chunks[0]) <= CAPTION_LIMIT
+            parts.append(("photo", delivery.photo, chunks.pop(0) if fits else ""))
+        parts += [("text", "", chunk) for chunk in chunks]
+        if not parts:
+            # Telegram refuses an empty message; retrying would not make it less empty.
+            return SendResult(ok=False, final=True, error="nothing to send: no text, photo or file")
+        keyboard = _keyboard(delivery.choices)
+        chat_id = _chat(delivery.chat_id)
+        sent = 0
+        try:
+            for kind, file, text in parts:
+                markup = keyboard if sent == len(parts) - 1 else None
+                if kind == "document":
+                    await self._bot.send_document(
+                        chat_id, file, caption=text or None, reply_markup=markup
+                    )
+                elif kind == "photo":
+                    await self._bot.send_photo(
+                        chat_id, file, caption=text or None, reply_markup=markup
+                    )
+                else:
+                    await self._bot.send_message(chat_id, text, reply_markup=markup)
+                sent += 1
+        except Forbidden as exc:
+            return SendResult(ok=False, final=True, unreachable=True, error=self._describe(exc))
+        except BadRequest as exc:
+            gone = any(sign in exc.message.lower() for sign in _UNREACHABLE)
+            return SendResult(ok=False, final=True, unreachable=gone, error=self._describe(exc))
+        except ChatMigrated as exc:
+            return SendResult(ok=False, final=True, error=self._describe(exc))
+        except RetryAfter as exc:
+            wait = _retry_seconds(exc)
+            return SendResult(ok=False, retry_after=wait, error=self._describe(exc, sent))
+        except TelegramError as exc:
+            # Timeouts, network errors and 5xx: worth another try later.
+            return SendResult(ok=False, error=self._describe(exc, sent))
+        return SendResult(ok=True)
+
+    async def set_commands(self, chat_id: str, role: str, locale: str) -> bool:
+        """Show this chat the command menu of its role, described in its language."""
+        load_features()
+        translate = Translator(locale)
+        commands = [
+            BotCommand(name, translate(label)[:DESCRIPTION_LIMIT])
+            for name, label in _menu_entries(role)
+        ]
+        return await self._set_commands(commands, BotCommandScopeChat(_chat(chat_id)))
+
+    async def set_default_commands(self, locale: str = "vi") -> bool:
+        """Show everyone else /start and /help."""
+        translate = Translator(locale)
+        commands = [
+            BotCommand("start", translate(START_DESCRIPTION)),
+            BotCommand("help", translate(FIXED_DESCRIPTIONS["help"])),
+        ]
+        return await self._set_commands(commands, BotCommandScopeDefault())
+
+    async def _set_commands(self, commands: list[BotCommand], scope: BotCommandScope) -> bool:
+        # A missing menu is cosmetic; it must never break joining or a language switch.
+        try:
+            return bool(await self._bot.set_my_commands(commands, scope=scope))
+        except TelegramError as exc:
+            log.warning("setMyCommands failed: %s", self._describe(exc))
+            return False
+
+    async def close(self) -> None:
+        """Confirm what was handled (so a restart does not fetch it again), close connections."""
+        if self._offset is not None:
+            try:
+                await self._bot.get_updates(
+                    offset=self._offset, timeout=0, limit=1, allowed_updates=ALLOWED_UPDATES
+                )
+            except TelegramError as exc:
+                log.info("Could not confirm Telegram updates on close: %s", self._describe(exc))
+        for request in self._requests:
+            await request.shutdown()
+        for logger in _URL_LOGGERS:
+            logging.getLogger(logger).removeFilter(self._redactor)
+
+    def _describe(self, exc: TelegramError, sent: int = 0) -> str:
+        kind = type(exc).__name__
+        text = exc.message if exc.message.startswith(kind) else f"{kind}: {exc.message}"
+        if sent:
+            text += f" (after {sent} message(s) had been sent)"
+        return text.replace(self._token, "<token>") if self._token else text
+
+
+def _menu_entries(role: str) -> list[tuple[str, str]]:
+    entries = [("menu", FIXED_DESCRIPTIONS["menu"])]
+    entries += [
+        (found.name, found.menu_label)
+        for found in commands_for(role)
+        if found.menu_label
+        and found.name not in FIXED_DESCRIPTIONS
+        and _COMMAND_NAME.match(found.name)
+    ]
+    return [*entries, ("help", FIXED_DESCRIPTIONS["help"]), ("huy", FIXED_DESCRIPTIONS["huy"])]
+
+
+def _keyboard(choices: list[Choice]) -> InlineKeyboardMarkup | None:
+    rows = []
+    for choice_id, label in choices:
+        size = len(choice_id.encode("utf-8"))
+        if not 1 <= size <= CALLBACK_DATA_LIMIT:
+            # Telegram would refuse the whole message; losing one button is the lesser harm.
+            log.error(
+                "Dropped button %r: callback data is %d bytes (1-%d allowed)",
+                label,
+                size,
+                CALLBACK_DATA_LIMIT,
+            )
+            continue
+        rows.append([InlineKeyboardButton(label or choice_id, callback_data=choice_id)])
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def _chat(chat_id: str) -> int | str:
+    return int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id
+
+
+def _retry_seconds(exc: RetryAfter) -> float:
+    # An int in PTB 22 by default, a timedelta once PTB_TIMEDELTA is on (the future default).
+    wait = exc.retry_after
+    return wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)
+
+
+class _RedactToken(logging.Filter):
+    """Replaces the bot token in log records, since the Bot API puts it in every URL."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the record if its message contains the token; never drop it."""
+        if not self.token:
+            return True
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            return True
+        if self.token in message:
+            record.msg = message.replace(self.token, "<token>")
+            record.args = None
+        return True

@@ -1,0 +1,478 @@
+"""A fake Telegram Bot API on 127.0.0.1 for adapter and end-to-end tests.
+
+All state lives in the FakeTelegram object behind one lock, so tests in the same process
+(sync or async) and a bot running in another process see the same server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import threading
+import time
+from collections.abc import Callable
+from email.parser import BytesParser
+from email.policy import HTTP
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+BOT_USER = {
+    "id": 7000000001,
+    "is_bot": True,
+    "first_name": "Hoc Tap",
+    "username": "hoctap_test_bot",
+    "can_join_groups": True,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
+TOKEN = "7000000001:AAFakeTokenForTests-hoctap_0123456789"
+# Form fields the Bot API reads as JSON, numbers or booleans (PTB posts everything as text).
+JSON_FIELDS = {
+    "reply_markup",
+    "allowed_updates",
+    "commands",
+    "scope",
+    "entities",
+    "caption_entities",
+    "link_preview_options",
+    "reply_parameters",
+    "media",
+}
+INT_FIELDS = {"chat_id", "offset", "limit", "timeout", "message_id", "cache_time", "user_id"}
+BOOL_FIELDS = {"drop_pending_updates", "disable_notification", "protect_content", "show_alert"}
+SEND_METHODS = {"sendmessage", "senddocument", "sendphoto"}
+METHODS = {
+    name.lower(): name
+    for name in (
+        "getMe",
+        "deleteWebhook",
+        "getUpdates",
+        "sendMessage",
+        "sendDocument",
+        "sendPhoto",
+        "answerCallbackQuery",
+        "setMyCommands",
+        "getFile",
+    )
+}
+
+
+class FakeTelegram:
+    """A Bot API server with a test API to play users and inspect what the bot did."""
+
+    def __init__(self, token: str = TOKEN) -> None:
+        self.token = token
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.commands: dict[str, list[dict[str, Any]]] = {}
+        self._changed = threading.Condition()
+        self._updates: list[dict[str, Any]] = []
+        self._update_ids = itertools.count(100000001)
+        self._ids = itertools.count(1)
+        self._message_ids: dict[int, itertools.count[int]] = {}
+        self._sent: dict[int, list[dict[str, Any]]] = {}
+        self._users: dict[int, dict[str, Any]] = {}
+        self._files: dict[str, dict[str, Any]] = {}
+        self._failures: dict[str, list[dict[str, Any]]] = {}
+        self._blocked: set[int] = set()
+        self._forgotten: set[int] = set()
+        self._server: ThreadingHTTPServer | None = None
+        self._stopping = False
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    def start(self) -> FakeTelegram:
+        """Listen on a free port of 127.0.0.1 in a background thread."""
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        """Wake long polls and shut the server down."""
+        with self._changed:
+            self._stopping = True
+            self._changed.notify_all()
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+
+    @property
+    def url(self) -> str:
+        """Base URL, e.g. http://127.0.0.1:PORT (what TELEGRAM_API_URL is set to)."""
+        assert self._server, "start() the fake first"
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    # -- playing users ----------------------------------------------------------------------
+
+    def user_sends(
+        self, user_id: int, text: str, *, first_name: str = "An", language_code: str = "vi"
+    ) -> int:
+        """A person sends a text in their private chat with the bot; returns the update_id."""
+        message: dict[str, Any] = {"text": text}
+        if text.startswith("/"):
+            message["entities"] = [
+                {"offset": 0, "length": len(text.split()[0]), "type": "bot_command"}
+            ]
+        return self._user_message(user_id, message, first_name, language_code)
+
+    def user_sends_photo(
+        self,
+        user_id: int,
+        file_id: str = "AgACAgUAAxkBAAIBPhoto",
+        caption: str = "",
+        *,
+        first_name: str = "An",
+        language_code: str = "vi",
+    ) -> int:
+        """A person sends a photo (three sizes, the largest under `file_id`)."""
+        sizes = [(90, 68, f"{file_id}-s"), (320, 240, f"{file_id}-m"), (1280, 960, file_id)]
+        photo = [
+            {
+                "file_id": fid,
+                "file_unique_id": f"u{fid[-8:]}",
+                "file_size": w * h // 10,
+                "width": w,
+                "height": h,
+            }
+            for w, h, fid in sizes
+        ]
+        for size in photo:
+            self._files[size["file_id"]] = {**size, "file_path": f"photos/{size['file_id']}.jpg"}
+        message: dict[str, Any] = {"photo": photo}
+        if caption:
+            message["caption"] = caption
+        return self._user_message(user_id, message, first_name, language_code)
+
+    def user_sends_document(
+        self,
+        user_id: int,
+        file_id: str,
+        file_name: str,
+        caption: str = "",
+        *,
+        first_name: str = "An",
+        language_code: str = "vi",
+    ) -> int:
+        """A person sends a file."""
+        document = {
+            "file_name": file_name,
+            "mime_type": "application/pdf",
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id[-8:]}",
+            "file_size": 48213,
+        }
+        self._files[file_id] = {**document, "file_path": f"documents/{file_name}"}
+        message: dict[str, Any] = {"document": document}
+        if caption:
+            message["caption"] = caption
+        return self._user_message(user_id, message, first_name, language_code)
+
+    def user_taps(self, user_id: int, callback_data: str, message_id: int | None = None) -> int:
+        """A person taps a button on the bot's last message to them (or on `message_id`)."""
+        with self._changed:
+            sent = self._sent.get(user_id, [])
+            message = next(
+                (m for m in reversed(sent) if message_id is None or m["message_id"] == message_id),
+                None,
+            )
+            assert message, f"the bot has sent no message {message_id or ''} to {user_id}"
+            query = {
+                "id": str(4000000000000000000 + next(self._ids)),
+                "from": self._user(user_id),
+                "message": message,
+                "chat_instance": f"-{user_id}77",
+                "data": callback_data,
+            }
+            return self._push({"callback_query": query})
+
+    def push_update(self, payload: dict[str, Any]) -> int:
+        """Queue any raw update (edited_message, my_chat_member …); update_id is filled in."""
+        with self._changed:
+            return self._push(dict(payload))
+
+    def _user_message(
+        self, user_id: int, content: dict[str, Any], first_name: str, language_code: str
+    ) -> int:
+        with self._changed:
+            self._users[user_id] = {
+                "id": user_id,
+                "is_bot": False,
+                "first_name": first_name,
+                "language_code": language_code,
+            }
+            message = {
+                "message_id": self._next_message_id(user_id),
+                "from": self._user(user_id),
+                "chat": self._chat(user_id),
+                "date": int(time.time()),
+                **content,
+            }
+            return self._push({"message": message})
+
+    def _push(self, update: dict[str, Any]) -> int:
+        update_id = next(self._update_ids)
+        self._updates.append({"update_id": update_id, **update})
+        self._changed.notify_all()
+        return update_id
+
+    # -- inspecting the bot -------------------------------------------------------------------
+
+    def messages_to(self, chat_id: int | str) -> list[dict[str, Any]]:
+        """Every message the bot sent to a chat, as the API answered it."""
+        with self._changed:
+            return list(self._sent.get(int(chat_id), []))
+
+    def last_buttons(self, chat_id: int | str) -> list[tuple[str, str]]:
+        """(callback_data, text) of every button on the bot's last message to a chat."""
+        sent = self.messages_to(chat_id)
+        rows = sent[-1].get("reply_markup", {}).get("inline_keyboard", []) if sent else []
+        return [(button["callback_data"], button["text"]) for row in rows for button in row]
+
+    def unconfirmed(self) -> list[int]:
+        """update_ids the bot has not confirmed yet with a higher getUpdates offset."""
+        with self._changed:
+            return [update["update_id"] for update in self._updates]
+
+    def calls_to(self, method: str) -> list[dict[str, Any]]:
+        """The parameters of every call to one method, in order."""
+        with self._changed:
+            return [params for name, params in self.calls if name == method]
+
+    def wait_for(self, predicate: Callable[[], bool], timeout: float = 10.0) -> bool:
+        """Block until `predicate()` holds (re-checked on every change); False on timeout."""
+        with self._changed:
+            return self._changed.wait_for(predicate, timeout)
+
+    async def until(self, predicate: Callable[[], bool], timeout: float = 10.0) -> bool:
+        """`wait_for` for async tests, without blocking the event loop."""
+        return await asyncio.to_thread(self.wait_for, predicate, timeout)
+
+    # -- failures -----------------------------------------------------------------------------
+
+    def fail_next(
+        self,
+        method: str,
+        status: int,
+        description: str,
+        retry_after: int | None = None,
+        count: int = 1,
+    ) -> None:
+        """Answer the next `count` calls to `method` with a Bot API error."""
+        error: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
+        if retry_after is not None:
+            error["parameters"] = {"retry_after": retry_after}
+        with self._changed:
+            self._failures.setdefault(method.lower(), []).extend([error] * count)
+
+    def block(self, chat_id: int | str) -> None:
+        """The person blocks the bot: sends answer 403."""
+        with self._changed:
+            self._blocked.add(int(chat_id))
+
+    def forget(self, chat_id: int | str) -> None:
+        """The chat no longer exists for the bot: sends answer 400 chat not found."""
+        with self._changed:
+            self._forgotten.add(int(chat_id))
+
+    # -- the Bot API ----------------------------------------------------------------------------
+
+    def answer(self, token: str, name: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """Serve one Bot API call: (HTTP status, JSON body)."""
+        if token != self.token:
+            return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
+        method = METHODS.get(name.lower())
+        if method is None:
+            return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
+        with self._changed:
+            self.calls.append((method, params))
+            self._changed.notify_all()
+            failures = self._failures.get(method.lower())
+            if failures:
+                error = failures.pop(0)
+                return error["error_code"], error
+        if method == "getUpdates":
+            return 200, {"ok": True, "result": self._get_updates(params)}
+        with self._changed:
+            status, body = self._serve(method, params)
+            self._changed.notify_all()
+            return status, body
+
+    def _serve(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        if method.lower() in SEND_METHODS:
+            return self._send(method, params)
+        if method == "getMe":
+            return 200, {"ok": True, "result": BOT_USER}
+        if method == "setMyCommands":
+            scope = params.get("scope") or {"type": "default"}
+            self.commands[_scope_key(scope, params.get("language_code", ""))] = list(
+                params.get("commands", [])
+            )
+            return 200, {"ok": True, "result": True}
+        if method == "getFile":
+            found = self._files.get(str(params.get("file_id", "")))
+            if not found:
+                return 400, _bad("Bad Request: invalid file_id")
+            keys = ("file_id", "file_unique_id", "file_size", "file_path")
+            return 200, {"ok": True, "result": {k: found[k] for k in keys if k in found}}
+        return 200, {"ok": True, "result": True}  # deleteWebhook, answerCallbackQuery
+
+    def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset, limit = int(params.get("offset") or 0), int(params.get("limit") or 100)
+        allowed = params.get("allowed_updates") or []
+        deadline = time.monotonic() + float(params.get("timeout") or 0)
+        with self._changed:
+            if offset:
+                self._updates = [u for u in self._updates if u["update_id"] >= offset]
+            while True:
+                ready = [u for u in self._updates if not allowed or set(u) & set(allowed)]
+                # Updates of types the bot did not ask for are dropped, as Telegram does.
+                self._updates = [u for u in self._updates if u in ready]
+                left = deadline - time.monotonic()
+                if ready or left <= 0 or self._stopping:
+                    return ready[:limit]
+                self._changed.wait(left)
+
+    def _send(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        chat_id = params.get("chat_id")
+        if not isinstance(chat_id, int):
+            return 400, _bad("Bad Request: chat not found")
+        if chat_id in self._blocked:
+            return 403, {
+                "ok": False,
+                "error_code": 403,
+                "description": "Forbidden: bot was blocked by the user",
+            }
+        if chat_id in self._forgotten:
+            return 400, _bad("Bad Request: chat not found")
+        problem = _invalid(method, params)
+        if problem:
+            return 400, _bad(problem)
+        message: dict[str, Any] = {
+            "message_id": self._next_message_id(chat_id),
+            "from": BOT_USER,
+            "chat": self._chat(chat_id),
+            "date": int(time.time()),
+        }
+        if method == "sendMessage":
+            message["text"] = params["text"]
+        elif method == "sendPhoto":
+            fid = str(params["photo"])
+            message["photo"] = [
+                {"file_id": fid, "file_unique_id": f"u{fid[-8:]}", "width": 1280, "height": 960}
+            ]
+        else:
+            fid = str(params["document"])
+            name = self._files.get(fid, {}).get("file_name", "document.pdf")
+            message["document"] = {
+                "file_id": fid,
+                "file_unique_id": f"u{fid[-8:]}",
+                "file_name": name,
+            }
+        if params.get("caption"):
+            message["caption"] = params["caption"]
+        if params.get("reply_markup"):
+            message["reply_markup"] = params["reply_markup"]
+        self._sent.setdefault(chat_id, []).append(message)
+        return 200, {"ok": True, "result": message}
+
+    def _next_message_id(self, chat_id: int) -> int:
+        return next(self._message_ids.setdefault(chat_id, itertools.count(1)))
+
+    def _user(self, user_id: int) -> dict[str, Any]:
+        return self._users.get(user_id) or {"id": user_id, "is_bot": False, "first_name": "An"}
+
+    def _chat(self, chat_id: int) -> dict[str, Any]:
+        return {"id": chat_id, "first_name": self._user(chat_id)["first_name"], "type": "private"}
+
+
+def _invalid(method: str, params: dict[str, Any]) -> str:
+    """The Bot API's own checks that an adapter bug would trip."""
+    text = params.get("text")
+    if method == "sendMessage" and not str(text or "").strip():
+        return "Bad Request: message text is empty"
+    if method == "sendMessage" and len(str(text)) > 4096:
+        return "Bad Request: message is too long"
+    if len(str(params.get("caption") or "")) > 1024:
+        return "Bad Request: message caption is too long"
+    rows = (params.get("reply_markup") or {}).get("inline_keyboard", [])
+    for button in (button for row in rows for button in row):
+        if not 1 <= len(str(button.get("callback_data", "")).encode("utf-8")) <= 64:
+            return "Bad Request: BUTTON_DATA_INVALID"
+    return ""
+
+
+def _bad(description: str) -> dict[str, Any]:
+    return {"ok": False, "error_code": 400, "description": description}
+
+
+def _scope_key(scope: dict[str, Any], language_code: str) -> str:
+    key = scope.get("type", "default")
+    if "chat_id" in scope:
+        key += f":{scope['chat_id']}"
+    return f"{key}:{language_code}" if language_code else key
+
+
+def _decode(name: str, value: str) -> Any:
+    if name in JSON_FIELDS:
+        return json.loads(value)
+    if name in INT_FIELDS and value.lstrip("-").isdigit():
+        return int(value)
+    if name in BOOL_FIELDS:
+        return value.lower() == "true"
+    return value
+
+
+def _parse_body(content_type: str, body: bytes) -> dict[str, Any]:
+    if not body:
+        return {}
+    if content_type.startswith("application/json"):
+        params = json.loads(body)
+        return {k: _decode(k, str(v)) if k in INT_FIELDS else v for k, v in params.items()}
+    if content_type.startswith("multipart/form-data"):
+        head = f"Content-Type: {content_type}\r\n\r\n".encode()
+        form = BytesParser(policy=HTTP).parsebytes(head + body)
+        params = {}
+        for part in form.iter_parts():
+            name = str(part.get_param("name", header="content-disposition"))
+            payload = part.get_payload(decode=True) or b""
+            if part.get_filename():
+                params[name] = {"filename": part.get_filename(), "size": len(payload)}
+            else:
+                params[name] = _decode(name, payload.decode("utf-8"))
+        return params
+    return {k: _decode(k, v) for k, v in parse_qsl(body.decode("utf-8"), keep_blank_values=True)}
+
+
+def _handler_for(fake: FakeTelegram) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            self._serve_api()
+
+        def do_POST(self) -> None:
+            self._serve_api()
+
+        def _serve_api(self) -> None:
+            url = urlsplit(self.path)
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            params = {k: _decode(k, v) for k, v in parse_qsl(url.query)}
+            params.update(_parse_body(self.headers.get("Content-Type", ""), body))
+            token, _, method = url.path.removeprefix("/bot").partition("/")
+            if not url.path.startswith("/bot") or not method:
+                status, answer = 404, {"ok": False, "error_code": 404, "description": "Not Found"}
+            else:
+                status, answer = fake.answer(token, method, params)
+            data = json.dumps(answer, ensure_ascii=False).encode("utf-8")
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            """Stay quiet: request lines carry the token."""
+
+    return Handler
