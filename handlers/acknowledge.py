@@ -1,0 +1,49 @@
+"""/ack: a focal point confirms receiving a directive sent to their unit."""
+
+from __future__ import annotations
+
+from handlers.context import Context
+from handlers.registry import command
+from storage.directives import acknowledge, find_assignment
+from storage.models import Role
+
+_MAX_ID = 2**31 - 1
+"""Largest id a PostgreSQL integer column holds; bigger ones cannot exist."""
+
+
+def _assignment_id(text: str) -> int | None:
+    """Return the assignment id given after /ack, or None when it is not one."""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    value = int(text)
+    return value if 0 < value <= _MAX_ID else None
+
+
+@command("ack", roles={Role.FOCAL.value})
+async def acknowledge_assignment(ctx: Context) -> None:
+    """Record, once, that this focal point received the directive assigned to their unit."""
+    _ = ctx._
+    assignment_id = _assignment_id(ctx.args)
+    if assignment_id is None:
+        ctx.say(_("That is not a directive reference. Choose Received under the directive."))
+        return None
+    found = find_assignment(ctx.session, assignment_id)
+    if found is None:
+        ctx.say(_("That directive was not found. Please ask the commune office."))
+        return None
+    assignment, directive = found
+    if ctx.person.unit_id != assignment.unit_id:
+        ctx.say(_("This directive was sent to another unit; you cannot acknowledge it."))
+        return None
+    assert ctx.person.id is not None
+    received, created = acknowledge(ctx.session, assignment_id, ctx.person.id, ctx.now)
+    if created:
+        text = _("Recorded: you received directive no. {number} at {when}.")
+    else:
+        text = _("You already acknowledged this directive at {when}.")
+    # Offered again because on Zalo the numbered choices of the pushed message are now gone.
+    ctx.ask(
+        text.format(number=directive.number, when=_.when(received.at)),
+        [(f"/baocao {assignment_id}", _("Report"))],
+    )
+    return None

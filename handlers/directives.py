@@ -1,0 +1,305 @@
+"""/congvan: an admin enters a directive, picks the units that must act, and sends it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+from handlers.context import Context
+from handlers.dates import DateError, parse_date
+from handlers.directive_push import preview, push_directive, report_sent
+from handlers.i18n import N_
+from handlers.registry import Step, choice_step, command, step
+from storage.directives import create_directive, units_by_id, units_for_target
+from storage.models import Directive, Role
+
+MAX_NUMBER = 60
+MIN_SUBJECT, MAX_SUBJECT = 3, 500
+MAX_CONTENT = 20_000
+MAX_FILE_REF, MAX_FILE_NAME = 300, 200
+
+_NUMBER_PREFIX = re.compile(r"^(?:số|so)\s*:?\s*(?=[\d/])", re.IGNORECASE)
+_NUMBER_MARKS = frozenset("/-–._()")
+_PICKED = "✓ "
+
+
+def _has_letter(text: str) -> bool:
+    return any(ch.isalpha() for ch in text)
+
+
+@command("congvan", roles={Role.ADMIN.value}, menu_label=N_("New directive"), menu_order=10)
+async def new_directive(ctx: Context) -> Step:
+    """Start entering a directive with its number."""
+    return _ask_number(ctx)
+
+
+def _ask_number(ctx: Context) -> Step:
+    ctx.ask(ctx._("What is the directive's number? For example: 669/KH-SGDĐT"))
+    return receive_number
+
+
+@step
+async def receive_number(ctx: Context) -> Step:
+    """Take the number (số hiệu), such as 12/UBND-VHXH."""
+    # Officials often copy the "Số:" label along with the number itself.
+    number = _NUMBER_PREFIX.sub("", " ".join(unicodedata.normalize("NFC", ctx.text).split()))
+    readable = all(ch.isalnum() or ch == " " or ch in _NUMBER_MARKS for ch in number)
+    marked = any(ch.isdigit() or ch == "/" for ch in number)
+    if not (0 < len(number) <= MAX_NUMBER and readable and marked):
+        ctx.reask(
+            ctx._("The number has 1 to 60 characters with a digit or a slash, e.g. 12/UBND-VHXH.")
+        )
+        return receive_number
+    ctx.data["number"] = number
+    ctx.ask(
+        ctx._("What is the issue date? Choose Today or type it as dd/mm/yyyy."),
+        [("today", ctx._("Today"))],
+    )
+    return receive_issue_date
+
+
+def _read_date(ctx: Context, *, allow_past: bool, allow_future: bool) -> dt.date | None:
+    """Parse the typed date, or explain what is wrong with it and ask again."""
+    _ = ctx._
+    try:
+        return parse_date(ctx.text, ctx.today, allow_past=allow_past, allow_future=allow_future)
+    except DateError as error:
+        problem = {
+            "empty": _("Please type the date, for example 20/03/2026."),
+            "format": _(
+                "I could not read that date. Type the day first: dd/mm/yyyy, dd/mm or "
+                "dd-mm-yyyy, for example 20/03/2026."
+            ),
+            "invalid": _("That date does not exist. Please check the day and the month."),
+            "out_of_range": _("The year must be between 2000 and 2100."),
+        }[error.reason]
+        if error.reason == "out_of_range" and _in_calendar(ctx):
+            problem = (
+                _("The issue date cannot be in the future.")
+                if not allow_future
+                else _("The deadline cannot be in the past.")
+            )
+        ctx.reask(problem)
+        return None
+
+
+def _in_calendar(ctx: Context) -> bool:
+    # Tells "too early/late for this question" apart from a year outside 2000–2100.
+    try:
+        parse_date(ctx.text, ctx.today)
+    except DateError:
+        return False
+    return True
+
+
+@step
+async def receive_issue_date(ctx: Context) -> Step:
+    """Take the issue date: today, or a typed date not in the future."""
+    issued = ctx.today if ctx.choice == "today" else None
+    issued = issued or _read_date(ctx, allow_past=True, allow_future=False)
+    if issued is None:
+        return receive_issue_date
+    ctx.data["issued_on"] = issued.isoformat()
+    ctx.ask(ctx._("What is the subject? For example: V/v triển khai Đề án …"))
+    return receive_subject
+
+
+@step
+async def receive_subject(ctx: Context) -> Step:
+    """Take the subject (trích yếu, "V/v …")."""
+    subject = " ".join(ctx.text.split())
+    if not (MIN_SUBJECT <= len(subject) <= MAX_SUBJECT and _has_letter(subject)):
+        ctx.reask(ctx._("The subject is text of 3 to 500 characters."))
+        return receive_subject
+    ctx.data["subject"] = subject
+    ctx.ask(ctx._("Send the content of the directive as text, or send its file (PDF, Word)."))
+    return receive_content
+
+
+def _content_problem(ctx: Context) -> str:
+    """Return why the typed content cannot be sent, or '' when it can."""
+    if 0 < len(ctx.text) <= MAX_CONTENT and _has_letter(ctx.text):
+        return ""
+    return ctx._("The content is text of at most {limit} characters.").format(
+        limit=ctx._.number(MAX_CONTENT)
+    )
+
+
+@step
+async def receive_content(ctx: Context) -> Step:
+    """Take the content as text, or a document file followed by an optional text."""
+    document = ctx.inbound.document
+    if document and len(document) <= MAX_FILE_REF:
+        name = " ".join(ctx.inbound.document_name.split())[:MAX_FILE_NAME]
+        ctx.data.update(file_ref=document, file_name=name or ctx._("attached file"))
+        ctx.ask(
+            ctx._(
+                "File received: {name}. Type a short text to send with it, or choose Skip."
+            ).format(name=ctx.data["file_name"]),
+            [("skip", ctx._("Skip"))],
+        )
+        return receive_note
+    problem = _content_problem(ctx) if not document else ""
+    if document or problem:
+        ctx.reask(problem or ctx._("That file cannot be used. Please send it again."))
+        return receive_content
+    ctx.data.update(content=ctx.text, file_ref="", file_name="")
+    return _ask_target(ctx)
+
+
+@step
+async def receive_note(ctx: Context) -> Step:
+    """Take the text that goes with the file; skipping sends the subject as the text."""
+    if ctx.choice == "skip":
+        ctx.data["content"] = ctx.data["subject"]
+        return _ask_target(ctx)
+    if problem := _content_problem(ctx):
+        ctx.reask(problem)
+        return receive_note
+    ctx.data["content"] = ctx.text
+    return _ask_target(ctx)
+
+
+def _ask_target(ctx: Context) -> Step:
+    _ = ctx._
+    ctx.ask(
+        _("Which units must carry it out?"),
+        [
+            ("villages", _("All villages")),
+            ("schools", _("All schools")),
+            ("all", _("All units")),
+            ("pick", _("Choose units")),
+        ],
+    )
+    return receive_target
+
+
+@choice_step
+async def receive_target(ctx: Context) -> Step:
+    """Resolve the target to units, or start the pick-units list."""
+    _ = ctx._
+    units = units_for_target(ctx.session, "all" if ctx.choice == "pick" else ctx.choice)
+    if not units:
+        missing = {
+            "villages": _("There are no villages yet."),
+            "schools": _("There are no schools yet."),
+        }.get(ctx.choice, _("There are no units yet."))
+        how = _("An administrator adds units on the server with: hoctap units import FILE.csv")
+        ctx.reask(f"{missing}\n{how}")
+        return receive_target
+    if ctx.choice == "pick":
+        ctx.data["picked"] = []
+        return _ask_units(ctx)
+    ctx.data["unit_ids"] = [unit.id for unit in units]
+    return _ask_deadline(ctx)
+
+
+def _ask_units(ctx: Context) -> Step:
+    picked = set(ctx.data["picked"])
+    choices = [
+        (f"u{unit.id}", (_PICKED if unit.id in picked else "") + unit.name)
+        for unit in units_for_target(ctx.session, "all")
+    ]
+    ctx.ask(
+        ctx._("Choose the units (choose again to remove), then choose Done."),
+        [*choices, ("done", ctx._("Done"))],
+    )
+    return receive_units
+
+
+@choice_step
+async def receive_units(ctx: Context) -> Step:
+    """Toggle one unit in the pick list, or finish it."""
+    picked: list[int] = list(ctx.data["picked"])
+    if ctx.choice == "done":
+        if not picked:
+            ctx.reask(ctx._("Please choose at least one unit, then Done."))
+            return receive_units
+        ctx.data["unit_ids"] = picked
+        return _ask_deadline(ctx)
+    unit_id = int(ctx.choice.removeprefix("u"))
+    if unit_id in picked:
+        picked.remove(unit_id)
+    else:
+        picked.append(unit_id)
+    ctx.data["picked"] = picked
+    return _ask_units(ctx)
+
+
+def _ask_deadline(ctx: Context) -> Step:
+    ctx.ask(
+        ctx._("What is the deadline? Type it as dd/mm/yyyy, or choose No deadline."),
+        [("none", ctx._("No deadline"))],
+    )
+    return receive_deadline
+
+
+@step
+async def receive_deadline(ctx: Context) -> Step:
+    """Take the deadline, not in the past, or none."""
+    if ctx.choice == "none":
+        ctx.data["deadline"] = None
+    else:
+        deadline = _read_date(ctx, allow_past=False, allow_future=True)
+        if deadline is None:
+            return receive_deadline
+        ctx.data["deadline"] = deadline.isoformat()
+    return _ask_confirmation(ctx)
+
+
+def _draft(ctx: Context) -> Directive:
+    """Return the directive as entered so far, not stored."""
+    data = ctx.data
+    return Directive(
+        number=data["number"],
+        issued_on=dt.date.fromisoformat(data["issued_on"]),
+        subject=data["subject"],
+        content=data["content"],
+        file_ref=data.get("file_ref", ""),
+        file_name=data.get("file_name", ""),
+        deadline=dt.date.fromisoformat(data["deadline"]) if data.get("deadline") else None,
+    )
+
+
+def _ask_confirmation(ctx: Context) -> Step:
+    _ = ctx._
+    ctx.ask(
+        preview(_, _draft(ctx), units_by_id(ctx.session, ctx.data["unit_ids"])),
+        [("send", _("Send")), ("restart", _("Start over")), ("cancel", _("Cancel"))],
+    )
+    return receive_confirmation
+
+
+@choice_step
+async def receive_confirmation(ctx: Context) -> Step | None:
+    """Send the directive, start over from the number, or cancel."""
+    if ctx.choice == "cancel":
+        ctx.data = {}
+        ctx.say(ctx._("Cancelled. The directive was not sent and nothing was saved."))
+        return None
+    if ctx.choice == "restart":
+        ctx.data = {"command": ctx.data["command"]}
+        ctx.say(ctx._("Let's start again."))
+        return _ask_number(ctx)
+    units = units_by_id(ctx.session, ctx.data["unit_ids"])
+    if not units:
+        ctx.say(ctx._("The chosen units no longer exist. Please choose again."))
+        return _ask_target(ctx)
+    draft = _draft(ctx)
+    directive, assignments = create_directive(
+        ctx.session,
+        number=draft.number,
+        issued_on=draft.issued_on,
+        subject=draft.subject,
+        content=draft.content,
+        file_ref=draft.file_ref,
+        file_name=draft.file_name,
+        deadline=draft.deadline,
+        unit_ids=[unit.id for unit in units if unit.id is not None],
+        created_by=ctx.person.id,
+        now=ctx.now,
+    )
+    reached, without = push_directive(ctx, directive, assignments, units)
+    report_sent(ctx, len(assignments), reached, without)
+    return None

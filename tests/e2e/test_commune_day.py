@@ -1,0 +1,252 @@
+"""A day at the commune, end to end: `hoctap run` as a real process against fake Bot APIs.
+
+The admin joins with a CLI invite code, units are imported, a village head joins on Telegram
+and a principal on Zalo, the admin sends a directive to everyone, both acknowledge, the village
+head reports progress, the principal records 1,5 triệu for the fund, and the admin's status
+and fund totals show it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.fake_zalo import FakeZalo
+
+ADMIN, VILLAGE_HEAD = 111_000_111, 222_000_222
+PRINCIPAL = "8a7f3c2e1b0d4f65"
+WAIT = 20.0
+
+
+@pytest.fixture
+def fakes() -> Iterator[tuple[FakeTelegram, FakeZalo]]:
+    """Fake Telegram and Zalo Bot API servers on 127.0.0.1."""
+    telegram, zalo = FakeTelegram().start(), FakeZalo().start()
+    yield telegram, zalo
+    telegram.stop()
+    zalo.stop()
+
+
+@pytest.fixture
+def environment(tmp_path: Path, fakes) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """The process environment of a fresh install pointing at the fakes."""
+    telegram, zalo = fakes
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_"))}
+    env.update(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'hoctap.db'}",
+        TELEGRAM_BOT_TOKEN=telegram.token,
+        TELEGRAM_API_URL=telegram.url,
+        ZALO_BOT_TOKEN=zalo.token,
+        ZALO_API_URL=zalo.url,
+        POLL_TIMEOUT="1",
+        LOG_LEVEL="DEBUG",
+    )
+    return env
+
+
+def hoctap(env: dict[str, str], cwd: Path, *args: str) -> str:
+    """Run one CLI command to completion and return what it printed."""
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        env=env, cwd=cwd, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def invite_code(output: str) -> str:
+    """Pick the invite code out of `hoctap invite` output."""
+    found = re.search(r"\b([A-HJ-NP-Z2-9]{8})\b", output)
+    assert found, output
+    return found[1]
+
+
+def _plain(text: str) -> str:
+    """Read a message as a person does: Babel's no-break space before ₫ is just a space."""
+    return text.replace("\xa0", " ")
+
+
+class TelegramUser:
+    """Someone chatting with the bot in the Telegram app."""
+
+    def __init__(self, fake: FakeTelegram, user_id: int) -> None:
+        self.fake, self.user_id, self.read = fake, user_id, 0
+
+    def says(self, text: str) -> None:
+        """Type and send a message."""
+        self.fake.user_sends(self.user_id, text)
+
+    def taps(self, label: str) -> None:
+        """Tap the button with this label on the newest message that has buttons."""
+        buttons = self.fake.last_buttons(self.user_id)
+        data = [data for data, shown in buttons if shown == label]
+        assert data, f"no button {label!r} in {buttons}"
+        self.fake.user_taps(self.user_id, data[0])
+
+    def sees(self, fragment: str) -> str:
+        """Wait for a new message containing `fragment` and return it."""
+        def arrived() -> bool:
+            texts = [_plain(m.get("text") or m.get("caption") or "") for m in self.messages()]
+            return any(fragment in text for text in texts[self.read :])
+
+        assert self.fake.wait_for(arrived, WAIT), f"never saw {fragment!r}: {self.messages()}"
+        texts = [_plain(m.get("text") or m.get("caption") or "") for m in self.messages()]
+        index = next(i for i in range(self.read, len(texts)) if fragment in texts[i])
+        self.read = index + 1
+        return texts[index]
+
+    def messages(self) -> list[dict]:
+        """Every message the bot has sent this user."""
+        return self.fake.messages_to(self.user_id)
+
+
+class ZaloUser:
+    """Someone chatting with the bot in the Zalo app, where choices are numbered."""
+
+    def __init__(self, fake: FakeZalo, user_id: str) -> None:
+        self.fake, self.user_id, self.read, self.last = fake, user_id, 0, ""
+
+    def says(self, text: str) -> None:
+        """Type and send a message."""
+        self.fake.user_sends(self.user_id, text, display_name="Trần Thị Bích")
+
+    def picks(self, label: str) -> None:
+        """Reply with the number written before `label` in the newest numbered list."""
+        found = re.search(rf"^(\d+)\. {re.escape(label)}$", self.last, re.MULTILINE)
+        assert found, f"no choice {label!r} in {self.last!r}"
+        self.says(found[1])
+
+    def sees(self, fragment: str) -> str:
+        """Wait for a new message containing `fragment` and return it."""
+        def arrived() -> bool:
+            texts = self.fake.messages_to(self.user_id)[self.read :]
+            return any(fragment in _plain(text) for text in texts)
+
+        assert self.fake.wait_for(arrived, WAIT), (
+            f"never saw {fragment!r}: {self.fake.messages_to(self.user_id)}"
+        )
+        texts = [_plain(text) for text in self.fake.messages_to(self.user_id)]
+        index = next(i for i in range(self.read, len(texts)) if fragment in texts[i])
+        self.read, self.last = index + 1, texts[index]
+        return texts[index]
+
+
+def test_a_day_at_the_commune(tmp_path: Path, fakes, environment) -> None:  # type: ignore[no-untyped-def]
+    """From invite codes to fund totals, through the real process and both channels."""
+    telegram, zalo = fakes
+    units = tmp_path / "units.csv"
+    units.write_text(
+        "name,kind\nThôn Đông,village\nThôn Tây,village\nTrường TH An Hưng,school\n",
+        encoding="utf-8",
+    )
+    hoctap(environment, tmp_path, "units", "import", str(units))
+    admin_code = invite_code(hoctap(environment, tmp_path, "invite", "--role", "admin"))
+    head_code = invite_code(
+        hoctap(environment, tmp_path, "invite", "--role", "focal", "--unit", "Thôn Đông")
+    )
+    principal_code = invite_code(
+        hoctap(environment, tmp_path, "invite", "--role", "focal", "--unit", "Trường TH An Hưng")
+    )
+
+    log = (tmp_path / "bot.log").open("w")
+    bot = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "run"],
+        env=environment, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT,
+    )
+    try:
+        admin, head = TelegramUser(telegram, ADMIN), TelegramUser(telegram, VILLAGE_HEAD)
+        principal = ZaloUser(zalo, PRINCIPAL)
+
+        admin.says(f"/start {admin_code}")
+        admin.sees("Họ và tên")
+        admin.says("Lê Thị Hoa")
+        admin.sees("Cảm ơn Lê Thị Hoa")
+        head.says(f"/start {head_code}")
+        head.sees("đầu mối của Thôn Đông")
+        head.says("Nguyễn Văn An")
+        head.sees("Cảm ơn Nguyễn Văn An")
+        principal.says(principal_code.lower())
+        principal.sees("đầu mối của Trường TH An Hưng")
+        principal.says("Trần Thị Bích")
+        principal.sees("Cảm ơn Trần Thị Bích")
+
+        admin.says("/congvan")
+        admin.sees("Số hiệu công văn")
+        admin.says("12/UBND-VHXH")
+        admin.sees("ban hành ngày nào")
+        admin.taps("Hôm nay")
+        admin.sees("Trích yếu")
+        admin.says("V/v tiếp tục triển khai Đề án Xây dựng xã hội học tập giai đoạn 2021 - 2030")
+        admin.sees("nội dung")
+        admin.says("Đề nghị các đơn vị triển khai ngay và báo cáo kết quả về UBND xã.")
+        admin.sees("tới đơn vị nào")
+        admin.taps("Tất cả đơn vị")
+        admin.sees("Hạn")
+        admin.says("30/12/2099")
+        admin.sees("12/UBND-VHXH")
+        admin.taps("Gửi")
+        admin.sees("Đã gửi công văn tới 3 đơn vị, 2 người")
+
+        head.sees("12/UBND-VHXH")
+        head.taps("Đã nhận")
+        head.sees("Đã ghi nhận")
+        principal.sees("12/UBND-VHXH")
+        principal.picks("Đã nhận")
+        principal.sees("Đã ghi nhận")
+
+        head.taps("Báo cáo")
+        head.sees("Tình hình thực hiện")
+        head.taps("Đang thực hiện")
+        head.sees("ghi chú")
+        head.taps("Bỏ qua")
+        head.sees("ảnh")
+        head.taps("Bỏ qua")
+        head.sees("Đang thực hiện")
+        head.taps("Gửi")
+        head.sees("Đã gửi báo cáo")
+
+        principal.says("/quy")
+        principal.sees("nhà hảo tâm")
+        principal.says("Nguyễn Văn Bình")
+        principal.sees("Cá nhân")
+        principal.picks("Cá nhân")
+        principal.sees("Số tiền")
+        principal.says("1,5 triệu")
+        principal.sees("Ngày")
+        principal.picks("Hôm nay")
+        principal.sees("Ghi chú")
+        principal.picks("Bỏ qua")
+        confirm = principal.sees("một triệu năm trăm nghìn đồng")
+        assert "1.500.000 ₫" in confirm
+        principal.picks("Xác nhận")
+        receipt = principal.sees("Số biên lai")
+        assert re.search(r"KH\d{4}-00001", receipt)
+
+        admin.says("/quytonghop")
+        totals = admin.sees("1.500.000 ₫")
+        assert "Trường TH An Hưng" in totals
+        admin.says("/tinhhinh")
+        status = admin.sees("12/UBND-VHXH")
+        assert "Đã nhận: 2/2 người" in status
+        assert "Đã báo cáo: 1/3 đơn vị" in status
+
+        commands = telegram.calls_to("setMyCommands")
+        assert any("congvan" in str(call) for call in commands)
+    finally:
+        bot.send_signal(signal.SIGTERM)
+        try:
+            code = bot.wait(timeout=20)
+        finally:
+            bot.kill()
+            log.close()
+    output = (tmp_path / "bot.log").read_text(encoding="utf-8")
+    assert code == 0, output
+    assert telegram.token not in output and zalo.token not in output
