@@ -24,20 +24,16 @@ def N_(message: str) -> str:
 @lru_cache
 def catalog(locale: str) -> dict[str, str]:
     """Return msgid → translation for `locale`, read once from its .po file."""
-    found: dict[str, str] = {}
-    # TODO(merge): fragments are per-feature drafts merged into messages.po by
-    # scripts/catalog.py; they go away before release.
-    paths = [LOCALES_DIR / locale / "LC_MESSAGES" / "messages.po"]
-    paths += sorted((LOCALES_DIR / locale / "fragments").glob("*.po"))
-    for path in paths:
-        if not path.exists():
-            continue
-        with path.open("rb") as handle:
-            po = read_po(handle, locale=locale)
-        for message in po:
-            if message.id and message.string and not message.fuzzy:
-                found.setdefault(str(message.id), str(message.string))
-    return found
+    path = LOCALES_DIR / locale / "LC_MESSAGES" / "messages.po"
+    if not path.exists():
+        return {}
+    with path.open("rb") as handle:
+        po = read_po(handle, locale=locale)
+    return {
+        str(message.id): str(message.string)
+        for message in po
+        if message.id and message.string and not message.fuzzy
+    }
 
 
 class Translator:

@@ -1,8 +1,8 @@
 """Refresh locales/vi/LC_MESSAGES/messages.po from the source strings.
 
 Extracts every `_("…")`, `ctx._("…")` and `N_("…")` from handlers/ and bot/, keeps the
-translations already there, drops strings no longer used, takes new translations from
-any locales/vi/fragments/*.po, and lists what is still untranslated.
+translations already there, drops strings no longer used, and lists what is still
+untranslated (then translate those entries in messages.po by hand).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "locales" / "vi" / "LC_MESSAGES" / "messages.po"
-FRAGMENTS = ROOT / "locales" / "vi" / "fragments"
 
 
 def extract() -> Catalog:
@@ -51,13 +50,11 @@ def main() -> int:
     """Update the Vietnamese catalog and report entries still missing."""
     template = extract()
     known: dict[str, str] = {}
-    sources = [PO, *sorted(FRAGMENTS.glob("*.po"))] if FRAGMENTS.exists() else [PO]
-    for path in sources:
-        if path.exists():
-            with path.open("rb") as handle:
-                for message in read_po(handle, locale="vi"):
-                    if message.id and message.string and not message.fuzzy:
-                        known.setdefault(str(message.id), str(message.string))
+    if PO.exists():
+        with PO.open("rb") as handle:
+            for message in read_po(handle, locale="vi"):
+                if message.id and message.string and not message.fuzzy:
+                    known[str(message.id)] = str(message.string)
     catalog = Catalog(locale="vi", project="hoctap", charset="utf-8", fuzzy=False)
     missing = []
     for message in template:
