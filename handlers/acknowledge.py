@@ -3,27 +3,17 @@
 from __future__ import annotations
 
 from handlers.context import Context
+from handlers.matching import parse_id
 from handlers.registry import command
 from storage.directives import acknowledge, find_assignment
 from storage.models import Role
 
-_MAX_ID = 2**31 - 1
-"""Largest id a PostgreSQL integer column holds; bigger ones cannot exist."""
 
-
-def _assignment_id(text: str) -> int | None:
-    """Return the assignment id given after /ack, or None when it is not one."""
-    if not (text.isascii() and text.isdigit()):
-        return None
-    value = int(text)
-    return value if 0 < value <= _MAX_ID else None
-
-
-@command("ack", roles={Role.FOCAL.value})
+@command("ack", roles={Role.FOCAL.value}, keeps_dialog=True)
 async def acknowledge_assignment(ctx: Context) -> None:
     """Record, once, that this focal point received the directive assigned to their unit."""
     _ = ctx._
-    assignment_id = _assignment_id(ctx.args)
+    assignment_id = parse_id(ctx.args)
     if assignment_id is None:
         ctx.say(_("That is not a directive reference. Choose Received under the directive."))
         return None

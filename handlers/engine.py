@@ -150,7 +150,7 @@ class Engine:
                     ctx.choice = local[2]
                 else:
                     return self._stale(ctx, conversation)
-        elif ctx.text.startswith("/"):
+        elif ctx.text.startswith("/") and (_is_command(ctx.text) or not conversation.step):
             command = ctx.text
         elif ctx.text:
             hit = match_choice(ctx.text, ctx.offered)
@@ -185,9 +185,15 @@ class Engine:
                     )
                 )
             return self._stay(ctx, conversation)
-        ctx.data = {"command": name}
         ctx.args = args.strip()
         ctx.text = ""
+        if found.keeps_dialog and conversation.step:
+            ctx.data = {}
+            await found.start(ctx)
+            # Back to the dialog the person was in, as if the tap had not interrupted it.
+            ctx.data = dict(conversation.data)
+            return self._stay(ctx, conversation)
+        ctx.data = {"command": name}
         return await found.start(ctx)
 
     async def _continue(self, ctx: Context, conversation: Conversation) -> Any:
@@ -255,6 +261,12 @@ class Engine:
 
 def _here(inbound: Inbound) -> Recipient:
     return Recipient(inbound.channel, inbound.chat_id)
+
+
+def _is_command(text: str) -> bool:
+    """Tell '/menu' or '/ack 12' from an answer that merely starts with a slash."""
+    name = text[1:].split(" ", 1)[0].split("@", 1)[0].lower()
+    return name == "huy" or find_command(name) is not None or (name.isascii() and name.isalpha())
 
 
 def _conversation(session: Session, inbound: Inbound) -> Conversation:

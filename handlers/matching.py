@@ -18,11 +18,23 @@ def match_choice(text: str, choices: list[Choice]) -> str:
     """Return the id of the choice a typed reply names, or '' when it names none."""
     if not choices:
         return ""
-    answer = text.strip().rstrip(".)")
-    if answer.isdigit() and 1 <= int(answer) <= len(choices):
-        return choices[int(answer) - 1][0]
+    number = parse_id(text.strip().rstrip(".)"))
+    if number is not None and number <= len(choices):
+        return choices[number - 1][0]
     wanted = normalize(text)
     for cid, label in choices:
         if wanted and wanted in (normalize(label), normalize(cid)):
             return cid
     return ""
+
+
+MAX_ID = 2**31 - 1
+
+
+def parse_id(text: str) -> int | None:
+    """Return the positive number (a choice's or a row's id) in `text`, or None."""
+    # Length first: int() raises on numbers of thousands of digits.
+    if not (text.isascii() and text.isdigit() and len(text) <= 10):
+        return None
+    value = int(text)
+    return value if 0 < value <= MAX_ID else None

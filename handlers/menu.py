@@ -34,7 +34,7 @@ async def start(ctx: Context) -> Step | None:
     return None
 
 
-@command("help", roles=EVERYONE)
+@command("help", roles=EVERYONE, keeps_dialog=True)
 async def help_text(ctx: Context) -> Step | None:
     """Explain how to use the bot, with the commands this person may use."""
     lines = [

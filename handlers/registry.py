@@ -53,18 +53,25 @@ class Command:
     start: Step
     menu_label: str = ""
     menu_order: int = 100
+    keeps_dialog: bool = False
+    """A one-shot command (a tap on a pushed message) that leaves a dialog in progress as it was."""
 
 
 _COMMANDS: dict[str, Command] = {}
 
 
 def command(
-    name: str, *, roles: set[str], menu_label: str = "", menu_order: int = 100
+    name: str,
+    *,
+    roles: set[str],
+    menu_label: str = "",
+    menu_order: int = 100,
+    keeps_dialog: bool = False,
 ) -> Callable[[Step], Step]:
     """Register the decorated step as the start of `/name`, open to `roles`."""
 
     def register(fn: Step) -> Step:
-        _COMMANDS[name] = Command(name, frozenset(roles), fn, menu_label, menu_order)
+        _COMMANDS[name] = Command(name, frozenset(roles), fn, menu_label, menu_order, keeps_dialog)
         return fn
 
     return register

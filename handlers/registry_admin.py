@@ -5,6 +5,7 @@ from __future__ import annotations
 from handlers.context import Context
 from handlers.i18n import N_, Translator
 from handlers.joining import ROLE_NAMES
+from handlers.matching import parse_id
 from handlers.registry import Step, choice_step, command, step
 from storage.models import AuditEntry, InviteCode, Role, Unit, UnitKind
 from storage.people import add_unit, create_invite, find_unit, list_units, telegram_link
@@ -33,8 +34,8 @@ def _unit_choices(units: list[Unit]) -> list[tuple[str, str]]:
 
 def _chosen_unit(ctx: Context) -> Unit | None:
     """Return the unit behind a choice id such as 'unit12'."""
-    number = ctx.choice.removeprefix("unit")
-    return ctx.session.get(Unit, int(number)) if number.isdigit() else None
+    unit_id = parse_id(ctx.choice.removeprefix("unit"))
+    return ctx.session.get(Unit, unit_id) if unit_id is not None else None
 
 
 def _audit(ctx: Context, action: str, **detail: object) -> None:

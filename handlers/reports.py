@@ -6,7 +6,7 @@ import datetime as dt
 
 from handlers.context import Context, Render
 from handlers.i18n import N_, Translator
-from handlers.matching import normalize
+from handlers.matching import normalize, parse_id
 from handlers.messages import PRIORITY_REPLY, Choice
 from handlers.registry import Step, choice_step, command, step
 from storage.models import Assignment, Directive, ProgressStatus, Role, Unit
@@ -14,7 +14,6 @@ from storage.progress import assignment_with_directive, open_assignments, record
 
 MAX_NOTE = 500
 LABEL_LIMIT = 60
-_MAX_ID = 2**31 - 1
 """Largest id a PostgreSQL integer column holds; a bigger one cannot exist (and would fail)."""
 
 STATUS_LABELS = {
@@ -59,15 +58,6 @@ def assignment_label(_: Translator, directive: Directive) -> str:
     deadline = directive.deadline
     due = _("(due {date})").format(date=f"{deadline.day:02d}/{deadline.month:02d}")
     return f"{directive_title(directive, LABEL_LIMIT - len(due) - 1)} {due}"
-
-
-def parse_id(text: str) -> int | None:
-    """Return the positive database id typed after a command, or None when it is not one."""
-    # The length check first: int() refuses (raises on) numbers of thousands of digits.
-    if not (text.isascii() and text.isdigit() and len(text) <= 10):
-        return None
-    value = int(text)
-    return value if 0 < value <= _MAX_ID else None
 
 
 def _own_assignment(ctx: Context, assignment_id: int | None) -> tuple[Assignment, Directive] | None:

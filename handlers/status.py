@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from handlers.context import Context
 from handlers.i18n import N_, Translator
+from handlers.matching import parse_id
 from handlers.registry import Step, command
-from handlers.reports import directive_title, parse_id, shorten, status_label
+from handlers.reports import directive_title, shorten, status_label
 from storage.models import Directive, ProgressStatus, Role
 from storage.progress import DirectiveStatus, UnitProgress, directive_status, open_directives
 

@@ -171,3 +171,45 @@ async def test_replies_are_in_the_outbox_before_anything_is_sent(engine, databas
         assert row is not None
         assert (row.status, row.locale, row.text) == ("pending", "vi", "Màu gì?")
         assert [label for _cid, label in row.choices] == ["Đỏ", "Xanh lá"]
+
+
+@command("nhac", roles=EVERYONE, keeps_dialog=True)
+async def one_shot(ctx: Context) -> Step | None:
+    """A one-shot command, like tapping Đã nhận on a pushed directive."""
+    ctx.say(f"đã ghi {ctx.args}")
+    return None
+
+
+async def test_one_shot_tap_keeps_the_dialog_in_progress(engine, database):
+    """Tapping a pushed message's button mid-dialog answers it and returns to the question."""
+    chat = await joined(engine, Role.FOCAL, "An", unit="Thôn Đông")
+    await chat.send("/thu")
+    await chat.tap("Xanh lá")
+    assert await chat.press("/nhac 7") == ["đã ghi 7", "Từ gì?"]
+    assert _conversation(database).data["colour"] == "xanh"
+    assert await chat.send("mây") == ["xanh:mây"]
+
+
+async def test_help_mid_dialog_keeps_the_dialog(engine):
+    """/help explains and then repeats the question the dialog was waiting on."""
+    chat = await joined(engine, Role.FOCAL, "An", unit="Thôn Đông")
+    await chat.send("/thu")
+    replies = await chat.send("/help")
+    assert replies[0].startswith("Bấm nút hoặc trả lời bằng số thứ tự.")
+    assert replies[-1] == "Màu gì?"
+    assert await chat.send("1") == ["Từ gì?"]
+
+
+async def test_an_answer_starting_with_a_slash_reaches_the_step(engine):
+    """'/UBND-VHXH' is a document number, not a command, when a step waits for text."""
+    chat = await joined(engine, Role.FOCAL, "An", unit="Thôn Đông")
+    await chat.send("/thu")
+    await chat.tap("Đỏ")
+    assert await chat.send("/UBND-VHXH") == ["do:/UBND-VHXH"]
+
+
+async def test_a_reply_of_thousands_of_digits_is_just_bad_input(engine):
+    """A 5,000-digit reply at a choice step is refused like any other, not a crash."""
+    chat = await joined(engine, Role.FOCAL, "An", unit="Thôn Đông")
+    await chat.send("/thu")
+    assert await chat.send("1" * 5000) == ["Vui lòng chọn một trong các mục dưới đây.", "Màu gì?"]
