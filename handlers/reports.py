@@ -9,8 +9,9 @@ from handlers.i18n import N_, Translator
 from handlers.matching import normalize, parse_id
 from handlers.messages import PRIORITY_REPLY, Choice
 from handlers.registry import Step, choice_step, command, step
+from storage.directives import find_assignment
 from storage.models import Assignment, Directive, ProgressStatus, Role, Unit
-from storage.progress import assignment_with_directive, open_assignments, record_report
+from storage.progress import open_assignments, record_report
 
 MAX_NOTE = 500
 LABEL_LIMIT = 60
@@ -64,7 +65,7 @@ def _own_assignment(ctx: Context, assignment_id: int | None) -> tuple[Assignment
     """Return the assignment and directive if it is one of this person's unit, else None."""
     if assignment_id is None or ctx.person.unit_id is None:
         return None
-    found = assignment_with_directive(ctx.session, assignment_id)
+    found = find_assignment(ctx.session, assignment_id)
     if found is None or found[0].unit_id != ctx.person.unit_id:
         return None
     return found

@@ -73,17 +73,6 @@ def open_assignments(session: Session, unit_id: int) -> list[tuple[Assignment, D
     return [(assignment, directive) for assignment, directive in session.exec(query)]
 
 
-def assignment_with_directive(
-    session: Session, assignment_id: int
-) -> tuple[Assignment, Directive] | None:
-    """Return an assignment and its directive, or None when there is no such assignment."""
-    assignment = session.get(Assignment, assignment_id)
-    if assignment is None:
-        return None
-    directive = session.get(Directive, assignment.directive_id)
-    return (assignment, directive) if directive is not None else None
-
-
 def record_report(
     session: Session,
     *,
