@@ -173,7 +173,9 @@ async def receive_date(ctx: Context) -> Step | None:
 async def receive_note(ctx: Context) -> Step | None:
     """Take the optional note and show the summary to confirm."""
     note = "" if ctx.choice == "skip" else " ".join(ctx.text.split())
-    if ctx.choice != "skip" and (len(note) > NOTE_MAX or not any(ch.isalnum() for ch in note)):
+    # A bare number is more likely a mistyped choice than a note.
+    words = any(ch.isalnum() for ch in note) and not note.replace(" ", "").isdigit()
+    if ctx.choice != "skip" and (len(note) > NOTE_MAX or not words):
         ctx.reask(
             ctx._(
                 "Please type a note in words, at most {limit} characters, or choose Skip."

@@ -99,6 +99,8 @@ def unit_lines(_: Translator, row: UnitProgress) -> list[str]:
         text = _("{unit}: not reported yet; acknowledged {done}/{total}").format(
             unit=row.unit_name, **counts
         )
+    if not row.focal_points:
+        text = f"{text} — " + _("no focal point yet")
     lines = [("⚠️ " if row.overdue else "") + text]
     if row.status == ProgressStatus.DIFFICULTY.value and row.latest_note:
         lines.append("   " + _("Difficulty: {note}").format(note=shorten(row.latest_note, 100)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import subprocess
 import sys
@@ -69,3 +70,18 @@ def test_translations_keep_their_placeholders():
         if sorted(PLACEHOLDER.findall(msgid)) != sorted(PLACEHOLDER.findall(text))
     ]
     assert wrong == []
+
+
+def test_every_translated_literal_is_visible_to_extraction():
+    """`Translator(locale)("…")` hides its string from the catalog: call it through `_`."""
+    hidden = []
+    for path in [*ROOT.glob("handlers/**/*.py"), *ROOT.glob("bot/**/*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            inner = node.func if isinstance(node, ast.Call) else None
+            if (
+                isinstance(inner, ast.Call)
+                and isinstance(inner.func, ast.Name)
+                and inner.func.id == "Translator"
+            ):
+                hidden.append(f"{path.name}:{node.lineno}")
+    assert hidden == []

@@ -255,8 +255,9 @@ def render(text: str, choices: list[Choice], locale: str) -> list[str]:
     text = unicodedata.normalize("NFC", text).strip()
     if not choices:
         return split_text(text, TEXT_LIMIT) if text else []
-    hint = Translator(locale)("Reply with the number of your choice.")
-    listing = "\n".join(f"{number}. {label}" for number, (_, label) in enumerate(choices, 1))
+    _ = Translator(locale)
+    hint = _("Reply with the number of your choice.")
+    listing = "\n".join(f"{number}. {label}" for number, (_cid, label) in enumerate(choices, 1))
     tail = unicodedata.normalize("NFC", f"{listing}\n{hint}")
     whole = f"{text}\n\n{tail}" if text else tail
     if len(whole) <= TEXT_LIMIT or len(tail) > TEXT_LIMIT:

@@ -352,8 +352,9 @@ STEPS = {
         "1",
         [ASK_NOTE],
     ),
-    # A note may be any words; only empty, symbol-only or over-long text is refused.
-    "note": (_at_note, ASK_NOTE, NOTE_PROBLEM, ["😀", LONG, "!!!"], "Bỏ qua", [SUMMARY]),
+    # A note may be any words; empty, symbol-only and over-long text is refused, and so is a
+    # bare number, which on Zalo is more likely a mistyped choice than a note.
+    "note": (_at_note, ASK_NOTE, NOTE_PROBLEM, ["😀", LONG, "!!!", "2"], "Bỏ qua", [SUMMARY]),
     "summary": (_at_summary, SUMMARY, CHOOSE, ["qwerty asdf", "😀", LONG, "9"], "1", [RECEIPT_1]),
 }
 

@@ -253,3 +253,13 @@ async def test_a_report_sent_through_baocao_is_counted(engine, database):
     assert "Đã báo cáo: 1/2 đơn vị\nHoàn thành: 1/2 đơn vị" in summary
     [units] = await chat.press(f"/tinhhinh {directive.id}")
     assert "Thôn Đông: Đã hoàn thành, báo cáo lúc 08:00 20/03/2026; đã nhận 0/1" in units
+
+
+async def test_unit_without_focal_point_is_named_so(engine, database, clock):
+    """A target unit nobody has joined for says so, rather than 'acknowledged 0/0'."""
+    directive = seed_directive(database, *PLAN, ["Thôn Tây"], deadline=None)
+    chat = await admin_chat(engine)
+    assert await chat.press(f"/tinhhinh {directive.id}") == [
+        f"📄 {PLAN_TITLE}\nHạn: không có hạn\n\n"
+        "Thôn Tây: chưa báo cáo; đã nhận 0/0 — chưa có đầu mối"
+    ]
