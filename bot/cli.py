@@ -15,8 +15,8 @@ from sqlmodel import Session
 from bot.config import Settings, get_settings
 from storage.db import make_engine, transaction, upgrade
 from storage.models import Role, utcnow
-from storage.people import create_invite, find_unit, list_units, telegram_link
-from storage.units_csv import UnitsCsvError, clean_name, focal_counts, import_units
+from storage.people import create_invite, find_unit, focal_counts, list_units, telegram_link
+from storage.units_csv import UnitsCsvError, clean_name, import_units
 
 Action = Callable[[argparse.Namespace, Settings], int]
 

@@ -8,8 +8,15 @@ from handlers.joining import ROLE_NAMES
 from handlers.matching import parse_id
 from handlers.registry import Step, choice_step, command, step
 from storage.models import AuditEntry, InviteCode, Role, Unit, UnitKind
-from storage.people import add_unit, create_invite, find_unit, list_units, telegram_link
-from storage.units_csv import MAX_NAME, MIN_NAME, clean_name, focal_counts
+from storage.people import (
+    add_unit,
+    create_invite,
+    find_unit,
+    focal_counts,
+    list_units,
+    telegram_link,
+)
+from storage.units_csv import MAX_NAME, MIN_NAME, clean_name
 
 ADMINS = {Role.ADMIN.value}
 

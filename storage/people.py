@@ -6,9 +6,10 @@ import datetime as dt
 import secrets
 import unicodedata
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from storage.models import InviteCode, Person, Setting, Unit, UnitKind
+from storage.models import InviteCode, Person, Role, Setting, Unit, UnitKind
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
@@ -69,6 +70,16 @@ def add_unit(session: Session, name: str, kind: str) -> Unit:
     session.add(unit)
     session.flush()
     return unit
+
+
+def focal_counts(session: Session) -> dict[int, int]:
+    """Return how many focal points each unit has, by unit id (units with none are absent)."""
+    query = (
+        select(Person.unit_id, func.count(col(Person.id)))
+        .where(Person.role == Role.FOCAL.value, col(Person.unit_id).is_not(None))
+        .group_by(col(Person.unit_id))
+    )
+    return {unit_id: count for unit_id, count in session.exec(query) if unit_id is not None}
 
 
 def _clean(name: str) -> str:

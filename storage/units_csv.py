@@ -7,10 +7,9 @@ import io
 import unicodedata
 from dataclasses import dataclass, field
 
-from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from storage.models import Person, Role, UnitKind
+from storage.models import UnitKind
 from storage.people import add_unit, find_unit
 
 MIN_NAME = 2
@@ -99,16 +98,6 @@ def import_units(session: Session, text: str) -> ImportResult:
         add_unit(session, row.name, row.kind)
         result.imported.append(row)
     return result
-
-
-def focal_counts(session: Session) -> dict[int, int]:
-    """Return how many focal points each unit has, by unit id (units with none are absent)."""
-    query = (
-        select(Person.unit_id, func.count(col(Person.id)))
-        .where(Person.role == Role.FOCAL.value, col(Person.unit_id).is_not(None))
-        .group_by(col(Person.unit_id))
-    )
-    return {unit_id: count for unit_id, count in session.exec(query) if unit_id is not None}
 
 
 def _unit_row(line: int, raw_name: str, raw_kind: str) -> UnitRow:

@@ -8,7 +8,7 @@ from sqlmodel import Session, SQLModel, select
 
 from handlers.features import load_features
 from handlers.registry import commands_for, find_command
-from storage.models import Role
+from storage.models import Person, Role
 from tests.support.chat import Chat, joined
 
 load_features()
@@ -52,4 +52,35 @@ async def test_stranger_gets_only_the_join_explanation(engine, database, name):
     first = await chat.send(f"/{name}")
     assert len(first) == 1 and "mã mời" in first[0]
     assert await chat.press(f"/{name} 1") == []
+    assert _domain_rows(database) == before
+
+
+ADMIN_CHOICES = ["1.send", "2.all", "3.reverse", "1.focal", "4.add", "0.u1", "5.confirm"]
+
+
+async def test_admin_dialog_choices_do_nothing_for_a_focal_point(engine, database):
+    """Callback data of admin dialogs (send, reverse, add …) is an old button to anyone else."""
+    chat = await joined(engine, Role.FOCAL, "An", unit="Thôn Đông")
+    before = _domain_rows(database)
+    for data in ADMIN_CHOICES:
+        assert await chat.press(data) == [
+            "Nút này thuộc tin nhắn cũ và không còn hiệu lực.",
+            "Gửi /menu để xem các việc anh/chị có thể làm.",
+        ]
+    assert _domain_rows(database) == before
+
+
+async def test_a_demoted_admin_cannot_finish_an_admin_dialog(engine, database):
+    """Each turn of an admin dialog checks the role again, not just the command that began it."""
+    chat = await joined(engine, Role.ADMIN, "Hoa")
+    await chat.send("/congvan")
+    with Session(database) as session:
+        person = session.exec(select(Person)).one()
+        person.role = Role.FOCAL.value
+        session.add(person)
+        session.commit()
+    before = _domain_rows(database)
+    assert await chat.send("12/UBND-VHXH") == [
+        "Thao tác này đã kết thúc. Gửi /menu để bắt đầu lại."
+    ]
     assert _domain_rows(database) == before

@@ -9,11 +9,10 @@ from sqlmodel import Session, select
 
 from storage.db import transaction
 from storage.models import Person, Role, Unit
-from storage.people import add_unit
+from storage.people import add_unit, focal_counts
 from storage.units_csv import (
     UnitRow,
     UnitsCsvError,
-    focal_counts,
     import_units,
     parse_kind,
     parse_units,
