@@ -80,7 +80,15 @@ async def serve(settings: Settings) -> int:
         log.error("No channel configured: set TELEGRAM_BOT_TOKEN and/or ZALO_BOT_TOKEN in .env")
         return 2
     for name, channel in channels.items():
-        username = await channel.start()
+        try:
+            username = await channel.start()
+        except Exception as error:
+            # A wrong token or an unreachable API at start is the operator's to fix: say so.
+            log.error("%s channel could not start: %s", name, error)
+            for started in channels.values():
+                await started.close()
+            database.dispose()
+            return 2
         log.info("%s channel ready as %s", name, username)
         if name == "telegram":
             with transaction(database) as session:

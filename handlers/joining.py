@@ -47,9 +47,11 @@ def redeem(
         return "used"
     if invite.expires_at <= now:
         return "expired"
-    person = Person(role=invite.role, unit_id=invite.unit_id, locale=locale, created_at=now)
-    session.add(person)
-    session.flush()
+    person = session.get(Person, invite.links_person) if invite.links_person else None
+    if person is None:
+        person = Person(role=invite.role, unit_id=invite.unit_id, locale=locale, created_at=now)
+        session.add(person)
+        session.flush()
     identity = Identity(
         person_id=person.id or 0,
         channel=inbound.channel,
@@ -78,9 +80,16 @@ def explain(translator: Translator, reason: str | None) -> str:
     return f"{problems[reason]}\n{how}" if reason in problems else how
 
 
-def welcome(ctx: Context) -> Step:
+def welcome(ctx: Context) -> Step | None:
     """Greet the newcomer with their role and unit, and ask their name."""
+    from handlers.menu import show_menu
+
     _ = ctx._
+    if ctx.person.name:
+        # A linking code: someone already known, now on a second chat app.
+        ctx.say(_("This chat is now linked to {name}.").format(name=ctx.person.name))
+        show_menu(ctx)
+        return None
     role = _(ROLE_NAMES[Role(ctx.person.role)])
     unit = ctx.session.get(Unit, ctx.person.unit_id) if ctx.person.unit_id else None
     if unit is not None:

@@ -91,6 +91,8 @@ class InviteCode(SQLModel, table=True):
     code: str = Field(max_length=16, unique=True)
     role: str = Field(max_length=16)
     unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    links_person: int | None = Field(default=None, foreign_key="person.id")
+    """Set when the code adds another chat app to an existing person, not a new person."""
     created_by: int | None = Field(default=None, foreign_key="person.id")
     created_at: dt.datetime = Field(default_factory=utcnow)
     expires_at: dt.datetime

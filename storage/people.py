@@ -23,6 +23,7 @@ def create_invite(
     *,
     unit_id: int | None = None,
     created_by: int | None = None,
+    links_person: int | None = None,
 ) -> InviteCode:
     """Create a one-time invite code for `role` (and unit), valid for seven days."""
     while True:
@@ -34,6 +35,7 @@ def create_invite(
         role=role,
         unit_id=unit_id,
         created_by=created_by,
+        links_person=links_person,
         created_at=now,
         expires_at=now + INVITE_LIFETIME,
     )

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 12:37:51.100196
+Create Date: 2026-11-22 13:04:56.168610
 """
 
 import sqlalchemy as sa
@@ -168,6 +168,7 @@ def upgrade() -> None:
         sa.Column("code", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("role", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("unit_id", sa.Integer(), nullable=True),
+        sa.Column("links_person", sa.Integer(), nullable=True),
         sa.Column("created_by", sa.Integer(), nullable=True),
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("expires_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
@@ -175,6 +176,10 @@ def upgrade() -> None:
         sa.Column("used_by", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["created_by"],
+            ["person.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["links_person"],
             ["person.id"],
         ),
         sa.ForeignKeyConstraint(
