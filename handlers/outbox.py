@@ -56,17 +56,24 @@ def deliver_notice(
     person = session.get(Person, notice.person_id)
     if person is None:
         return []
-    text, choices = notice.render(Translator(person.locale, timezone))
+    _ = Translator(person.locale, timezone)
+    text, choices = notice.render(_)
     rows: list[OutboxMessage] = []
     identities = session.exec(select(Identity).where(Identity.person_id == person.id))
     for identity in identities:
         key = f"{notice.key}:{identity.channel}" if notice.key else None
         # A platform's file id means nothing on another platform.
         usable = not notice.media_channel or notice.media_channel == identity.channel
+        shown, offered = text, choices
+        if choices and identity.channel not in BUTTON_CHANNELS:
+            conversation = _conversation(session, identity)
+            if conversation.step:
+                # Numbers already answer the dialog in progress: spell the commands out.
+                shown, offered = _typed_commands(_, text, choices), []
         outbound = Outbound(
             to=_recipient(identity),
-            text=text,
-            choices=choices,
+            text=shown,
+            choices=offered,
             photo=notice.photo if usable else "",
             document=notice.document if usable and identity.channel in BUTTON_CHANNELS else "",
             idempotency_key=key,
@@ -76,8 +83,11 @@ def deliver_notice(
         if row is None:
             continue
         rows.append(row)
-        if choices and identity.channel not in BUTTON_CHANNELS:
-            _offer_when_idle(session, identity, text, choices)
+        if offered and identity.channel not in BUTTON_CHANNELS:
+            # A numbered reply ("1") to this message must map to its choices.
+            conversation.prompt = text
+            conversation.choices = [[cid, label] for cid, label in offered]
+            session.add(conversation)
     return rows
 
 
@@ -85,21 +95,20 @@ def _recipient(identity: Identity) -> Recipient:
     return Recipient(identity.channel, identity.chat_id, identity.person_id)
 
 
-def _offer_when_idle(
-    session: Session, identity: Identity, text: str, choices: list[tuple[str, str]]
-) -> None:
-    # A numbered reply ("1") to a pushed message must map to its choices, but never at the
-    # cost of a dialog the person is in the middle of.
-    conversation = session.exec(
+def _conversation(session: Session, identity: Identity) -> Conversation:
+    found = session.exec(
         select(Conversation).where(
             Conversation.channel == identity.channel,
             Conversation.external_id == identity.external_id,
         )
     ).first()
-    if conversation is None:
-        conversation = Conversation(channel=identity.channel, external_id=identity.external_id)
-    elif conversation.step:
-        return
-    conversation.prompt = text
-    conversation.choices = [[cid, label] for cid, label in choices]
-    session.add(conversation)
+    return found or Conversation(channel=identity.channel, external_id=identity.external_id)
+
+
+def _typed_commands(_: Translator, text: str, choices: list[tuple[str, str]]) -> str:
+    lines = [
+        _("{label}: send {command}").format(label=label, command=cid)
+        for cid, label in choices
+        if cid.startswith("/")
+    ]
+    return "\n\n".join([text, "\n".join(lines)]) if lines else text

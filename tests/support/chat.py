@@ -18,7 +18,10 @@ _keys = itertools.count(1)
 
 
 class Chat:
-    """One chat account talking to the bot; remembers what it has been sent."""
+    """One chat account talking to the bot; remembers what it has been sent.
+
+    `choices` are those of the newest message that offered any, read by `send`/`inbox`.
+    """
 
     def __init__(
         self, engine: DialogEngine, channel: str = "telegram", external_id: str = "1001"
@@ -81,6 +84,11 @@ class Chat:
             if offered:
                 self.choices = offered[-1]
         return [row.text for row in self.last]
+
+    def last_rows(self) -> list[OutboxMessage]:
+        """Return the outbox rows queued for this chat since the last look."""
+        self.inbox()
+        return self.last
 
     def labels(self) -> list[str]:
         """Return the labels of the choices offered last."""
