@@ -16,7 +16,10 @@ class RedactTokens(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Rewrite the record's message with the tokens blanked out."""
-        message = record.getMessage()
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):  # a malformed record is logged as it is, not dropped
+            return True
         if any(secret in message for secret in self.secrets):
             for secret in self.secrets:
                 message = message.replace(secret, "<token>")

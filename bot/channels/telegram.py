@@ -32,9 +32,11 @@ from telegram.error import (
 from telegram.request import HTTPXRequest
 
 from bot.channels.base import Delivery, InboundHandler, SendResult, split_text
+from bot.channels.telegram_updates import to_inbound
+from bot.logs import RedactTokens
 from handlers.features import load_features
 from handlers.i18n import N_, Translator
-from handlers.messages import Choice, Inbound
+from handlers.messages import Choice
 from handlers.registry import commands_for
 
 log = logging.getLogger(__name__)
@@ -56,7 +58,6 @@ FIXED_DESCRIPTIONS = {
 START_DESCRIPTION = N_("Start, or join with an invite code")
 _UNREACHABLE = ("chat not found", "user not found", "peer_id_invalid")
 _COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
-_MENTION = re.compile(r"^(/\w+)@\w+")
 # Loggers that may print request URLs, which carry the token.
 _URL_LOGGERS = (
     "httpx",
@@ -67,74 +68,6 @@ _URL_LOGGERS = (
 )
 
 Sleep = Callable[[float], Awaitable[Any]]
-
-
-def to_inbound(update: dict[str, Any], now: dt.datetime | None = None) -> Inbound | None:
-    """Turn a raw Bot API Update into a neutral Inbound, or None for what the bot ignores."""
-    key = f"telegram:{update.get('update_id')}"
-    if isinstance(update.get("message"), dict):
-        return _from_message(update["message"], key)
-    if isinstance(update.get("callback_query"), dict):
-        return _from_callback(update["callback_query"], key, now or dt.datetime.now(dt.UTC))
-    return None
-
-
-def _from_message(message: dict[str, Any], key: str) -> Inbound | None:
-    chat = message.get("chat") or {}
-    sender = message.get("from") or {}
-    if chat.get("type") != "private" or not sender or sender.get("is_bot"):
-        return None
-    photo = ""
-    if message.get("photo"):
-        largest = max(
-            message["photo"], key=lambda size: size.get("width", 0) * size.get("height", 0)
-        )
-        photo = str(largest["file_id"])
-    document = message.get("document") or {}
-    text = _without_mention(str(message.get("text") or message.get("caption") or ""))
-    if not (text or photo or document):
-        return None
-    return Inbound(
-        channel="telegram",
-        external_id=str(sender["id"]),
-        chat_id=str(chat["id"]),
-        message_key=key,
-        at=dt.datetime.fromtimestamp(int(message["date"]), tz=dt.UTC),
-        text=text,
-        photo=photo,
-        document=str(document.get("file_id", "")),
-        document_name=str(document.get("file_name", "")),
-        locale_hint=str(sender.get("language_code", "")),
-        display_name=_display_name(sender),
-    )
-
-
-def _from_callback(query: dict[str, Any], key: str, now: dt.datetime) -> Inbound | None:
-    chat = (query.get("message") or {}).get("chat") or {}
-    sender = query.get("from") or {}
-    if chat.get("type") != "private" or not sender or query.get("data") is None:
-        return None
-    # The tap time, not the tapped message's date: an acknowledgement counts when it is made.
-    return Inbound(
-        channel="telegram",
-        external_id=str(sender["id"]),
-        chat_id=str(chat["id"]),
-        message_key=key,
-        at=now,
-        choice=str(query["data"]),
-        callback_id=str(query.get("id", "")),
-        locale_hint=str(sender.get("language_code", "")),
-        display_name=_display_name(sender),
-    )
-
-
-def _without_mention(text: str) -> str:
-    # "/start@hoctap_bot CODE" reaches the engine as "/start CODE".
-    return _MENTION.sub(r"\1", text, count=1)
-
-
-def _display_name(sender: dict[str, Any]) -> str:
-    return " ".join(str(sender.get(part) or "") for part in ("first_name", "last_name")).strip()
 
 
 class TelegramChannel:
@@ -149,7 +82,7 @@ class TelegramChannel:
         api = api_url.rstrip("/")
         self._token = token
         # Before the Bot exists: PTB logs its URLs, token included, while it is built.
-        self._redactor = _RedactToken(token)
+        self._redactor = RedactTokens([token])
         for logger in _URL_LOGGERS:
             logging.getLogger(logger).addFilter(self._redactor)
         # Long polling holds its own connection so sends never wait for it.
@@ -354,24 +287,3 @@ def _retry_seconds(exc: RetryAfter) -> float:
     # An int in PTB 22 by default, a timedelta once PTB_TIMEDELTA is on (the future default).
     wait = exc.retry_after
     return wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)
-
-
-class _RedactToken(logging.Filter):
-    """Replaces the bot token in log records, since the Bot API puts it in every URL."""
-
-    def __init__(self, token: str) -> None:
-        super().__init__()
-        self.token = token
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        """Rewrite the record if its message contains the token; never drop it."""
-        if not self.token:
-            return True
-        try:
-            message = record.getMessage()
-        except (TypeError, ValueError):
-            return True
-        if self.token in message:
-            record.msg = message.replace(self.token, "<token>")
-            record.args = None
-        return True

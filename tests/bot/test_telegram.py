@@ -12,11 +12,10 @@ from typing import Any
 
 import httpx
 import pytest
-from telegram import Bot, Update
 from telegram.error import InvalidToken
 
 from bot.channels.base import Delivery
-from bot.channels.telegram import TelegramChannel, to_inbound
+from bot.channels.telegram import TelegramChannel
 from handlers.features import load_features
 from handlers.i18n import Translator
 from handlers.messages import Inbound
@@ -75,93 +74,6 @@ class Handler:
         self.task = asyncio.create_task(channel.poll(self))
         with pytest.raises(asyncio.CancelledError):
             await asyncio.wait_for(self.task, 10)
-
-
-# -- payloads to neutral messages ----------------------------------------------------------------
-
-
-def test_a_text_message_becomes_an_inbound_with_string_ids_and_utc_time() -> None:
-    inbound = to_inbound(payload("text"))
-
-    assert inbound == Inbound(
-        channel="telegram",
-        external_id="5123456789",
-        chat_id="5123456789",
-        message_key="telegram:873210456",
-        at=AT_0800,
-        text="Thôn 3 đã họp dân xong",
-        locale_hint="vi",
-        display_name="Nguyễn Văn Bình",
-    )
-    assert inbound.at.utcoffset() == dt.timedelta(0)
-
-
-def test_start_with_an_invite_code_keeps_the_code() -> None:
-    inbound = to_inbound(payload("start_code"))
-
-    assert inbound is not None
-    assert inbound.text == "/start K7Q2MX"
-    assert inbound.message_key == "telegram:873210455"
-    assert inbound.at == dt.datetime(2026, 3, 20, 0, 59, tzinfo=dt.UTC)
-
-
-def test_a_photo_gives_the_largest_size_and_the_caption_as_text() -> None:
-    inbound = to_inbound(payload("photo_caption"))
-
-    assert inbound is not None
-    assert inbound.photo == "AgACAgUAAxkBAAM1aBcDlarge"
-    assert inbound.text == "Ảnh buổi họp dân thôn 3"
-    assert inbound.document == ""
-
-
-def test_a_document_gives_its_file_id_and_name() -> None:
-    inbound = to_inbound(payload("document"))
-
-    assert inbound is not None
-    assert (inbound.document, inbound.document_name) == (
-        "BQACAgUAAxkBAAM2aBcEpdf",
-        "bao-cao-thon-3.pdf",
-    )
-    assert inbound.text == ""
-    assert (inbound.external_id, inbound.locale_hint, inbound.display_name) == (
-        "6012345678",
-        "en",
-        "Trần Thị Hoa",
-    )
-
-
-def test_a_button_tap_becomes_a_choice_timed_when_it_arrives() -> None:
-    received = dt.datetime(2026, 3, 20, 2, 15, tzinfo=dt.UTC)
-
-    inbound = to_inbound(payload("callback_query"), now=received)
-
-    assert inbound == Inbound(
-        channel="telegram",
-        external_id="5123456789",
-        chat_id="5123456789",
-        message_key="telegram:873210459",
-        # Not the date of the message that carried the button (a day earlier).
-        at=received,
-        choice="/ack 12",
-        callback_id="4382179231928374650",
-        locale_hint="vi",
-        display_name="Nguyễn Văn Bình",
-    )
-
-
-@pytest.mark.parametrize("name", ["edited_message", "group_message", "sticker", "my_chat_member"])
-def test_what_the_bot_does_not_handle_is_ignored(name: str) -> None:
-    assert to_inbound(payload(name)) is None
-
-
-@pytest.mark.parametrize(
-    "name", ["text", "start_code", "photo_caption", "document", "callback_query"]
-)
-def test_the_update_as_python_telegram_bot_returns_it_reads_the_same(name: str) -> None:
-    raw = payload(name)
-    parsed = Update.de_json(raw, Bot("123:abc")).to_dict()
-
-    assert to_inbound(parsed, now=AT_0800) == to_inbound(raw, now=AT_0800)
 
 
 # -- start and poll ------------------------------------------------------------------------------
