@@ -1,0 +1,75 @@
+"""No dialog step crashes on junk: every command, every role, the inputs people really send."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session, select
+
+from handlers.features import load_features
+from handlers.registry import commands_for
+from storage.models import Conversation, Role
+from tests.support.chat import joined
+
+load_features()
+APOLOGY = "Xin lỗi, hệ thống gặp sự cố."
+JUNK = [
+    "😀",
+    "x" * 5000,
+    "1" * 5000,
+    "12345",
+    "-1",
+    "0",
+    "99",
+    "/",
+    "\u0000",
+    "ﷺ" * 50,
+    "  ",
+    "1.000.000.000.000.000.000 tỷ",
+    "31/02/2026",
+]
+ONE_SHOT = {"menu", "help", "start", "ack", "tinhhinh", "quytonghop", "lienket", "baocao"}
+"""Commands that answer at once (or, for a focal point with no task, end at once)."""
+CASES = [
+    (role, found.name)
+    for role in (Role.ADMIN, Role.LEADER, Role.FOCAL)
+    for found in commands_for(role.value)
+]
+
+
+def _state(database, chat) -> tuple[str, list[list[str]]]:
+    with Session(database) as session:
+        found = session.exec(
+            select(Conversation).where(Conversation.external_id == chat.external_id)
+        ).one()
+        return found.step, found.choices
+
+
+@pytest.mark.parametrize(("role", "name"), CASES, ids=[f"{r.value}-{n}" for r, n in CASES])
+async def test_junk_at_every_step_never_crashes(engine, database, role, name):
+    """Walk each dialog by its first choice; at every step junk is refused, never a crash."""
+    unit = "Thôn Đông" if role == Role.FOCAL else None
+    chat = await joined(engine, role, "Lê Thị Hoa", unit=unit)
+    assert await chat.send(f"/{name}"), name
+    visited = []
+    for _depth in range(6):
+        step, choices = _state(database, chat)
+        if not step:
+            break
+        visited.append(step)
+        for junk in JUNK:
+            replies = await chat.send(junk)
+            assert not any(APOLOGY in reply for reply in replies), (step, junk[:20], replies)
+            if _state(database, chat)[0] != step:
+                break
+        step_now, choices = _state(database, chat)
+        if step_now != step or not choices:
+            continue
+        replies = await chat.send("1")
+        assert not any(APOLOGY in reply for reply in replies), (step, replies)
+    assert visited or name in ONE_SHOT, name
+
+
+def test_every_role_has_commands_to_sweep():
+    """The sweep above reaches the real commands of each role."""
+    names = {name for _role, name in CASES}
+    assert {"congvan", "baocao", "quy", "tinhhinh", "moi", "donvi", "huybienlai"} <= names
