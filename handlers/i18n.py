@@ -65,6 +65,10 @@ class Translator:
             return format_date(value, "dd/MM/yyyy", locale=self._babel)
         return format_date(value, "medium", locale=self._babel)
 
+    def day_month(self, value: dt.date) -> str:
+        """Format a date without its year, for short labels: 28/03 (vi), Mar 28 (en)."""
+        return format_date(value, "dd/MM" if self.locale == "vi" else "MMM d", locale=self._babel)
+
     def when(self, value: dt.datetime) -> str:
         """Format a stored UTC time in the commune's zone."""
         local = value.astimezone(self.zone)

@@ -57,7 +57,7 @@ def assignment_label(_: Translator, directive: Directive) -> str:
     if directive.deadline is None:
         return directive_title(directive, LABEL_LIMIT)
     deadline = directive.deadline
-    due = _("(due {date})").format(date=f"{deadline.day:02d}/{deadline.month:02d}")
+    due = _("(due {date})").format(date=_.day_month(deadline))
     return f"{directive_title(directive, LABEL_LIMIT - len(due) - 1)} {due}"
 
 
