@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import ast
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 from babel.messages.pofile import read_po
+
+from scripts.catalog import extract
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOG = ROOT / "locales" / "vi" / "LC_MESSAGES" / "messages.po"
@@ -16,28 +16,7 @@ PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 
 
 def _source_strings(tmp_path: Path) -> set[str]:
-    pot = tmp_path / "messages.pot"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "babel.messages.frontend",
-            "extract",
-            "-F",
-            "babel.cfg",
-            "-k",
-            "N_",
-            "--no-location",
-            "-o",
-            str(pot),
-            ".",
-        ],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    )
-    with pot.open("rb") as handle:
-        return {str(message.id) for message in read_po(handle) if message.id}
+    return {str(message.id) for message in extract(tmp_path / "messages.pot") if message.id}
 
 
 def _catalog() -> dict[str, tuple[str, bool]]:
