@@ -24,6 +24,8 @@ from tests.support.fake_zalo import FakeZalo
 ADMIN, VILLAGE_HEAD = 111_000_111, 222_000_222
 PRINCIPAL = "8a7f3c2e1b0d4f65"
 WAIT = 20.0
+HOCTAP = str(Path(sys.executable).with_name("hoctap"))
+"""The console script the package installs next to this Python."""
 
 
 @pytest.fixture
@@ -55,7 +57,7 @@ def environment(tmp_path: Path, fakes) -> dict[str, str]:  # type: ignore[no-unt
 def hoctap(env: dict[str, str], cwd: Path, *args: str) -> str:
     """Run one CLI command to completion and return what it printed."""
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
+        [HOCTAP, *args],
         env=env, cwd=cwd, capture_output=True, text=True, timeout=60,
     )
     assert result.returncode == 0, result.stderr
@@ -158,7 +160,7 @@ def test_a_day_at_the_commune(tmp_path: Path, fakes, environment) -> None:  # ty
 
     log = (tmp_path / "bot.log").open("w")
     bot = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "run"],
+        [HOCTAP, "run"],
         env=environment, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT,
     )
     try:
