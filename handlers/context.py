@@ -49,6 +49,8 @@ class Context:
     notices: list[Notice] = field(default_factory=list)
     prompt: str = ""
     offered: list[Choice] = field(default_factory=list)
+    asked: bool = False
+    """Whether this event asked a question (new or repeated), to be remembered for the answer."""
     _: Translator = field(init=False)
 
     def __post_init__(self) -> None:
@@ -72,6 +74,7 @@ class Context:
         """Reply with a question; it is repeated when the answer is not understood."""
         self.prompt = text
         self.offered = list(choices or [])
+        self.asked = True
         self.replies.append(Outbound(self.here, text, list(self.offered)))
 
     def reask(self, problem: str) -> None:
@@ -86,9 +89,4 @@ class Context:
     def people(self, *roles: str) -> list[Person]:
         """Return everyone holding one of `roles`."""
         query = select(Person).where(Person.role.in_(roles)).order_by(Person.id)  # type: ignore[attr-defined]
-        return list(self.session.exec(query))
-
-    def identities(self, person_id: int) -> list[Identity]:
-        """Return a person's chat accounts."""
-        query = select(Identity).where(Identity.person_id == person_id).order_by(Identity.id)
         return list(self.session.exec(query))

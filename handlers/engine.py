@@ -133,7 +133,6 @@ class Engine:
         )
         ctx.prompt = conversation.prompt
         ctx.offered = [(cid, label) for cid, label in conversation.choices]
-        ctx.replies.clear()
         return ctx
 
     async def _route(self, ctx: Context, conversation: Conversation) -> Any:
@@ -290,7 +289,7 @@ def _conversation(session: Session, inbound: Inbound) -> Conversation:
 
 def _save(conversation: Conversation, ctx: Context, outcome: Any) -> None:
     """Store where the dialog now stands: the next step, its data and what was asked."""
-    asked = any(reply.text == ctx.prompt for reply in ctx.replies) and bool(ctx.prompt)
+    asked = ctx.asked and bool(ctx.prompt)
     if outcome is KEEP:
         if asked:
             _offer(conversation, ctx.prompt, ctx.offered)

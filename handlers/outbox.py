@@ -20,12 +20,6 @@ def enqueue(
     session: Session, message: Outbound, locale: str, now: dt.datetime
 ) -> OutboxMessage | None:
     """Add one message to the outbox, due at `now`; None when its key was queued before."""
-    if message.idempotency_key:
-        seen = select(OutboxMessage.id).where(
-            OutboxMessage.idempotency_key == message.idempotency_key
-        )
-        if session.exec(seen).first() is not None:
-            return None
     row = OutboxMessage(
         channel=message.to.channel,
         chat_id=message.to.chat_id,
@@ -41,7 +35,7 @@ def enqueue(
         not_before=now,
     )
     try:
-        # A savepoint, so a concurrent writer of the same key fails this row, not the event.
+        # The unique key decides; the savepoint makes a repeat cost this row, not the event.
         with session.begin_nested():
             session.add(row)
     except IntegrityError:

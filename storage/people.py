@@ -89,12 +89,6 @@ def _clean(name: str) -> str:
     return " ".join(unicodedata.normalize("NFC", name).split())
 
 
-def people_of_unit(session: Session, unit_id: int) -> list[Person]:
-    """Return the people attached to a unit."""
-    query = select(Person).where(Person.unit_id == unit_id).order_by(col(Person.id))
-    return list(session.exec(query))
-
-
 def read_setting(session: Session, key: str) -> str:
     """Return a stored setting, or '' when it was never written."""
     found = session.get(Setting, key)
