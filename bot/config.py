@@ -20,6 +20,15 @@ class Settings(BaseSettings):
     default_locale: str = "vi"
     timezone: str = "Asia/Ho_Chi_Minh"
     poll_timeout: int = 30
+    telegram_rate: float = 25.0
+    telegram_chat_rate: float = 1.0
+    zalo_rate: float = 10.0
+    zalo_chat_rate: float = 1.0
+    retry_minutes: float = 60.0
+    quiet_hours: str = "21:00-07:00"
+    reminder_schedule: str = "-3d 08:00, -1d 08:00, 0d 08:00, +1d 08:00"
+    escalation_at: str = "+1d 08:00"
+    weekly_digest: str = "mon 07:30"
     log_level: str = "INFO"
 
 

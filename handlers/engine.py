@@ -19,6 +19,7 @@ from handlers.i18n import Translator
 from handlers.matching import match_choice, normalize
 from handlers.messages import Choice, Inbound, Outbound, Recipient
 from handlers.outbox import deliver_notice, enqueue
+from handlers.quiet import QuietHours
 from handlers.registry import Step, find_command, find_step, step_name, wants_choice
 from storage.db import transaction
 from storage.models import Conversation, Identity, InboundKey, Person, utcnow
@@ -44,8 +45,10 @@ class Engine:
         timezone: str = "Asia/Ho_Chi_Minh",
         default_locale: str = "vi",
         clock: Callable[[], dt.datetime] = utcnow,
+        quiet_hours: QuietHours | None = None,
     ) -> None:
         self.database = database
+        self.quiet_hours = quiet_hours
         self.timezone = timezone
         self.default_locale = default_locale
         self.clock = clock
@@ -232,7 +235,7 @@ class Engine:
             reply.choices = [_callback(choice, conversation.offer) for choice in reply.choices]
             rows.append(enqueue(session, reply, ctx.person.locale, ctx.now))
         for notice in ctx.notices:
-            rows.extend(deliver_notice(session, notice, self.timezone, ctx.now))
+            rows.extend(deliver_notice(session, notice, self.timezone, ctx.now, self.quiet_hours))
         session.flush()
         return [row.id for row in rows if row is not None and row.id is not None]
 

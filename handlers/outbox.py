@@ -9,7 +9,8 @@ from sqlmodel import Session, select
 
 from handlers.context import Notice
 from handlers.i18n import Translator
-from handlers.messages import Outbound, Recipient
+from handlers.messages import PRIORITY_REPLY, Outbound, Recipient
+from handlers.quiet import QuietHours
 from storage.models import Conversation, Identity, OutboxMessage, Person
 
 BUTTON_CHANNELS = frozenset({"telegram"})
@@ -17,9 +18,20 @@ BUTTON_CHANNELS = frozenset({"telegram"})
 
 
 def enqueue(
-    session: Session, message: Outbound, locale: str, now: dt.datetime
+    session: Session,
+    message: Outbound,
+    locale: str,
+    now: dt.datetime,
+    quiet: QuietHours | None = None,
+    broadcast_id: int | None = None,
 ) -> OutboxMessage | None:
-    """Add one message to the outbox, due at `now`; None when its key was queued before."""
+    """Add one message to the outbox; None when its key was queued before.
+
+    A reply is due at once; a message the person did not ask for waits out quiet hours.
+    """
+    due = now
+    if quiet is not None and message.priority > PRIORITY_REPLY:
+        due = quiet.next_allowed(now)
     row = OutboxMessage(
         channel=message.to.channel,
         chat_id=message.to.chat_id,
@@ -30,9 +42,10 @@ def enqueue(
         document=message.document,
         locale=locale,
         priority=message.priority,
+        broadcast_id=broadcast_id,
         idempotency_key=message.idempotency_key,
         created_at=now,
-        not_before=now,
+        not_before=due,
     )
     try:
         # The unique key decides; the savepoint makes a repeat cost this row, not the event.
@@ -44,7 +57,12 @@ def enqueue(
 
 
 def deliver_notice(
-    session: Session, notice: Notice, timezone: str, now: dt.datetime
+    session: Session,
+    notice: Notice,
+    timezone: str,
+    now: dt.datetime,
+    quiet: QuietHours | None = None,
+    broadcast_id: int | None = None,
 ) -> list[OutboxMessage]:
     """Render a notice in its person's language and queue it to each of their chats."""
     person = session.get(Person, notice.person_id)
@@ -73,7 +91,7 @@ def deliver_notice(
             idempotency_key=key,
             priority=notice.priority,
         )
-        row = enqueue(session, outbound, person.locale, now)
+        row = enqueue(session, outbound, person.locale, now, quiet, broadcast_id)
         if row is None:
             continue
         rows.append(row)

@@ -21,9 +21,25 @@ PO = ROOT / "locales" / "vi" / "LC_MESSAGES" / "messages.po"
 def extract(pot: Path = ROOT / "locales" / "messages.pot") -> Catalog:
     """Write the template of every source string to `pot` and return it."""
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
-         "-k", "N_", "--no-location", "--omit-header", "--sort-output", "-o", str(pot), "."],
-        cwd=ROOT, check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "N_",
+            "--no-location",
+            "--omit-header",
+            "--sort-output",
+            "-o",
+            str(pot),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     with pot.open("rb") as handle:
         return read_po(handle)

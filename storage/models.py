@@ -193,6 +193,33 @@ class InboundKey(SQLModel, table=True):
     at: dt.datetime = Field(default_factory=utcnow)
 
 
+class Broadcast(SQLModel, table=True):
+    """An announcement an admin sent to many people at once (/thongbao)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    author_id: int = Field(foreign_key="person.id")
+    text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    photo: str = Field(default="", max_length=300)
+    media_channel: str = Field(default="", max_length=16)
+    audience: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    recipients: int = 0
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    reported_at: dt.datetime | None = None
+    """When the author got the delivery report; None while messages are still going out."""
+
+
+class Reminder(SQLModel, table=True):
+    """A reminder, escalation or digest already queued, so no pass queues it twice."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=120, unique=True)
+    kind: str = Field(max_length=40)
+    directive_id: int | None = Field(default=None, foreign_key="directive.id", index=True)
+    assignment_id: int | None = Field(default=None, foreign_key="assignment.id", index=True)
+    due_at: dt.datetime
+    at: dt.datetime = Field(default_factory=utcnow)
+
+
 class OutboxStatus(StrEnum):
     """Where an outgoing message stands."""
 
@@ -214,9 +241,14 @@ class OutboxMessage(SQLModel, table=True):
     document: str = Field(default="", max_length=300)
     locale: str = Field(default="vi", max_length=8)
     priority: int = Field(default=0, index=True)
+    broadcast_id: int | None = Field(default=None, foreign_key="broadcast.id", index=True)
     idempotency_key: str | None = Field(default=None, max_length=120, unique=True)
     status: str = Field(default=OutboxStatus.PENDING, max_length=16, index=True)
     attempts: int = 0
+    parts_sent: int = 0
+    """How many parts of a split message reached the chat, so a retry sends only the rest."""
+    first_attempt_at: dt.datetime | None = None
+    """When sending was first tried; transient errors are retried for a while after it."""
     not_before: dt.datetime = Field(default_factory=utcnow)
     leased_until: dt.datetime | None = None
     last_error: str = Field(default="", max_length=500)

@@ -58,7 +58,11 @@ def hoctap(env: dict[str, str], cwd: Path, *args: str) -> str:
     """Run one CLI command to completion and return what it printed."""
     result = subprocess.run(
         [HOCTAP, *args],
-        env=env, cwd=cwd, capture_output=True, text=True, timeout=60,
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     return result.stdout
@@ -95,6 +99,7 @@ class TelegramUser:
 
     def sees(self, fragment: str) -> str:
         """Wait for a new message containing `fragment` and return it."""
+
         def arrived() -> bool:
             texts = [_plain(m.get("text") or m.get("caption") or "") for m in self.messages()]
             return any(fragment in text for text in texts[self.read :])
@@ -128,6 +133,7 @@ class ZaloUser:
 
     def sees(self, fragment: str) -> str:
         """Wait for a new message containing `fragment` and return it."""
+
         def arrived() -> bool:
             texts = self.fake.messages_to(self.user_id)[self.read :]
             return any(fragment in _plain(text) for text in texts)
@@ -161,7 +167,10 @@ def test_a_day_at_the_commune(tmp_path: Path, fakes, environment) -> None:  # ty
     log = (tmp_path / "bot.log").open("w")
     bot = subprocess.Popen(
         [HOCTAP, "run"],
-        env=environment, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT,
+        env=environment,
+        cwd=tmp_path,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         admin, head = TelegramUser(telegram, ADMIN), TelegramUser(telegram, VILLAGE_HEAD)
