@@ -29,6 +29,8 @@ class Notice:
     media_channel: str = ""
     """The channel a photo or document reference came from; other channels cannot use it."""
     priority: int = PRIORITY_FANOUT
+    broadcast_id: int | None = None
+    """The broadcast this message belongs to, so its delivery can be reported."""
 
 
 @dataclass
