@@ -235,7 +235,11 @@ class Engine:
             reply.choices = [_callback(choice, conversation.offer) for choice in reply.choices]
             rows.append(enqueue(session, reply, ctx.person.locale, ctx.now))
         for notice in ctx.notices:
-            rows.extend(deliver_notice(session, notice, self.timezone, ctx.now, self.quiet_hours))
+            rows.extend(
+                deliver_notice(
+                    session, notice, self.timezone, ctx.now, self.quiet_hours, notice.broadcast_id
+                )
+            )
         session.flush()
         return [row.id for row in rows if row is not None and row.id is not None]
 
