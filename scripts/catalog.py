@@ -3,6 +3,9 @@
 Extracts every `_("…")`, `ctx._("…")` and `N_("…")` from handlers/ and bot/, keeps the
 translations already there, drops strings no longer used, and lists what is still
 untranslated (then translate those entries in messages.po by hand).
+
+`python scripts/catalog.py FRAGMENT.po …` also takes translations from PO fragments, for
+strings written on a branch or by someone without the catalog at hand.
 """
 
 from __future__ import annotations
@@ -49,11 +52,13 @@ def main() -> int:
     """Update the Vietnamese catalog and report entries still missing."""
     template = extract()
     known: dict[str, str] = {}
-    if PO.exists():
-        with PO.open("rb") as handle:
+    for source in [PO, *(Path(arg) for arg in sys.argv[1:])]:
+        if not source.exists():
+            continue
+        with source.open("rb") as handle:
             for message in read_po(handle, locale="vi"):
                 if message.id and message.string and not message.fuzzy:
-                    known[str(message.id)] = str(message.string)
+                    known.setdefault(str(message.id), str(message.string))
     catalog = Catalog(locale="vi", project="hoctap", charset="utf-8", fuzzy=False)
     missing = []
     for message in template:

@@ -7,11 +7,12 @@ from tests.support.chat import joined
 
 
 async def test_admin_menu_offers_the_office_work(engine):
-    """An admin sees directives, status, the fund, invites and units."""
+    """An admin sees directives, broadcasts, status, the fund, invites and units."""
     chat = await joined(engine, Role.ADMIN, "Lê Thị Hoa")
     await chat.send("/menu")
     assert chat.labels() == [
         "Gửi công văn mới",
+        "Gửi thông báo",
         "Tình hình thực hiện công văn",
         "Ghi nhận đóng góp Quỹ khuyến học",
         "Tổng hợp Quỹ khuyến học",

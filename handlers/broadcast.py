@@ -1,0 +1,245 @@
+"""/thongbao: an admin sends an announcement to everyone, a role, or chosen units."""
+
+from __future__ import annotations
+
+from handlers.broadcast_report import describe_audience, excerpt, progress_text
+from handlers.context import Context, Render
+from handlers.i18n import N_, Translator
+from handlers.messages import PRIORITY_BROADCAST, Choice
+from handlers.registry import Step, choice_step, command, step
+from storage.broadcasts import (
+    audience_people,
+    count_audience,
+    create_broadcast,
+    progress,
+    running_broadcast,
+)
+from storage.directives import units_for_target
+from storage.models import Person, Role
+
+MAX_TEXT = 4000
+"""Longest announcement; the sender splits it under each channel's own limit."""
+MAX_PHOTO_REF = 300
+_PICKED = "✓ "
+
+
+@command("thongbao", roles={Role.ADMIN.value}, menu_label=N_("Broadcast"), menu_order=15)
+async def new_broadcast(ctx: Context) -> Step | None:
+    """Show the broadcast still going out, if any; otherwise ask for the announcement."""
+    running = running_broadcast(ctx.session)
+    if running is None:
+        return _ask_text(ctx)
+    _ = ctx._
+    author = ctx.session.get(Person, running.author_id)
+    name = author.name if author else ""
+    ctx.say(progress_text(ctx.session, _, running, name, progress(ctx.session, running)))
+    ctx.data["author"] = name if running.author_id != ctx.person.id else ""
+    ctx.ask(
+        _("Start a new announcement?"),
+        [("new", _("New announcement")), ("close", _("Close"))],
+    )
+    return receive_next
+
+
+@choice_step
+async def receive_next(ctx: Context) -> Step | None:
+    """After the progress view: start a new announcement, or close the view."""
+    if ctx.choice == "new":
+        return _ask_text(ctx)
+    author = ctx.data.get("author", "")
+    if author:
+        ctx.say(
+            ctx._("OK. {name} gets the delivery report when it has all gone out.").format(
+                name=author
+            )
+        )
+    else:
+        ctx.say(ctx._("OK. You get the delivery report when it has all gone out."))
+    return None
+
+
+def _ask_text(ctx: Context) -> Step:
+    ctx.ask(
+        ctx._(
+            "Type the announcement. On Telegram you may also send a photo with the text as its "
+            "caption; people on other chat apps receive the text only."
+        )
+    )
+    return receive_text
+
+
+@step
+async def receive_text(ctx: Context) -> Step:
+    """Take the announcement's text, and a photo with it where the channel sends one."""
+    _ = ctx._
+    photo = ctx.inbound.photo
+    if photo:
+        if len(photo) > MAX_PHOTO_REF:
+            ctx.reask(_("That photo cannot be used. Please send it again."))
+            return receive_text
+        # A channel's file id means nothing on another channel: remember where it came from.
+        ctx.data.update(photo=photo, media_channel=ctx.inbound.channel)
+        if not ctx.text:
+            ctx.ask(
+                _(
+                    "Photo received. Now type the text to send with it; people on other chat "
+                    "apps receive the text only."
+                )
+            )
+            return receive_text
+    text = ctx.text
+    if not (0 < len(text) <= MAX_TEXT and any(ch.isalpha() for ch in text)):
+        ctx.reask(
+            _("The announcement is text of at most {limit} characters.").format(
+                limit=_.number(MAX_TEXT)
+            )
+        )
+        return receive_text
+    ctx.data["text"] = text
+    return _ask_audience(ctx)
+
+
+def _ask_audience(ctx: Context) -> Step:
+    _ = ctx._
+    ctx.ask(
+        _("Who should receive it?"),
+        [
+            ("everyone", _("Everyone")),
+            ("admins", _("Administrators")),
+            ("leaders", _("Commune leaders")),
+            ("focal", _("All focal points")),
+            ("villages", _("All villages")),
+            ("schools", _("All schools")),
+            ("units", _("Choose units")),
+        ],
+    )
+    return receive_audience
+
+
+@choice_step
+async def receive_audience(ctx: Context) -> Step:
+    """Take the audience, or start the pick-units list."""
+    if ctx.choice == "units":
+        if not units_for_target(ctx.session, "all"):
+            ctx.reask(ctx._("There are no units yet."))
+            return receive_audience
+        ctx.data["picked"] = []
+        return _ask_units(ctx)
+    ctx.data["audience"] = {"kind": ctx.choice}
+    return _ask_confirmation(ctx)
+
+
+def _ask_units(ctx: Context) -> Step:
+    picked = set(ctx.data["picked"])
+    choices = [
+        (f"u{unit.id}", (_PICKED if unit.id in picked else "") + unit.name)
+        for unit in units_for_target(ctx.session, "all")
+    ]
+    ctx.ask(
+        ctx._(
+            "Choose the units whose focal points receive it (choose again to remove), then Done."
+        ),
+        [*choices, ("done", ctx._("Done"))],
+    )
+    return receive_units
+
+
+@choice_step
+async def receive_units(ctx: Context) -> Step:
+    """Toggle one unit in the pick list, or finish it."""
+    picked: list[int] = list(ctx.data["picked"])
+    if ctx.choice == "done":
+        if not picked:
+            ctx.reask(ctx._("Please choose at least one unit, then Done."))
+            return receive_units
+        ctx.data["audience"] = {"kind": "units", "unit_ids": picked}
+        return _ask_confirmation(ctx)
+    unit_id = int(ctx.choice.removeprefix("u"))
+    if unit_id in picked:
+        picked.remove(unit_id)
+    else:
+        picked.append(unit_id)
+    ctx.data["picked"] = picked
+    return _ask_units(ctx)
+
+
+def _nobody(ctx: Context) -> Step:
+    """Say the audience has no one in it, and ask for the audience again."""
+    audience = describe_audience(ctx.session, ctx._, ctx.data["audience"])
+    ctx.say(
+        ctx._("No one would receive it ({audience}): there is nobody there apart from you.").format(
+            audience=audience
+        )
+    )
+    return _ask_audience(ctx)
+
+
+def _ask_confirmation(ctx: Context) -> Step:
+    _ = ctx._
+    audience = ctx.data["audience"]
+    count = count_audience(ctx.session, audience, exclude=ctx.person.id)
+    if count == 0:
+        return _nobody(ctx)
+    lines = [_("Please check the announcement:"), excerpt(ctx.data["text"]), ""]
+    if ctx.data.get("photo"):
+        lines.append(_("With a photo (only people on the same chat app see it)."))
+    lines += [
+        _("To: {audience}").format(audience=describe_audience(ctx.session, _, audience)),
+        _("Recipients: {count} people").format(count=_.number(count)),
+        "",
+        _("Send this announcement?"),
+    ]
+    ctx.ask("\n".join(lines), [("send", _("Send")), ("cancel", _("Cancel"))])
+    return receive_confirmation
+
+
+def _announcement(author: str, text: str) -> Render:
+    def render(_: Translator) -> tuple[str, list[Choice]]:
+        heading = _("📢 Announcement from the commune office ({name}):").format(name=author)
+        return f"{heading}\n\n{text}", []
+
+    return render
+
+
+@choice_step
+async def receive_confirmation(ctx: Context) -> Step | None:
+    """Send the announcement to each recipient once, or cancel it."""
+    _ = ctx._
+    if ctx.choice == "cancel":
+        ctx.say(_("Cancelled. The announcement was not sent."))
+        return None
+    audience = ctx.data["audience"]
+    people = audience_people(ctx.session, audience, exclude=ctx.person.id)
+    if not people:
+        return _nobody(ctx)
+    assert ctx.person.id is not None
+    photo, media_channel = ctx.data.get("photo", ""), ctx.data.get("media_channel", "")
+    broadcast = create_broadcast(
+        ctx.session,
+        author_id=ctx.person.id,
+        text=ctx.data["text"],
+        photo=photo,
+        media_channel=media_channel,
+        audience=audience,
+        recipients=len(people),
+        now=ctx.now,
+    )
+    render = _announcement(ctx.person.name, broadcast.text)
+    for person in people:
+        assert person.id is not None
+        ctx.notify(
+            person.id,
+            render,
+            key=f"broadcast:{broadcast.id}:person:{person.id}",
+            priority=PRIORITY_BROADCAST,
+            broadcast_id=broadcast.id,
+            photo=photo,
+            media_channel=media_channel,
+        )
+    ctx.say(
+        _(
+            "Sending the announcement to {count} people. You will get a delivery report when "
+            "it has all gone out."
+        ).format(count=_.number(len(people)))
+    )
+    return None

@@ -1,0 +1,215 @@
+"""Queries about broadcasts: who an audience names, and how far each broadcast has gone out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Subquery, and_, case, exists, false, func, update
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from storage.models import (
+    Broadcast,
+    Identity,
+    OutboxMessage,
+    OutboxStatus,
+    Person,
+    Role,
+    Unit,
+    UnitKind,
+)
+
+AUDIENCES = ("everyone", "admins", "leaders", "focal", "villages", "schools", "units")
+"""The kinds of audience an admin can choose; "units" also lists the chosen unit ids."""
+
+_ROLE_AUDIENCES = {
+    "admins": Role.ADMIN.value,
+    "leaders": Role.LEADER.value,
+    "focal": Role.FOCAL.value,
+}
+_KIND_AUDIENCES = {"villages": UnitKind.VILLAGE.value, "schools": UnitKind.SCHOOL.value}
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How many recipients (people) a broadcast has reached so far."""
+
+    total: int
+    sent: int
+    failed: int
+    waiting: int
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A finished broadcast per person: how many got it, and who did not, by name."""
+
+    total: int
+    sent: int
+    failed: list[str]
+    unreachable: list[str]
+
+
+def _audience_query(audience: dict[str, Any], exclude: int | None) -> SelectOfScalar[Person]:
+    kind = audience.get("kind")
+    query = select(Person)
+    if kind in _ROLE_AUDIENCES:
+        query = query.where(Person.role == _ROLE_AUDIENCES[kind])
+    elif kind in _KIND_AUDIENCES:
+        query = query.join(Unit, col(Person.unit_id) == col(Unit.id)).where(
+            Person.role == Role.FOCAL.value, Unit.kind == _KIND_AUDIENCES[kind]
+        )
+    elif kind == "units":
+        unit_ids = [int(uid) for uid in audience.get("unit_ids", [])]
+        query = query.where(
+            Person.role == Role.FOCAL.value, col(Person.unit_id).in_(unit_ids or [-1])
+        )
+    elif kind != "everyone":
+        raise ValueError(f"unknown audience {kind!r}")
+    if exclude is not None:
+        query = query.where(col(Person.id) != exclude)
+    return query
+
+
+def audience_people(
+    session: Session, audience: dict[str, Any], *, exclude: int | None = None
+) -> list[Person]:
+    """Return the people an audience names, each once, oldest first, without `exclude`."""
+    query = _audience_query(audience, exclude).order_by(col(Person.id))
+    return list(session.exec(query))
+
+
+def count_audience(
+    session: Session, audience: dict[str, Any], *, exclude: int | None = None
+) -> int:
+    """Return how many people an audience names, without `exclude`."""
+    people = _audience_query(audience, exclude).subquery()
+    return session.exec(select(func.count()).select_from(people)).one()
+
+
+def create_broadcast(
+    session: Session,
+    *,
+    author_id: int,
+    text: str,
+    photo: str,
+    media_channel: str,
+    audience: dict[str, Any],
+    recipients: int,
+    now: dt.datetime,
+) -> Broadcast:
+    """Store a broadcast in the caller's session and return it with its id."""
+    broadcast = Broadcast(
+        author_id=author_id,
+        text=text,
+        photo=photo,
+        media_channel=media_channel,
+        audience=audience,
+        recipients=recipients,
+        created_at=now,
+    )
+    session.add(broadcast)
+    session.flush()
+    return broadcast
+
+
+def _pending(broadcast_id: Any) -> Any:
+    return exists().where(
+        OutboxMessage.broadcast_id == broadcast_id,
+        OutboxMessage.status == OutboxStatus.PENDING.value,
+    )
+
+
+def running_broadcast(session: Session) -> Broadcast | None:
+    """Return the newest broadcast not yet reported that still has messages waiting."""
+    query = (
+        select(Broadcast)
+        .where(col(Broadcast.reported_at).is_(None), _pending(Broadcast.id))
+        .order_by(col(Broadcast.id).desc())
+        .limit(1)
+    )
+    return session.exec(query).first()
+
+
+def finished_unreported(session: Session) -> list[Broadcast]:
+    """Return the broadcasts with nothing left to send whose author has no report yet."""
+    query = (
+        select(Broadcast)
+        .where(col(Broadcast.reported_at).is_(None), ~_pending(Broadcast.id))
+        .order_by(col(Broadcast.id))
+    )
+    return list(session.exec(query))
+
+
+def claim_report(session: Session, broadcast_id: int, now: dt.datetime) -> bool:
+    """Mark a broadcast reported; False when someone else already did, so they report it."""
+    # A conditional UPDATE: of two processes racing, the database lets exactly one win.
+    result = session.execute(
+        update(Broadcast)
+        .where(col(Broadcast.id) == broadcast_id, col(Broadcast.reported_at).is_(None))
+        .values(reported_at=now)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _per_person(broadcast_id: int) -> Subquery:
+    """One row per recipient: whether any of their chats got it, and whether one still waits."""
+    status = col(OutboxMessage.status)
+    sent = func.max(case((status == OutboxStatus.SENT.value, 1), else_=0))
+    waiting = func.max(case((status == OutboxStatus.PENDING.value, 1), else_=0))
+    return (
+        select(
+            col(OutboxMessage.person_id).label("person_id"),
+            sent.label("sent"),
+            waiting.label("waiting"),
+        )
+        .where(OutboxMessage.broadcast_id == broadcast_id)
+        .group_by(col(OutboxMessage.person_id))
+        .subquery()
+    )
+
+
+def progress(session: Session, broadcast: Broadcast) -> Progress:
+    """Count the recipients reached, failed and still waiting (a person counts once)."""
+    assert broadcast.id is not None
+    people = _per_person(broadcast.id)
+    still = case((and_(people.c.sent == 0, people.c.waiting == 1), 1), else_=0)
+    counted, sent, waiting = session.exec(
+        select(
+            func.count(),
+            func.coalesce(func.sum(people.c.sent), 0),
+            func.coalesce(func.sum(still), 0),
+        ).select_from(people)
+    ).one()
+    sent, waiting = int(sent), int(waiting)
+    return Progress(broadcast.recipients, sent, int(counted) - sent - waiting, waiting)
+
+
+def outcome(session: Session, broadcast: Broadcast) -> Outcome:
+    """Say how many recipients got a finished broadcast, and name those who did not."""
+    assert broadcast.id is not None
+    reached = progress(session, broadcast).sent
+    people = _per_person(broadcast.id)
+    blocked = exists().where(Identity.person_id == Person.id, col(Identity.reachable).is_(false()))
+    query = (
+        select(Person.name, blocked.label("blocked"))
+        .join(people, people.c.person_id == Person.id)
+        .where(people.c.sent == 0, people.c.waiting == 0)
+    )
+    failed: list[str] = []
+    unreachable: list[str] = []
+    for name, is_blocked in session.exec(query):
+        (unreachable if is_blocked else failed).append(name)
+    return Outcome(broadcast.recipients, reached, _by_name(failed), _by_name(unreachable))
+
+
+def _by_name(names: list[str]) -> list[str]:
+    # Sorted as Vietnamese read it, the same on SQLite and PostgreSQL (Đ next to D).
+    def key(name: str) -> tuple[str, str]:
+        folded = unicodedata.normalize("NFD", name.casefold().replace("đ", "d"))
+        return "".join(ch for ch in folded if not unicodedata.combining(ch)), name
+
+    return sorted(names, key=key)

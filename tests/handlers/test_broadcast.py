@@ -1,0 +1,300 @@
+"""/thongbao: an admin writes an announcement, chooses who gets it, checks and sends it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlmodel import Session, select
+
+from handlers.messages import PRIORITY_BROADCAST, Inbound
+from storage.db import transaction
+from storage.models import Broadcast, OutboxMessage, Role, Unit
+from storage.people import add_unit
+from tests.support.broadcasts import (
+    AN,
+    ASK_AUDIENCE,
+    ASK_TEXT,
+    ASK_UNITS,
+    AUDIENCE_LABELS,
+    BINH,
+    CENTRE,
+    CHOOSE,
+    CUONG,
+    DUNG,
+    EAST,
+    HOA,
+    HUNG,
+    MAI,
+    MEETING,
+    NO_MENU,
+    SCHOOL,
+    STALE,
+    WEST,
+    announcement,
+    broadcast_rows,
+    office,
+    person_named,
+    preview,
+    recipients_by_name,
+    sending,
+    up_to_preview,
+)
+from tests.support.chat import joined
+
+TOO_LONG = "Nội dung thông báo là văn bản, tối đa 4.000 ký tự."
+EVERYONE = {
+    HOA: ["telegram"],
+    HUNG: ["telegram"],
+    AN: ["telegram"],
+    BINH: ["zalo"],
+    CUONG: ["telegram", "zalo"],
+    DUNG: ["telegram"],
+}
+
+
+def broadcasts(database) -> list[Broadcast]:
+    """Every broadcast stored, oldest first."""
+    with Session(database) as session:
+        return list(session.exec(select(Broadcast).order_by(Broadcast.id)))  # type: ignore[arg-type]
+
+
+async def test_admin_announces_a_meeting_to_everyone(engine, database):
+    """Text, Everyone, a preview counting 6 people (not herself), Send: one row per chat."""
+    town = await office(engine)
+    mai = town.mai
+    assert await mai.send("/thongbao") == [ASK_TEXT]
+    assert await mai.send(MEETING) == [ASK_AUDIENCE]
+    assert mai.labels() == AUDIENCE_LABELS
+    assert await mai.tap("Tất cả mọi người") == [preview(MEETING, "tất cả mọi người", 6)]
+    assert mai.labels() == ["Gửi", "Hủy"]
+    assert await mai.tap("Gửi") == [sending(6)]
+
+    [sent] = broadcasts(database)
+    with Session(database) as session:
+        assert sent.author_id == person_named(session, MAI).id
+        ids = {name: person_named(session, name).id for name in EVERYONE}
+    assert (sent.text, sent.photo, sent.media_channel) == (MEETING, "", "")
+    assert (sent.audience, sent.recipients, sent.reported_at) == ({"kind": "everyone"}, 6, None)
+    assert sent.created_at.replace(tzinfo=dt.UTC) == dt.datetime(2026, 3, 20, 1, 0, tzinfo=dt.UTC)
+    assert recipients_by_name(database, sent.id) == EVERYONE
+    rows = broadcast_rows(database, sent.id)
+    assert {row.text for row in rows} == {announcement()}
+    assert {(row.priority, row.status, row.photo, row.choices == []) for row in rows} == {
+        (PRIORITY_BROADCAST, "pending", "", True)
+    }
+    assert sorted(row.idempotency_key for row in rows) == sorted(
+        f"broadcast:{sent.id}:person:{ids[name]}:{channel}"
+        for name, channels in EVERYONE.items()
+        for channel in channels
+    )
+    assert town.an.inbox() == [announcement()]
+    assert town.binh.inbox() == [announcement()]
+    assert town.cuong_zalo.inbox() == [announcement()]
+    assert mai.inbox() == []
+
+
+@pytest.mark.parametrize(
+    ("label", "words", "expected"),
+    [
+        ("Quản trị viên", "các quản trị viên", {HOA: ["telegram"]}),
+        ("Lãnh đạo xã", "lãnh đạo xã", {HUNG: ["telegram"]}),
+        (
+            "Tất cả đầu mối",
+            "tất cả đầu mối",
+            {AN: ["telegram"], BINH: ["zalo"], CUONG: ["telegram", "zalo"], DUNG: ["telegram"]},
+        ),
+        ("Tất cả các thôn", "đầu mối của tất cả các thôn", {AN: ["telegram"], BINH: ["zalo"]}),
+        ("Tất cả các trường", "đầu mối của tất cả các trường", {CUONG: ["telegram", "zalo"]}),
+    ],
+)
+async def test_each_audience_reaches_exactly_its_people(engine, database, label, words, expected):
+    """Admins, leaders, focal points, villages, schools: the preview counts them, they get it."""
+    town = await office(engine)
+    assert await up_to_preview(town.mai, label) == [preview(MEETING, words, len(expected))]
+    assert await town.mai.tap("Gửi") == [sending(len(expected))]
+    [sent] = broadcasts(database)
+    assert sent.recipients == len(expected)
+    assert recipients_by_name(database, sent.id) == expected
+
+
+async def test_zalo_admin_picks_units_by_number(engine, database):
+    """On Zalo the admin answers with numbers and words; the chosen units' focal points get it."""
+    town = await office(engine, mai_channel="zalo")
+    mai = town.mai
+    await mai.send("/thongbao")
+    await mai.send(MEETING)
+    assert await mai.send("7") == [ASK_UNITS]
+    assert mai.labels() == [EAST, WEST, SCHOOL, CENTRE, "Xong"]
+    assert await mai.send("5") == ["Vui lòng chọn ít nhất một đơn vị, rồi chọn Xong.", ASK_UNITS]
+    assert await mai.send("2") == [ASK_UNITS]
+    await mai.send("4")
+    assert mai.labels() == [EAST, f"✓ {WEST}", SCHOOL, f"✓ {CENTRE}", "Xong"]
+    assert await mai.send("hello") == [CHOOSE, ASK_UNITS]
+    assert await mai.send("xong") == [preview(MEETING, f"đầu mối của {WEST}, {CENTRE}", 2)]
+    assert await mai.send("Gửi") == [sending(2)]
+
+    [sent] = broadcasts(database)
+    with Session(database) as session:
+        units = {u.name: u.id for u in session.exec(select(Unit))}
+    assert sent.audience == {"kind": "units", "unit_ids": [units[WEST], units[CENTRE]]}
+    assert recipients_by_name(database, sent.id) == {BINH: ["zalo"], DUNG: ["telegram"]}
+    assert town.binh.inbox() == [announcement()]
+
+
+async def test_an_audience_of_nobody_is_said_and_asked_again(engine, database):
+    """Mai is the only admin, there is no leader and Thôn Bắc has no focal point yet."""
+    with transaction(database) as session:
+        add_unit(session, "Thôn Bắc", "village")
+    mai = await joined(engine, Role.ADMIN, MAI, external_id="9001")
+    await joined(engine, Role.FOCAL, AN, unit=EAST, external_id="5001")
+    await mai.send("/thongbao")
+    await mai.send(MEETING)
+    assert await mai.tap("Quản trị viên") == [
+        "Không có ai nhận thông báo (các quản trị viên): ngoài anh/chị chưa có ai.",
+        ASK_AUDIENCE,
+    ]
+    assert await mai.tap("Lãnh đạo xã") == [
+        "Không có ai nhận thông báo (lãnh đạo xã): ngoài anh/chị chưa có ai.",
+        ASK_AUDIENCE,
+    ]
+    await mai.tap("Chọn đơn vị")
+    await mai.tap("Thôn Bắc")
+    assert await mai.tap("Xong") == [
+        "Không có ai nhận thông báo (đầu mối của Thôn Bắc): ngoài anh/chị chưa có ai.",
+        ASK_AUDIENCE,
+    ]
+    assert await mai.tap("Tất cả các thôn") == [preview(MEETING, "đầu mối của tất cả các thôn", 1)]
+    assert broadcasts(database) == []
+
+
+async def test_the_audience_is_counted_again_when_sending(engine, database):
+    """The only leader becomes a focal point after the preview: nothing is sent, choose again."""
+    town = await office(engine)
+    await up_to_preview(town.mai, "Lãnh đạo xã")
+    with transaction(database) as session:
+        hung = person_named(session, HUNG)
+        hung.role, hung.unit_id = Role.FOCAL.value, None
+        session.add(hung)
+    assert await town.mai.tap("Gửi") == [
+        "Không có ai nhận thông báo (lãnh đạo xã): ngoài anh/chị chưa có ai.",
+        ASK_AUDIENCE,
+    ]
+    assert broadcasts(database) == []
+    assert await town.mai.tap("Tất cả các trường") == [
+        preview(MEETING, "đầu mối của tất cả các trường", 1)
+    ]
+
+
+async def test_photo_with_caption_on_telegram(engine, database):
+    """A photo goes to Telegram chats with the text; Zalo chats get the text only."""
+    town = await office(engine)
+    mai = town.mai
+    await mai.send("/thongbao")
+    assert await mai.send(MEETING, photo="AgACAgIAAxkBAAIBZ2") == [ASK_AUDIENCE]
+    assert await mai.tap("Tất cả các trường") == [
+        preview(MEETING, "đầu mối của tất cả các trường", 1, photo=True)
+    ]
+    await mai.tap("Gửi")
+    [sent] = broadcasts(database)
+    assert (sent.photo, sent.media_channel) == ("AgACAgIAAxkBAAIBZ2", "telegram")
+    rows = broadcast_rows(database, sent.id)
+    assert [(row.channel, row.photo, row.text) for row in rows] == [
+        ("telegram", "AgACAgIAAxkBAAIBZ2", announcement()),
+        ("zalo", "", announcement()),
+    ]
+
+
+async def test_photo_first_then_the_text(engine, database):
+    """A photo without a caption is kept while the bot asks for the text to go with it."""
+    town = await office(engine)
+    mai = town.mai
+    await mai.send("/thongbao")
+    assert await mai.send(photo="AgACAgIAAxkBAAIBZ2") == [
+        "Đã nhận ảnh. Bây giờ nhập nội dung gửi kèm; người dùng ứng dụng khác chỉ nhận phần chữ."
+    ]
+    assert await mai.send("Ảnh hội nghị sơ kết.") == [ASK_AUDIENCE]
+    await mai.tap("Lãnh đạo xã")
+    await mai.tap("Gửi")
+    [sent] = broadcasts(database)
+    assert (sent.text, sent.photo, sent.media_channel) == (
+        "Ảnh hội nghị sơ kết.",
+        "AgACAgIAAxkBAAIBZ2",
+        "telegram",
+    )
+    assert [row.photo for row in broadcast_rows(database, sent.id)] == ["AgACAgIAAxkBAAIBZ2"]
+
+
+@pytest.mark.parametrize("junk", ["", "   ", "12345", "😀", "x" * 4001, "/"])
+async def test_empty_or_too_long_text_is_asked_again(engine, database, junk):
+    """No letter, nothing at all or over 4.000 characters: explained, then the question again."""
+    mai = await joined(engine, Role.ADMIN, MAI, external_id="9001")
+    await mai.send("/thongbao")
+    assert await mai.send(junk) == [TOO_LONG, ASK_TEXT]
+    assert await mai.send("a" * 4000) == [ASK_AUDIENCE]
+
+
+async def test_a_long_text_is_shortened_in_the_preview(engine, database):
+    """The preview shows the first 300 characters; the recipients get all of it."""
+    town = await office(engine)
+    text = "Thông báo lịch họp. " * 30
+    assert await up_to_preview(town.mai, "Lãnh đạo xã", text) == [
+        preview(text[:300].rstrip() + "…", "lãnh đạo xã", 1)
+    ]
+    await town.mai.tap("Gửi")
+    assert town.hung.inbox() == [announcement(text.strip())]
+
+
+async def test_cancel_sends_and_stores_nothing(engine, database):
+    """Hủy at the preview: nothing stored, nothing queued for anyone."""
+    town = await office(engine)
+    await up_to_preview(town.mai, "Tất cả mọi người")
+    assert await town.mai.tap("Hủy") == ["Đã hủy. Thông báo chưa được gửi."]
+    assert broadcasts(database) == []
+    with Session(database) as session:
+        assert session.exec(select(OutboxMessage).where(OutboxMessage.priority > 0)).all() == []
+
+
+async def test_double_tap_on_telegram_sends_once(engine, database):
+    """The Gửi button tapped twice, and the tap redelivered: one broadcast, one row per chat."""
+    town = await office(engine)
+    mai = town.mai
+    await up_to_preview(mai, "Tất cả mọi người")
+    [send] = [cid for cid, label in mai.choices if label == "Gửi"]
+    assert await mai.press(send) == [sending(6)]
+    assert await mai.press(send) == [STALE, NO_MENU]
+    redelivered = Inbound(
+        channel="telegram",
+        external_id="9001",
+        chat_id="9001",
+        message_key="telegram:redelivered:1",
+        at=dt.datetime.now(dt.UTC),
+        choice=send,
+    )
+    await engine.handle(redelivered)
+    await engine.handle(redelivered)
+    assert mai.inbox() == [STALE, NO_MENU]
+    [sent] = broadcasts(database)
+    assert len(broadcast_rows(database, sent.id)) == 7
+
+
+async def test_double_reply_on_zalo_sends_once(engine, database):
+    """On Zalo '1' (Gửi) sent twice: the second is no longer an answer to anything."""
+    town = await office(engine, mai_channel="zalo")
+    mai = town.mai
+    await up_to_preview(mai, "Tất cả mọi người")
+    assert await mai.send("1") == [sending(6)]
+    assert await mai.send("1") == [NO_MENU]
+    [sent] = broadcasts(database)
+    assert len(broadcast_rows(database, sent.id)) == 7
+
+
+async def test_the_menu_offers_it_to_admins_only(engine):
+    """Admins see Gửi thông báo in /menu; a focal point does not, and is refused the command."""
+    town = await office(engine)
+    await town.mai.send("/menu")
+    assert "Gửi thông báo" in town.mai.labels()
+    town.an.inbox()
+    await town.an.send("/menu")
+    assert "Gửi thông báo" not in town.an.labels()
+    assert await town.an.send("/thongbao") == ["Anh/chị không có quyền dùng lệnh này. " + NO_MENU]
