@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -118,6 +119,52 @@ def units_list(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _moment(text: str | None, zone: ZoneInfo) -> dt.datetime:
+    """Read --now (ISO 8601; naive means the commune's time) as a UTC instant; default now."""
+    if text is None:
+        return utcnow()
+    moment = dt.datetime.fromisoformat(text.strip())
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    return moment.astimezone(dt.UTC)
+
+
+def reminders_run(args: argparse.Namespace, settings: Settings) -> int:
+    """Run one reminder pass as of --now (default now) and print what it queued."""
+    # Imported here, like `run`: the other commands need no scheduler.
+    from bot.scheduler import policy_from_settings
+    from handlers.reminders import run_reminders
+
+    try:
+        policy = policy_from_settings(settings)
+    except ValueError as error:
+        print(f"bad reminder setting: {error}", file=sys.stderr)
+        return 2
+    try:
+        now = _moment(args.now, policy.zone)
+    except ValueError:
+        print(
+            f"--now {args.now!r} is not a date and time; use ISO 8601 such as 2026-03-27T08:00",
+            file=sys.stderr,
+        )
+        return 2
+    database = _ready_database(settings)
+    try:
+        summary = run_reminders(database, policy, now)
+    finally:
+        database.dispose()
+    local = now.astimezone(policy.zone)
+    print(f"as of {local:%Y-%m-%d %H:%M} ({policy.timezone})")
+    print(f"reminders: {summary.reminders}")
+    print(f"escalations: {summary.escalations}")
+    print(f"digests: {summary.digests}")
+    print(f"messages: {summary.messages} ({summary.deferred} wait for the end of quiet hours)")
+    if summary.failed:
+        print(f"failed: {summary.failed} (see the log; retried on the next pass)", file=sys.stderr)
+        return 1
+    return 0
+
+
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Start every configured channel and serve until stopped."""
     # Imported here so the other commands work without the channel code and its libraries;
@@ -148,6 +195,13 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("file", help="CSV file, UTF-8, header name,kind")
     importer.set_defaults(action=units_import)
     units.add_parser("list", help="list units").set_defaults(action=units_list)
+
+    reminders = commands.add_parser("reminders", help="deadline reminders").add_subparsers(
+        dest="reminders", required=True
+    )
+    once = reminders.add_parser("run", help="queue the reminders, escalations and digest due")
+    once.add_argument("--now", help="as of this time, ISO 8601 (default: now, commune time)")
+    once.set_defaults(action=reminders_run)
     return parser
 
 

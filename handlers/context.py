@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from handlers.i18n import Translator
 from handlers.messages import PRIORITY_FANOUT, Choice, Inbound, Outbound, Recipient
+from handlers.quiet import QuietHours
 from storage.models import Identity, Person
 
 Render = Callable[[Translator], tuple[str, list[Choice]]]
@@ -51,6 +52,8 @@ class Context:
     notices: list[Notice] = field(default_factory=list)
     prompt: str = ""
     offered: list[Choice] = field(default_factory=list)
+    quiet: QuietHours | None = None
+    """The commune's quiet hours, in which messages to other people wait."""
     asked: bool = False
     """Whether this event asked a question (new or repeated), to be remembered for the answer."""
     _: Translator = field(init=False)
@@ -67,6 +70,10 @@ class Context:
     def today(self) -> dt.date:
         """The commune's calendar date now."""
         return self._.today(self.now)
+
+    def delivery_time(self) -> dt.datetime:
+        """When a message to another person queued now goes out: now, or after quiet hours."""
+        return self.quiet.next_allowed(self.now) if self.quiet is not None else self.now
 
     def say(self, text: str, *, photo: str = "", document: str = "") -> None:
         """Reply with a message that asks nothing."""

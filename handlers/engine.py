@@ -133,6 +133,7 @@ class Engine:
             now=self.clock(),
             timezone=self.timezone,
             text=inbound.text.strip(),
+            quiet=self.quiet_hours,
         )
         ctx.prompt = conversation.prompt
         ctx.offered = [(cid, label) for cid, label in conversation.choices]

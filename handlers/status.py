@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from handlers.context import Context
 from handlers.i18n import N_, Translator
-from handlers.matching import parse_id
+from handlers.matching import normalize, parse_id
 from handlers.registry import Step, command
+from handlers.remind_now import remind_unreported
 from handlers.reports import directive_title, shorten, status_label
 from storage.models import Directive, ProgressStatus, Role
 from storage.progress import DirectiveStatus, UnitProgress, directive_status, open_directives
 
 MAX_SHOWN = 10
 CHOICE_LABEL_LIMIT = 40
+REMIND = "nhacnho"
+"""`/tinhhinh <id> nhacnho`: the choice under the unit list reminding units not reported."""
 
 
 @command(
@@ -70,10 +73,15 @@ def _deadline(_: Translator, directive: Directive) -> str:
 def _show_units(ctx: Context) -> None:
     """Show one directive unit by unit: status, report time, acknowledgements, reachability."""
     _ = ctx._
-    directive_id = parse_id(ctx.args)
+    reference, _space, action = ctx.args.partition(" ")
+    directive_id = parse_id(reference)
     directive = ctx.session.get(Directive, directive_id) if directive_id else None
-    if directive is None or directive.id is None:
+    remind = normalize(action) == REMIND
+    if directive is None or directive.id is None or (action.strip() and not remind):
         ctx.say(_("That directive was not found. Send /tinhhinh to see the list."))
+        return None
+    if remind:
+        remind_unreported(ctx, directive)
         return None
     status = directive_status(ctx.session, directive.id, ctx.today)
     lines = ["📄 " + directive_title(directive, 120), _deadline(_, directive), ""]
@@ -81,7 +89,12 @@ def _show_units(ctx: Context) -> None:
         lines.append(_("This directive was not assigned to any unit."))
     for row in status.units:
         lines.extend(unit_lines(_, row))
-    ctx.say("\n".join(lines))
+    if any(not row.reported for row in status.units):
+        # A command choice, so the tap still works after the admin has done something else.
+        label = _("Remind units not yet reported")
+        ctx.ask("\n".join(lines), [(f"/tinhhinh {directive.id} {REMIND}", label)])
+    else:
+        ctx.say("\n".join(lines))
     return None
 
 

@@ -14,8 +14,9 @@ from bot.cli import main
 from bot.config import Settings, get_settings
 from handlers.engine import Engine as DialogEngine
 from storage.db import make_engine, transaction
-from storage.models import InviteCode, Person, Role, Unit
+from storage.models import Directive, InviteCode, OutboxMessage, Person, Role, Unit
 from storage.people import add_unit, write_setting
+from tests.support.assignments import seed_directive, seed_person
 from tests.support.chat import Chat, joined
 
 SAMPLE = "name,kind\nThôn Đông,village\nThôn Tây,village\nTrường TH An Hưng,school\n"
@@ -279,3 +280,83 @@ def test_a_database_that_cannot_be_opened_is_reported_without_its_password(
     err = capsys.readouterr().err
     assert err.startswith("cannot use the database postgresql+psycopg://hoctap:***@127.0.0.1:1/")
     assert "s3cret" not in err
+
+
+# --- reminders run --------------------------------------------------------------------------
+
+
+def _due_friday(database) -> None:  # type: ignore[no-untyped-def]
+    """A directive due Friday 27/03/2026 to Thôn Đông, whose head An is in the bot; an admin."""
+    directive = seed_directive(database, "12/UBND", "V/v học tập", ["Thôn Đông"])
+    with transaction(database) as session:
+        row = session.get(Directive, directive.id)
+        assert row is not None
+        row.deadline = dt.date(2026, 3, 27)
+        row.created_at = dt.datetime(2026, 3, 10, 2, 0, tzinfo=dt.UTC)
+        session.add(row)
+    seed_person(database, "Nguyễn Văn An", unit="Thôn Đông")
+    seed_person(database, "Trần Thị Hoa", Role.ADMIN)
+
+
+def _queued(database) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    with Session(database) as session:
+        rows = session.exec(select(OutboxMessage).order_by(OutboxMessage.id))  # type: ignore[arg-type]
+        return [(row.chat_id, row.text.split("\n")[0]) for row in rows]
+
+
+def test_reminders_run_as_of_a_local_time(cli, capsys):
+    """`--now 2026-03-24T08:00` is read in Vietnam's time: An's reminder and the week's digest."""
+    _due_friday(cli)
+    assert main(["reminders", "run", "--now", "2026-03-24T08:00"]) == 0
+    assert capsys.readouterr().out == (
+        "as of 2026-03-24 08:00 (Asia/Ho_Chi_Minh)\n"
+        "reminders: 1\nescalations: 0\ndigests: 1\n"
+        "messages: 2 (0 wait for the end of quiet hours)\n"
+    )
+    assert [text for _chat, text in _queued(cli)] == [
+        "⏰ Nhắc việc: Công văn số 12/UBND, ngày 10/03/2026",
+        "📊 Tổng hợp tuần, 17/03/2026 – 24/03/2026",
+    ]
+    # Run again (or by cron as well as by the bot): nothing is queued twice.
+    assert main(["reminders", "run", "--now", "2026-03-24T08:05"]) == 0
+    assert "reminders: 0\nescalations: 0\ndigests: 0\nmessages: 0 " in capsys.readouterr().out
+    assert len(_queued(cli)) == 2
+
+
+def test_reminders_run_with_an_offset_and_at_night(cli, capsys):
+    """An explicit offset is honoured; a pass in quiet hours says the messages will wait."""
+    _due_friday(cli)
+    assert main(["reminders", "run", "--now", "2026-03-28T01:00:00+00:00"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("as of 2026-03-28 08:00 (Asia/Ho_Chi_Minh)\nreminders: 1\n")
+    assert "escalations: 1\n" in out
+    assert main(["reminders", "run", "--now", "2026-03-30 22:00"]) == 0
+    assert capsys.readouterr().out.endswith(
+        "digests: 1\nmessages: 1 (1 wait for the end of quiet hours)\n"
+    )
+
+
+@pytest.mark.parametrize("value", ["tomorrow", "24/03/2026 08:00", "2026-13-01T08:00"])
+def test_reminders_run_refuses_a_time_it_cannot_read(cli, capsys, value):
+    """A bad --now is explained on stderr with exit 2, and nothing is queued."""
+    _due_friday(cli)
+    assert main(["reminders", "run", "--now", value]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        f"--now {value!r} is not a date and time; use ISO 8601 such as 2026-03-27T08:00\n"
+    )
+    assert _queued(cli) == []
+
+
+def test_reminders_run_on_a_fresh_file_and_with_a_bad_setting(monkeypatch, tmp_path, capsys):
+    """It upgrades the database itself; a malformed REMINDER_SCHEDULE is reported, exit 2."""
+    use_database(monkeypatch, tmp_path, f"sqlite:///{tmp_path / 'new.db'}")
+    assert main(["reminders", "run"]) == 0
+    assert capsys.readouterr().out.endswith("messages: 0 (0 wait for the end of quiet hours)\n")
+    monkeypatch.setenv("REMINDER_SCHEDULE", "-3d 08:00, soon")
+    get_settings.cache_clear()
+    assert main(["reminders", "run"]) == 2
+    assert capsys.readouterr().err == (
+        "bad reminder setting: 'soon' must look like -3d 08:00, 0d 08:00 or +1d 08:00\n"
+    )

@@ -263,3 +263,18 @@ async def test_unit_without_focal_point_is_named_so(engine, database, clock):
         f"📄 {PLAN_TITLE}\nHạn: không có hạn\n\n"
         "Thôn Tây: chưa báo cáo; đã nhận 0/0 — chưa có đầu mối"
     ]
+
+
+async def test_the_unit_list_offers_to_remind_units_not_yet_reported(engine, plan, database):
+    """Thôn Tây has not reported: the admin may remind it; once it reports, the offer is gone."""
+    chat = await admin_chat(engine)
+    await chat.press(f"/tinhhinh {plan.id}")
+    assert chat.last[-1].choices == [
+        [f"/tinhhinh {plan.id} nhacnho", "Nhắc các đơn vị chưa báo cáo"]
+    ]
+    cuong = seed_person(database, "Đinh Văn Cường", unit="Thôn Tây")
+    seed_report(
+        database, plan.assignments["Thôn Tây"], cuong, ProgressStatus.NOT_STARTED, at(20, 0)
+    )
+    await chat.press(f"/tinhhinh {plan.id}")
+    assert chat.last[-1].choices == []

@@ -1,0 +1,87 @@
+"""The scheduler: settings become a policy; every minute one pass, then the sender is woken."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+import pytest
+from sqlmodel import Session, select
+
+from bot.config import Settings
+from bot.scheduler import JOB_ID, policy_from_settings, reminder_job, start_scheduler
+from handlers.reminder_policy import Offset, ReminderPolicy, Weekly
+from storage.db import transaction
+from storage.models import Directive, OutboxMessage
+from tests.support.assignments import seed_directive, seed_person
+from tests.support.clock import FakeClock
+
+TUESDAY_0800 = dt.datetime(2026, 3, 24, 1, 0, tzinfo=dt.UTC)
+"""08:00 in Vietnam, three days before a deadline of 27/03."""
+
+
+@pytest.fixture
+def due_tuesday(database) -> int:
+    """A directive due Friday 27/03 to Thôn Đông, whose head An is in the bot; returns its id."""
+    directive = seed_directive(database, "12/UBND", "V/v học tập", ["Thôn Đông"])
+    with transaction(database) as session:
+        row = session.get(Directive, directive.id)
+        assert row is not None
+        row.deadline, row.created_at = dt.date(2026, 3, 27), TUESDAY_0800 - dt.timedelta(days=9)
+        session.add(row)
+    seed_person(database, "Nguyễn Văn An", unit="Thôn Đông")
+    return directive.id
+
+
+def texts(database) -> list[str]:  # type: ignore[no-untyped-def]
+    """The first line of every queued message."""
+    with Session(database) as session:
+        return [row.text.split("\n")[0] for row in session.exec(select(OutboxMessage))]
+
+
+def test_the_policy_comes_from_the_settings():
+    """Each reminder setting is read; a malformed one stops the start with its reason."""
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        timezone="Asia/Ho_Chi_Minh",
+        quiet_hours="22:00-06:00",
+        reminder_schedule="-2d 09:00, 0d 07:00",
+        escalation_at="+2d 09:00",
+        weekly_digest="fri 16:00",
+    )
+    policy = policy_from_settings(settings)
+    assert policy.schedule == (Offset(-2, dt.time(9)), Offset(0, dt.time(7)))
+    assert policy.escalation == Offset(2, dt.time(9))
+    assert policy.digest == Weekly(4, dt.time(16))
+    assert (policy.quiet.start, policy.quiet.end) == (dt.time(22), dt.time(6))  # type: ignore[union-attr]
+    assert policy_from_settings(Settings(_env_file=None)) == ReminderPolicy()  # type: ignore[call-arg]
+    with pytest.raises(ValueError, match="must look like"):
+        policy_from_settings(Settings(_env_file=None, escalation_at="1 day"))  # type: ignore[call-arg]
+
+
+async def test_the_job_runs_at_once_then_every_minute_and_wakes_the_sender(database, due_tuesday):
+    """Started at 08:00 on Tuesday: the first pass queues An's reminder and wakes the sender."""
+    wake = asyncio.Event()
+    policy = ReminderPolicy.parse(weekly_digest="off")
+    scheduler = start_scheduler(database, policy, wake, clock=FakeClock(TUESDAY_0800))
+    try:
+        job = scheduler.get_job(JOB_ID)
+        assert job is not None
+        assert job.trigger.interval == dt.timedelta(minutes=1)
+        assert (job.coalesce, job.max_instances) == (True, 1)
+        await asyncio.wait_for(wake.wait(), timeout=30)
+    finally:
+        scheduler.shutdown(wait=False)
+    assert texts(database) == ["⏰ Nhắc việc: Công văn số 12/UBND, ngày 10/03/2026"]
+
+
+async def test_a_pass_with_nothing_due_leaves_the_sender_asleep(database, due_tuesday):
+    """At 07:59 nothing is due: the job queues nothing and does not wake the sender."""
+    wake = asyncio.Event()
+    clock = FakeClock(TUESDAY_0800 - dt.timedelta(minutes=1))
+    policy = ReminderPolicy.parse(weekly_digest="off")
+    summary = await reminder_job(database, policy, wake, clock)
+    assert (summary.reminders, wake.is_set(), texts(database)) == (0, False, [])
+    clock.advance(minutes=1)
+    summary = await reminder_job(database, policy, wake, clock)
+    assert (summary.reminders, summary.messages, wake.is_set()) == (1, 1, True)
