@@ -14,10 +14,12 @@ from bot.channels.base import Channel
 from bot.config import Settings
 from bot.delivery import OutboxSender
 from bot.logs import setup_logging
+from bot.scheduler import policy_from_settings, start_scheduler
+from handlers.broadcast_report import queue_broadcast_reports
 from handlers.engine import Engine
 from handlers.messages import Inbound
 from storage.db import make_engine, transaction, upgrade
-from storage.models import Identity, Person
+from storage.models import Identity, Person, utcnow
 from storage.people import write_setting
 
 log = logging.getLogger("hoctap")
@@ -73,6 +75,11 @@ class TelegramCommands:
 
 async def serve(settings: Settings) -> int:
     """Run every configured channel until stopped; return the exit code."""
+    try:
+        policy = policy_from_settings(settings)
+    except ValueError as error:
+        log.error("Bad setting: %s", error)
+        return 2
     upgrade(settings.database_url)
     database = make_engine(settings.database_url)
     channels = build_channels(settings)
@@ -94,9 +101,22 @@ async def serve(settings: Settings) -> int:
             with transaction(database) as session:
                 write_setting(session, "telegram_username", username)
             await channel.set_default_commands()  # type: ignore[attr-defined]
-    engine = Engine(database, timezone=settings.timezone, default_locale=settings.default_locale)
-    sender = OutboxSender(database, channels)
+    engine = Engine(
+        database,
+        timezone=settings.timezone,
+        default_locale=settings.default_locale,
+        quiet_hours=policy.quiet,
+    )
+
     wake = asyncio.Event()
+
+    def report_broadcasts() -> None:
+        with transaction(database) as session:
+            queued = queue_broadcast_reports(session, settings.timezone, utcnow(), policy.quiet)
+        if queued:
+            wake.set()
+
+    sender = OutboxSender.from_settings(database, channels, settings, on_pass=report_broadcasts)
     commands = TelegramCommands(database, channels["telegram"]) if "telegram" in channels else None
 
     async def on_inbound(inbound: Inbound) -> None:
@@ -107,6 +127,7 @@ async def serve(settings: Settings) -> int:
 
     tasks = [asyncio.create_task(c.poll(on_inbound), name=f"poll-{n}") for n, c in channels.items()]
     tasks.append(asyncio.create_task(sender.run(wake), name="outbox"))
+    scheduler = start_scheduler(database, policy, wake)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -118,6 +139,7 @@ async def serve(settings: Settings) -> int:
         if task is not stopper and task.exception() is not None:
             log.error("%s stopped: %s", task.get_name(), task.exception())
             code = 1
+    scheduler.shutdown(wait=False)
     for task in [*tasks, stopper]:
         task.cancel()
     for task in tasks:

@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     zalo_rate: float = 10.0
     zalo_chat_rate: float = 1.0
     retry_minutes: float = 60.0
+    send_concurrency: int = 12
+    outbox_lease_seconds: float = 60.0
     quiet_hours: str = "21:00-07:00"
     reminder_schedule: str = "-3d 08:00, -1d 08:00, 0d 08:00, +1d 08:00"
     escalation_at: str = "+1d 08:00"

@@ -6,7 +6,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -230,6 +230,9 @@ class OutboxStatus(StrEnum):
 
 class OutboxMessage(SQLModel, table=True):
     """A message to send, written before it is sent."""
+
+    # The sender's claim: a channel's pending rows, most urgent first.
+    __table_args__ = (Index("ix_outbox_due", "channel", "status", "priority", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     channel: str = Field(max_length=16, index=True)

@@ -23,6 +23,8 @@ class Delivery:
     photo: str = ""
     document: str = ""
     locale: str = "vi"
+    skip_parts: int = 0
+    """Parts of the split message that reached the chat on earlier tries: send only the rest."""
 
 
 @dataclass(frozen=True)
@@ -30,7 +32,9 @@ class SendResult:
     """How a send went: sent, retry later (maybe after a delay), or never (final).
 
     `unreachable` marks a final failure that is about the person (blocked the bot, chat gone),
-    so their identity is flagged for the admins.
+    so their identity is flagged for the admins. `limited` marks a refusal for sending too fast
+    (HTTP 429), with the platform's `retry_after` in seconds when it gave one. `parts_sent`
+    counts the parts of a split message this call delivered, also when a later part failed.
     """
 
     ok: bool
@@ -38,6 +42,8 @@ class SendResult:
     unreachable: bool = False
     retry_after: float | None = None
     error: str = ""
+    limited: bool = False
+    parts_sent: int = 0
 
 
 class Channel(Protocol):
@@ -53,7 +59,7 @@ class Channel(Protocol):
         """Fetch inbound events forever, passing each to `handle` before moving on."""
 
     async def send(self, delivery: Delivery) -> SendResult:
-        """Send one message, split as the platform needs."""
+        """Send one message, split as the platform needs, skipping `delivery.skip_parts`."""
 
     async def close(self) -> None:
         """Release connections."""

@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 # builds a RetryAfter, which the adapter handles as either type anyway.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
+TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 CALLBACK_DATA_LIMIT = 64
 DESCRIPTION_LIMIT = 256
@@ -74,11 +75,23 @@ class TelegramChannel:
     """The Telegram Bot API through python-telegram-bot's Bot (no Application)."""
 
     name = "telegram"
-    text_limit = 4096
+    text_limit = TEXT_LIMIT
 
     def __init__(
-        self, token: str, api_url: str, *, poll_timeout: int = 30, sleep: Sleep = asyncio.sleep
+        self,
+        token: str,
+        api_url: str,
+        *,
+        poll_timeout: int = 30,
+        sleep: Sleep = asyncio.sleep,
+        send_timeout: float = 10.0,
+        connections: int = 24,
     ) -> None:
+        """Talk to the Bot API at `api_url`.
+
+        Sends wait `send_timeout` seconds for an answer, over a pool of `connections`; keep the
+        pool above the outbox sender's concurrency, or sends queue for a connection and time out.
+        """
         api = api_url.rstrip("/")
         self._token = token
         # Before the Bot exists: PTB logs its URLs, token included, while it is built.
@@ -86,7 +99,14 @@ class TelegramChannel:
         for logger in _URL_LOGGERS:
             logging.getLogger(logger).addFilter(self._redactor)
         # Long polling holds its own connection so sends never wait for it.
-        self._requests = (HTTPXRequest(connection_pool_size=8), HTTPXRequest())
+        sending = HTTPXRequest(
+            connection_pool_size=connections,
+            read_timeout=send_timeout,
+            write_timeout=send_timeout,
+            connect_timeout=send_timeout,
+            pool_timeout=send_timeout,
+        )
+        self._requests = (sending, HTTPXRequest())
         self._bot = Bot(
             token,
             base_url=f"{api}/bot",
@@ -157,15 +177,12 @@ class TelegramChannel:
             log.exception("Handling Telegram update %s failed; skipping it", raw.get("update_id"))
 
     async def send(self, delivery: Delivery) -> SendResult:
-        """Send one delivery: document, photo, then text in chunks; buttons on the last one."""
-        chunks = [chunk for chunk in split_text(delivery.text, self.text_limit) if chunk.strip()]
-        parts: list[tuple[str, str, str]] = []
-        if delivery.document:
-            parts.append(("document", delivery.document, ""))
-        if delivery.photo:
-            fits = bool(chunks) and len(chunks[0]) <= CAPTION_LIMIT
-            parts.append(("photo", delivery.photo, chunks.pop(0) if fits else ""))
-        parts += [("text", "", chunk) for chunk in chunks]
+        """Send a delivery: document, photo, then text in chunks; buttons on the last one.
+
+        The first `delivery.skip_parts` parts reached the chat on an earlier try and are left
+        out; the result counts the parts this call delivered, also when a later one failed.
+        """
+        parts = _parts(delivery)
         if not parts:
             # Telegram refuses an empty message; retrying would not make it less empty.
             return SendResult(ok=False, final=True, error="nothing to send: no text, photo or file")
@@ -173,8 +190,9 @@ class TelegramChannel:
         chat_id = _chat(delivery.chat_id)
         sent = 0
         try:
-            for kind, file, text in parts:
-                markup = keyboard if sent == len(parts) - 1 else None
+            for index in range(min(delivery.skip_parts, len(parts)), len(parts)):
+                kind, file, text = parts[index]
+                markup = keyboard if index == len(parts) - 1 else None
                 if kind == "document":
                     await self._bot.send_document(
                         chat_id, file, caption=text or None, reply_markup=markup
@@ -187,19 +205,28 @@ class TelegramChannel:
                     await self._bot.send_message(chat_id, text, reply_markup=markup)
                 sent += 1
         except Forbidden as exc:
-            return SendResult(ok=False, final=True, unreachable=True, error=self._describe(exc))
+            return self._final(exc, sent, unreachable=True)
         except BadRequest as exc:
             gone = any(sign in exc.message.lower() for sign in _UNREACHABLE)
-            return SendResult(ok=False, final=True, unreachable=gone, error=self._describe(exc))
+            return self._final(exc, sent, unreachable=gone)
         except ChatMigrated as exc:
-            return SendResult(ok=False, final=True, error=self._describe(exc))
+            return self._final(exc, sent, unreachable=False)
         except RetryAfter as exc:
             wait = _retry_seconds(exc)
-            return SendResult(ok=False, retry_after=wait, error=self._describe(exc, sent))
+            error = self._describe(exc, sent)
+            return SendResult(
+                ok=False, retry_after=wait, limited=True, error=error, parts_sent=sent
+            )
         except TelegramError as exc:
             # Timeouts, network errors and 5xx: worth another try later.
-            return SendResult(ok=False, error=self._describe(exc, sent))
-        return SendResult(ok=True)
+            return SendResult(ok=False, error=self._describe(exc, sent), parts_sent=sent)
+        return SendResult(ok=True, parts_sent=sent)
+
+    def _final(self, exc: TelegramError, sent: int, *, unreachable: bool) -> SendResult:
+        error = self._describe(exc, sent)
+        return SendResult(
+            ok=False, final=True, unreachable=unreachable, error=error, parts_sent=sent
+        )
 
     async def set_commands(self, chat_id: str, role: str, locale: str) -> bool:
         """Show this chat the command menu of its role, described in its language."""
@@ -248,6 +275,18 @@ class TelegramChannel:
         if sent:
             text += f" (after {sent} message(s) had been sent)"
         return text.replace(self._token, "<token>") if self._token else text
+
+
+def _parts(delivery: Delivery) -> list[tuple[str, str, str]]:
+    """The messages a delivery becomes, as (kind, file id, text), always split the same way."""
+    chunks = [chunk for chunk in split_text(delivery.text, TEXT_LIMIT) if chunk.strip()]
+    parts: list[tuple[str, str, str]] = []
+    if delivery.document:
+        parts.append(("document", delivery.document, ""))
+    if delivery.photo:
+        fits = bool(chunks) and len(chunks[0]) <= CAPTION_LIMIT
+        parts.append(("photo", delivery.photo, chunks.pop(0) if fits else ""))
+    return parts + [("text", "", chunk) for chunk in chunks]
 
 
 def _menu_entries(role: str) -> list[tuple[str, str]]:

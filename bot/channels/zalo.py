@@ -71,13 +71,14 @@ class ZaloChannel:
         poll_timeout: int = 30,
         client: httpx.AsyncClient | None = None,
         pause: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        send_timeout: float = 15.0,
     ) -> None:
         self.poll_timeout = poll_timeout
         # The backoff's sleep, injectable so tests can watch it without waiting.
         self._pause = pause
         self._token = token
         self._base = f"{api_url.rstrip('/')}/bot{token}"
-        self._client = client or httpx.AsyncClient(timeout=httpx.Timeout(15.0))
+        self._client = client or httpx.AsyncClient(timeout=httpx.Timeout(send_timeout))
         self._owns_client = client is None
         self._seen: OrderedDict[str, None] = OrderedDict()
         # httpx logs every request URL, and the URL carries the token.
@@ -127,26 +128,25 @@ class ZaloChannel:
             delay = min(delay * 2, _BACKOFF_LAST)
 
     async def send(self, delivery: Delivery) -> SendResult:
-        """Send one outbox row: the photo (captioned when the text fits), then the text parts."""
+        """Send one outbox row: the photo (captioned when the text fits), then the text parts.
+
+        The first `delivery.skip_parts` parts reached the chat on an earlier try and are left
+        out; the result counts the parts this call delivered, also when a later one failed.
+        """
         if delivery.document:
             log.debug("Zalo cannot send documents; sending the text only")
-        parts = render(delivery.text, delivery.choices, delivery.locale)
+        calls = _calls(delivery)
+        sent = 0
         try:
-            if delivery.photo:
-                caption = parts.pop(0) if len(parts) == 1 else ""
-                payload = {"chat_id": delivery.chat_id, "photo": delivery.photo}
-                if caption:
-                    payload["caption"] = caption
-                reply = await self._call("sendPhoto", payload)
+            for method, payload in calls[min(delivery.skip_parts, len(calls)) :]:
+                reply = await self._call(method, payload)
                 if not reply.ok:
-                    return self._failure(reply)
-            for part in parts:
-                reply = await self._call("sendMessage", {"chat_id": delivery.chat_id, "text": part})
-                if not reply.ok:
-                    return self._failure(reply)
+                    return self._failure(reply, sent)
+                sent += 1
         except httpx.HTTPError as error:
-            return SendResult(ok=False, error=f"Zalo send failed: {_describe(error)}")
-        return SendResult(ok=True)
+            error_text = f"Zalo send failed: {_describe(error)}"
+            return SendResult(ok=False, error=error_text, parts_sent=sent)
+        return SendResult(ok=True, parts_sent=sent)
 
     async def close(self) -> None:
         """Close the HTTP client if this channel made it."""
@@ -191,20 +191,38 @@ class ZaloChannel:
         if info.get("url"):
             log.warning("A Zalo webhook is set, so getUpdates receives nothing: call deleteWebhook")
 
-    def _failure(self, reply: _Reply) -> SendResult:
+    def _failure(self, reply: _Reply, sent: int = 0) -> SendResult:
         error = self._clean(f"Zalo {reply.summary}")
         if reply.code == 429:
-            return SendResult(ok=False, retry_after=reply.retry_after, error=error)
+            return SendResult(
+                ok=False, retry_after=reply.retry_after, limited=True, error=error, parts_sent=sent
+            )
         if reply.code >= 500 or reply.code == 408 or reply.transient:
-            return SendResult(ok=False, error=error)
+            return SendResult(ok=False, error=error, parts_sent=sent)
         if reply.code == 401:
-            return SendResult(ok=False, final=True, error=error)
+            return SendResult(ok=False, final=True, error=error, parts_sent=sent)
         about_message = _ABOUT_MESSAGE.search(reply.description) is not None
         unreachable = _PERSON.search(reply.description) is not None or not about_message
-        return SendResult(ok=False, final=True, unreachable=unreachable, error=error)
+        return SendResult(
+            ok=False, final=True, unreachable=unreachable, error=error, parts_sent=sent
+        )
 
     def _clean(self, text: str) -> str:
         return text.replace(self._token, "<token>") if self._token else text
+
+
+def _calls(delivery: Delivery) -> list[tuple[str, dict[str, Any]]]:
+    """The API calls a delivery becomes, one per part, always split the same way."""
+    parts = render(delivery.text, delivery.choices, delivery.locale)
+    calls: list[tuple[str, dict[str, Any]]] = []
+    if delivery.photo:
+        caption = parts.pop(0) if len(parts) == 1 else ""
+        payload = {"chat_id": delivery.chat_id, "photo": delivery.photo}
+        if caption:
+            payload["caption"] = caption
+        calls.append(("sendPhoto", payload))
+    calls += [("sendMessage", {"chat_id": delivery.chat_id, "text": part}) for part in parts]
+    return calls
 
 
 def render(text: str, choices: list[Choice], locale: str) -> list[str]:

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import logging
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from handlers.features import load_features
 from handlers.i18n import Translator
 from handlers.messages import Inbound
 from handlers.registry import commands_for
-from tests.support.fake_telegram import FakeTelegram
+from tests.support.fake_telegram import FakeTelegram, too_many_requests
 
 PAYLOADS = Path(__file__).resolve().parent.parent / "support" / "payloads"
 BINH = 5123456789
@@ -253,6 +254,37 @@ async def test_a_9000_character_text_goes_as_3_messages_with_buttons_on_the_last
     assert [message["text"] for message in sent] == paragraphs
     assert ["reply_markup" in message for message in sent] == [False, False, True]
     assert fake.last_buttons(5001) == [("/ack 12", "Đã nhận")]
+    assert result.parts_sent == 3
+
+
+async def test_a_send_cut_short_says_how_many_parts_arrived_and_the_retry_sends_the_rest(
+    channel: TelegramChannel, fake: FakeTelegram
+) -> None:
+    paragraphs = [("Nội dung kế hoạch thôn. " * 125).strip() for _ in range(3)]
+    delivery = Delivery("5001", "\n\n".join(paragraphs), [("/ack 12", "Đã nhận")])
+    fake.fail_next("sendMessage", 502, "Bad Gateway", skip=1)
+
+    cut = await channel.send(delivery)
+    resumed = await channel.send(replace(delivery, skip_parts=cut.parts_sent))
+
+    assert (cut.ok, cut.final, cut.parts_sent) == (False, False, 1)
+    assert "after 1 message(s) had been sent" in cut.error
+    assert (resumed.ok, resumed.parts_sent) == (True, 2)
+    sent = fake.messages_to(5001)
+    assert [message["text"] for message in sent] == paragraphs
+    assert ["reply_markup" in message for message in sent] == [False, False, True]
+
+
+async def test_a_resumed_photo_message_skips_the_photo_already_sent(
+    channel: TelegramChannel, fake: FakeTelegram
+) -> None:
+    delivery = Delivery("5001", "Chú thích dài. " * 100 + "Hết.", photo="AgACAgUAAxkBAAM1aBcDlarge")
+
+    result = await channel.send(replace(delivery, skip_parts=1))
+
+    assert (result.ok, result.parts_sent) == (True, 1)
+    assert fake.calls_to("sendPhoto") == []
+    assert [message["text"] for message in fake.messages_to(5001)] == [delivery.text]
 
 
 async def test_a_document_goes_first_then_the_text(
@@ -355,6 +387,29 @@ async def test_send_errors_say_whether_to_retry_and_whether_the_person_is_gone(
         assert description.split(": ")[-1].lower() in result.error.lower()
     assert fake.token not in result.error
     assert fake.messages_to(5001) == []
+
+
+async def test_a_429_is_a_rate_limit_with_telegrams_own_delay(
+    channel: TelegramChannel, fake: FakeTelegram
+) -> None:
+    fake.limit(1, retry_after=4)
+
+    first = await channel.send(Delivery("5001", "Một"))
+    second = await channel.send(Delivery("5002", "Hai"))
+
+    assert (first.ok, first.limited) == (True, False)
+    assert (second.ok, second.final, second.limited, second.retry_after) == (False, False, True, 4)
+    assert second.parts_sent == 0
+    assert fake.too_many == 1
+
+
+def test_the_fakes_429_is_worded_and_shaped_like_telegrams() -> None:
+    assert too_many_requests(3) == {
+        "ok": False,
+        "error_code": 429,
+        "description": "Too Many Requests: retry after 3",
+        "parameters": {"retry_after": 3},
+    }
 
 
 async def test_a_blocked_or_forgotten_chat_is_unreachable(

@@ -368,6 +368,34 @@ async def test_a_long_text_is_split_under_2000_with_the_list_whole_on_the_last_p
     )
     assert ["1. Đồng ý" in part for part in parts] == [False, False, True]
     assert " ".join(parts).split()[: len(words)] == words
+    assert result.parts_sent == 3
+
+
+async def test_a_send_cut_short_says_how_many_parts_arrived_and_the_retry_sends_the_rest(
+    fake: FakeZalo, channel: ZaloChannel
+) -> None:
+    text = " ".join(f"thôn{number:04d}" for number in range(501))
+    fake.fail_next("sendMessage", 502, "Bad gateway", skip=2)
+
+    cut = await channel.send(Delivery(USER, text, CHOICES))
+    resumed = await channel.send(Delivery(USER, text, CHOICES, skip_parts=cut.parts_sent))
+
+    assert (cut.ok, cut.final, cut.parts_sent) == (False, False, 2)
+    assert (resumed.ok, resumed.parts_sent) == (True, 1)
+    parts = fake.messages_to(USER)
+    assert len(parts) == 3
+    assert ["1. Đồng ý" in part for part in parts] == [False, False, True]
+
+
+async def test_a_resumed_photo_message_skips_the_photo_already_sent(
+    fake: FakeZalo, channel: ZaloChannel
+) -> None:
+    photo = "https://xa.example/anh.png"
+
+    result = await channel.send(Delivery(USER, "Danh sách. " * 300, photo=photo, skip_parts=1))
+
+    assert (result.ok, result.parts_sent) == (True, 2)
+    assert fake.photos_to(USER) == []
 
 
 async def test_a_list_that_no_longer_fits_after_the_text_goes_whole_into_its_own_message(
@@ -426,7 +454,7 @@ async def test_rate_limited_sends_are_retried_later(fake: FakeZalo, channel: Zal
     result = await channel.send(Delivery(USER, "Nhắc hạn báo cáo"))
 
     assert not result.ok and not result.final and not result.unreachable
-    assert result.retry_after is None
+    assert result.limited and result.retry_after is None
     assert "429" in result.error
 
 

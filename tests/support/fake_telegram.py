@@ -9,8 +9,10 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import random
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from email.parser import BytesParser
 from email.policy import HTTP
@@ -62,8 +64,16 @@ METHODS = {
 class FakeTelegram:
     """A Bot API server with a test API to play users and inspect what the bot did."""
 
-    def __init__(self, token: str = TOKEN) -> None:
+    def __init__(self, token: str = TOKEN, clock: Callable[[], float] = time.monotonic) -> None:
         self.token = token
+        # Seconds for the rate limit; a test passes its fake clock so limits follow it.
+        self.clock = clock
+        self.too_many = 0
+        """How many sends were answered 429 by the limit or the random refusals."""
+        self._limit: tuple[float, float] | None = None
+        self._window: deque[float] = deque()
+        self._random: tuple[float, random.Random, float] | None = None
+        self._slow: dict[str, list[float]] = {}
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.commands: dict[str, list[dict[str, Any]]] = {}
         self._changed = threading.Condition()
@@ -74,7 +84,7 @@ class FakeTelegram:
         self._sent: dict[int, list[dict[str, Any]]] = {}
         self._users: dict[int, dict[str, Any]] = {}
         self._files: dict[str, dict[str, Any]] = {}
-        self._failures: dict[str, list[dict[str, Any]]] = {}
+        self._failures: dict[str, list[dict[str, Any] | None]] = {}
         self._blocked: set[int] = set()
         self._forgotten: set[int] = set()
         self._server: ThreadingHTTPServer | None = None
@@ -258,13 +268,35 @@ class FakeTelegram:
         description: str,
         retry_after: int | None = None,
         count: int = 1,
+        skip: int = 0,
     ) -> None:
-        """Answer the next `count` calls to `method` with a Bot API error."""
+        """Answer `count` calls to `method` with a Bot API error, after letting `skip` through."""
         error: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
         if retry_after is not None:
             error["parameters"] = {"retry_after": retry_after}
         with self._changed:
-            self._failures.setdefault(method.lower(), []).extend([error] * count)
+            self._failures.setdefault(method.lower(), []).extend([None] * skip + [error] * count)
+
+    def limit(self, per_second: float | None, retry_after: float = 1) -> None:
+        """Refuse sends (429) beyond `per_second` accepted in any one second; None lifts it."""
+        with self._changed:
+            self._limit = None if per_second is None else (per_second, retry_after)
+            self._window.clear()
+
+    def refuse_randomly(self, fraction: float, seed: int = 0, retry_after: float = 1) -> None:
+        """Answer a seeded random `fraction` of sends with 429 retry_after, as a busy API may."""
+        with self._changed:
+            self._random = (fraction, random.Random(seed), retry_after) if fraction else None
+
+    def slow_next(self, method: str, seconds: float, count: int = 1) -> None:
+        """Answer the next `count` calls to `method` only after `seconds` (then as usual)."""
+        with self._changed:
+            self._slow.setdefault(method.lower(), []).extend([seconds] * count)
+
+    def sent_counts(self) -> dict[int, int]:
+        """How many messages each chat received."""
+        with self._changed:
+            return {chat: len(messages) for chat, messages in self._sent.items()}
 
     def block(self, chat_id: int | str) -> None:
         """The person blocks the bot: sends answer 403."""
@@ -286,12 +318,23 @@ class FakeTelegram:
         if method is None:
             return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
         with self._changed:
+            delays = self._slow.get(method.lower())
+            delay = delays.pop(0) if delays else 0.0
+        if delay:
+            # Outside the lock: other calls go on meanwhile, as they would on Telegram.
+            time.sleep(delay)
+        with self._changed:
             self.calls.append((method, params))
             self._changed.notify_all()
             failures = self._failures.get(method.lower())
-            if failures:
-                error = failures.pop(0)
+            error = failures.pop(0) if failures else None
+            if error is not None:
                 return error["error_code"], error
+            if method.lower() in SEND_METHODS:
+                wait = self._refusal()
+                if wait is not None:
+                    self.too_many += 1
+                    return 429, too_many_requests(wait)
         if method == "getUpdates":
             return 200, {"ok": True, "result": self._get_updates(params)}
         with self._changed:
@@ -377,6 +420,22 @@ class FakeTelegram:
         self._sent.setdefault(chat_id, []).append(message)
         return 200, {"ok": True, "result": message}
 
+    def _refusal(self) -> float | None:
+        """retry_after if this send is to be refused with 429, else None (and it counts)."""
+        if self._random is not None:
+            fraction, rng, retry_after = self._random
+            if rng.random() < fraction:
+                return retry_after
+        if self._limit is not None:
+            per_second, retry_after = self._limit
+            now = self.clock()
+            while self._window and self._window[0] <= now - 1.0:
+                self._window.popleft()
+            if len(self._window) >= per_second:
+                return retry_after
+            self._window.append(now)
+        return None
+
     def _next_message_id(self, chat_id: int) -> int:
         return next(self._message_ids.setdefault(chat_id, itertools.count(1)))
 
@@ -401,6 +460,17 @@ def _invalid(method: str, params: dict[str, Any]) -> str:
         if not 1 <= len(str(button.get("callback_data", "")).encode("utf-8")) <= 64:
             return "Bad Request: BUTTON_DATA_INVALID"
     return ""
+
+
+def too_many_requests(retry_after: float) -> dict[str, Any]:
+    """The Bot API's 429 answer, exactly as Telegram words it."""
+    seconds = int(retry_after) if float(retry_after).is_integer() else retry_after
+    return {
+        "ok": False,
+        "error_code": 429,
+        "description": f"Too Many Requests: retry after {seconds}",
+        "parameters": {"retry_after": seconds},
+    }
 
 
 def _bad(description: str) -> dict[str, Any]:
@@ -448,6 +518,10 @@ def _parse_body(content_type: str, body: bytes) -> dict[str, Any]:
 def _handler_for(fake: FakeTelegram) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body in one write, sent at once: otherwise Nagle's algorithm and the
+        # client's delayed ACK hold every answer back some 40 ms.
+        wbufsize = 1 << 16
+        disable_nagle_algorithm = True
 
         def do_GET(self) -> None:
             self._serve_api()
@@ -466,11 +540,16 @@ def _handler_for(fake: FakeTelegram) -> type[BaseHTTPRequestHandler]:
             else:
                 status, answer = fake.answer(token, method, params)
             data = json.dumps(answer, ensure_ascii=False).encode("utf-8")
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError):
+                # The bot gave up waiting (a slow answer it timed out on): nobody to tell.
+                self.close_connection = True
 
         def log_message(self, format: str, *args: Any) -> None:
             """Stay quiet: request lines carry the token."""

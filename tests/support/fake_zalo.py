@@ -14,6 +14,7 @@ It runs a stdlib ThreadingHTTPServer in a thread, so a bot in another process ca
 from __future__ import annotations
 
 import json
+import random
 import threading
 import time
 import uuid
@@ -32,6 +33,7 @@ class _Failure:
     description: str
     count: int
     retry_after: float | None = None
+    skip: int = 0
 
 
 @dataclass
@@ -48,8 +50,20 @@ class _State:
 class FakeZalo:
     """The Zalo Bot API for one bot; tests play the users and read what the bot sent."""
 
-    def __init__(self, token: str = "1459232241454765289:fakeZaloTokenAbc123") -> None:
+    def __init__(
+        self,
+        token: str = "1459232241454765289:fakeZaloTokenAbc123",
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.token = token
+        # Seconds for the rate limit; a test passes its fake clock so limits follow it.
+        self.clock = clock
+        self.too_many = 0
+        """How many sends were answered 429 by the limit or the random refusals."""
+        self._limit: float | None = None
+        self._window: deque[float] = deque()
+        self._random: tuple[float, random.Random] | None = None
+        self._slow: dict[str, list[float]] = {}
         self.wrap = True
         self.idle_status = 408
         self._state = _State()
@@ -121,10 +135,37 @@ class FakeZalo:
         description: str,
         count: int = 1,
         retry_after: float | None = None,
+        skip: int = 0,
     ) -> None:
-        """Make the next `count` calls of `method` fail with `status` in the error shape."""
+        """Make `count` calls of `method` fail with `status`, after letting `skip` through."""
         with self._changed:
-            self._state.failures[method] = _Failure(status, description, count, retry_after)
+            failure = _Failure(status, description, count, retry_after, skip)
+            self._state.failures[method] = failure
+
+    def limit(self, per_second: float | None) -> None:
+        """Refuse sends with 429 "Quota exceeded" (no delay given, as Zalo documents it) beyond
+        `per_second` accepted in any one second; None lifts the limit."""
+        with self._changed:
+            self._limit = per_second
+            self._window.clear()
+
+    def refuse_randomly(self, fraction: float, seed: int = 0) -> None:
+        """Answer a seeded random `fraction` of sends with 429 "Quota exceeded"."""
+        with self._changed:
+            self._random = (fraction, random.Random(seed)) if fraction else None
+
+    def slow_next(self, method: str, seconds: float, count: int = 1) -> None:
+        """Answer the next `count` calls to `method` only after `seconds` (then as usual)."""
+        with self._changed:
+            self._slow.setdefault(method, []).extend([seconds] * count)
+
+    def sent_counts(self) -> dict[str, int]:
+        """How many messages (texts and photos) each chat received."""
+        with self._changed:
+            counts: dict[str, int] = {}
+            for sent in self._state.sent:
+                counts[sent["chat_id"]] = counts.get(sent["chat_id"], 0) + 1
+            return counts
 
     def block(self, chat_id: str) -> None:
         """The user blocks the bot: every later send to them fails (see the module note)."""
@@ -181,12 +222,20 @@ class FakeZalo:
     def answer(self, token: str, method: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         """Serve one API call; called from the server's threads."""
         with self._changed:
+            delays = self._slow.get(method)
+            delay = delays.pop(0) if delays else 0.0
+        if delay:
+            # Outside the lock: other calls go on meanwhile.
+            time.sleep(delay)
+        with self._changed:
             self._state.calls.append((method, body))
             self._changed.notify_all()
             if token != self.token:
                 return _error(401, "Unauthorized")
             failure = self._state.failures.get(method)
-            if failure is not None:
+            if failure is not None and failure.skip > 0:
+                failure.skip -= 1
+            elif failure is not None:
                 failure.count -= 1
                 if failure.count <= 0:
                     del self._state.failures[method]
@@ -194,10 +243,27 @@ class FakeZalo:
                 if failure.retry_after is not None:
                     error["parameters"] = {"retry_after": failure.retry_after}
                 return status, error
+            if method in ("sendMessage", "sendPhoto") and self._refused():
+                self.too_many += 1
+                return _error(429, "Quota exceeded")
         if method == "getUpdates":
             return self._get_update(body)
         with self._changed:
             return self._answer_now(method, body)
+
+    def _refused(self) -> bool:
+        if self._random is not None:
+            fraction, rng = self._random
+            if rng.random() < fraction:
+                return True
+        if self._limit is not None:
+            now = self.clock()
+            while self._window and self._window[0] <= now - 1.0:
+                self._window.popleft()
+            if len(self._window) >= self._limit:
+                return True
+            self._window.append(now)
+        return False
 
     def _answer_now(self, method: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         if method == "getMe":
@@ -260,6 +326,10 @@ class FakeZalo:
 
 class _Handler(BaseHTTPRequestHandler):
     owner: FakeZalo
+    # Headers and body in one write, sent at once: otherwise Nagle's algorithm and the
+    # client's delayed ACK hold every answer back some 40 ms.
+    wbufsize = 1 << 16
+    disable_nagle_algorithm = True
 
     def do_POST(self) -> None:
         parts = self.path.strip("/").split("/")
@@ -280,11 +350,16 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _reply(self, status: int, payload: dict[str, Any]) -> None:
         data = json.dumps(payload, ensure_ascii=False).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            # The bot gave up waiting (a slow answer it timed out on): nobody to tell.
+            self.close_connection = True
 
     def log_message(self, format: str, *args: Any) -> None:
         # The request line holds the token; keep the test output clean anyway.

@@ -73,6 +73,9 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_outboxmessage_broadcast_id"), ["broadcast_id"], unique=False
         )
+        batch_op.create_index(
+            "ix_outbox_due", ["channel", "status", "priority", "id"], unique=False
+        )
         batch_op.create_foreign_key(
             "fk_outboxmessage_broadcast_id", "broadcast", ["broadcast_id"], ["id"]
         )
@@ -82,6 +85,7 @@ def downgrade() -> None:
     """Undo this revision."""
     with op.batch_alter_table("outboxmessage", schema=None) as batch_op:
         batch_op.drop_constraint("fk_outboxmessage_broadcast_id", type_="foreignkey")
+        batch_op.drop_index("ix_outbox_due")
         batch_op.drop_index(batch_op.f("ix_outboxmessage_broadcast_id"))
         batch_op.drop_column("first_attempt_at")
         batch_op.drop_column("parts_sent")
