@@ -15,7 +15,6 @@ from handlers.reminders import PassSummary, run_reminders
 from storage.db import transaction
 from storage.models import (
     Contribution,
-    Directive,
     OutboxMessage,
     Person,
     ProgressStatus,
@@ -23,6 +22,8 @@ from storage.models import (
     Role,
 )
 from tests.support.assignments import (
+    entered_at,
+    local,
     seed_acknowledgement,
     seed_directive,
     seed_person,
@@ -34,20 +35,6 @@ VN = ZoneInfo("Asia/Ho_Chi_Minh")
 EAST, WEST, SCHOOL = "Thôn Đông", "Thôn Tây", "Trường TH An Hưng"
 DIGEST_ONLY = ReminderPolicy.parse(reminder_schedule="off", escalation_at="off")
 _seq = itertools.count(1)
-
-
-def local(day: int, hour: int, minute: int = 0, month: int = 3) -> dt.datetime:
-    """An instant in the commune's time, 2026, as stored (UTC)."""
-    return dt.datetime(2026, month, day, hour, minute, tzinfo=VN).astimezone(dt.UTC)
-
-
-def entered_at(database: Engine, directive_id: int, moment: dt.datetime) -> None:
-    """Set when the admin entered a directive."""
-    with transaction(database) as session:
-        directive = session.get(Directive, directive_id)
-        assert directive is not None
-        directive.created_at = moment
-        session.add(directive)
 
 
 def ledger(database: Engine, by: int, amount: int, at: dt.datetime, reverses: int | None = None):

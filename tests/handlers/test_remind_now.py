@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Engine
@@ -14,6 +13,7 @@ from handlers.quiet import QuietHours
 from storage.models import OutboxMessage, Person, ProgressStatus, Reminder, Role
 from tests.support.assignments import (
     SeededDirective,
+    local,
     seed_acknowledgement,
     seed_directive,
     seed_person,
@@ -22,16 +22,10 @@ from tests.support.assignments import (
 )
 from tests.support.chat import joined
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
 PLAN = ("669/KH-SGDĐT", "V/v tiếp tục triển khai Đề án Xây dựng xã hội học tập")
 EAST, WEST, NORTH, SCHOOL = "Thôn Đông", "Thôn Tây", "Thôn Bắc", "Trường TH An Hưng"
 REMIND = "Nhắc các đơn vị chưa báo cáo"
 NO_PRINCIPAL = f"Chưa có đầu mối: {SCHOOL}."
-
-
-def local(day: int, hour: int, minute: int = 0) -> dt.datetime:
-    """An instant in March 2026, given in the commune's time."""
-    return dt.datetime(2026, 3, day, hour, minute, tzinfo=VN).astimezone(dt.UTC)
 
 
 def news(database: Engine, after: int = 0) -> list[tuple[str, OutboxMessage]]:

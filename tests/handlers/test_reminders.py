@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Engine
@@ -13,10 +12,12 @@ from sqlmodel import Session, col, select
 
 from handlers.reminder_policy import ReminderPolicy
 from handlers.reminders import PassSummary, run_reminders
-from storage.db import make_engine, transaction
-from storage.models import Directive, OutboxMessage, Person, ProgressStatus, Reminder, Role
+from storage.db import make_engine
+from storage.models import OutboxMessage, Person, ProgressStatus, Reminder, Role
 from tests.support.assignments import (
     SeededDirective,
+    entered_at,
+    local,
     seed_acknowledgement,
     seed_directive,
     seed_person,
@@ -24,25 +25,10 @@ from tests.support.assignments import (
     seed_unit,
 )
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
 PLAN = ("12/UBND-VHXH", "V/v tiếp tục triển khai Đề án Xây dựng xã hội học tập")
 EAST, WEST, SCHOOL = "Thôn Đông", "Thôn Tây", "Trường TH An Hưng"
 DEADLINE = dt.date(2026, 3, 27)
 AN, BINH, CUONG = "Nguyễn Văn An", "Phạm Thị Bình", "Lê Văn Cường"
-
-
-def local(day: int, hour: int, minute: int = 0, month: int = 3) -> dt.datetime:
-    """An instant given in the commune's time, in 2026, as the UTC the bot stores."""
-    return dt.datetime(2026, month, day, hour, minute, tzinfo=VN).astimezone(dt.UTC)
-
-
-def entered_at(database: Engine, directive_id: int, moment: dt.datetime) -> None:
-    """Set when the admin entered the directive (seeding stamps the real clock)."""
-    with transaction(database) as session:
-        directive = session.get(Directive, directive_id)
-        assert directive is not None
-        directive.created_at = moment
-        session.add(directive)
 
 
 class Outbox:

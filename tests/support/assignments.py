@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 from sqlmodel import Session, select
@@ -158,3 +159,20 @@ def person_id(database: Engine, name: str) -> int:
         found = session.exec(select(Person).where(Person.name == name)).one()
         assert found.id is not None
         return found.id
+
+
+COMMUNE_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def local(day: int, hour: int, minute: int = 0, month: int = 3) -> dt.datetime:
+    """An instant given in the commune's time, in 2026, as the UTC the bot stores."""
+    return dt.datetime(2026, month, day, hour, minute, tzinfo=COMMUNE_ZONE).astimezone(dt.UTC)
+
+
+def entered_at(database: Engine, directive_id: int, moment: dt.datetime) -> None:
+    """Set when the admin entered the directive (seeding stamps the real clock)."""
+    with transaction(database) as session:
+        directive = session.get(Directive, directive_id)
+        assert directive is not None
+        directive.created_at = moment
+        session.add(directive)
