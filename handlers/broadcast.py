@@ -236,10 +236,9 @@ async def receive_confirmation(ctx: Context) -> Step | None:
             photo=photo,
             media_channel=media_channel,
         )
-    ctx.say(
-        _(
-            "Sending the announcement to {count} people. You will get a delivery report when "
-            "it has all gone out."
-        ).format(count=_.number(len(people)))
-    )
+    sending = _(
+        "Sending the announcement to {count} people. You will get a delivery report when "
+        "it has all gone out."
+    ).format(count=_.number(len(people)))
+    ctx.say("\n".join(filter(None, [sending, ctx.quiet_note()])))
     return None

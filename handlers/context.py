@@ -75,6 +75,15 @@ class Context:
         """When a message to another person queued now goes out: now, or after quiet hours."""
         return self.quiet.next_allowed(self.now) if self.quiet is not None else self.now
 
+    def quiet_note(self) -> str:
+        """A line saying when messages to others will go out, if quiet hours hold them; else ''."""
+        delivery = self.delivery_time()
+        if delivery <= self.now:
+            return ""
+        return self._("It is quiet hours now: people will receive it at {time}.").format(
+            time=self._.when(delivery)
+        )
+
     def say(self, text: str, *, photo: str = "", document: str = "") -> None:
         """Reply with a message that asks nothing."""
         self.replies.append(Outbound(self.here, text, photo=photo, document=document))

@@ -103,4 +103,6 @@ def report_sent(ctx: Context, unit_count: int, reached: int, without: list[Unit]
     if without:
         names = ", ".join(unit.name for unit in without)
         lines.append(_("No focal point yet: {units}.").format(units=names))
+    if note := ctx.quiet_note():
+        lines.append(note)
     ctx.say("\n".join(lines))

@@ -7,7 +7,9 @@ import datetime as dt
 import pytest
 from sqlmodel import Session, select
 
+from handlers.engine import Engine as DialogEngine
 from handlers.messages import PRIORITY_BROADCAST, Inbound
+from handlers.quiet import QuietHours
 from storage.db import transaction
 from storage.models import Broadcast, OutboxMessage, Role, Unit
 from storage.people import add_unit
@@ -298,3 +300,23 @@ async def test_the_menu_offers_it_to_admins_only(engine):
     await town.an.send("/menu")
     assert "Gửi thông báo" not in town.an.labels()
     assert await town.an.send("/thongbao") == ["Anh/chị không có quyền dùng lệnh này. " + NO_MENU]
+
+
+async def test_at_night_the_announcement_waits_for_the_morning_and_the_admin_is_told(
+    database, clock
+):
+    """At 22:00 the rows are due at 07:00 and the admin reads when people will get it."""
+    clock.now = dt.datetime(2026, 3, 20, 15, 0, tzinfo=dt.UTC)  # 22:00 in the commune
+    night = DialogEngine(database, clock=clock, quiet_hours=QuietHours.parse("21:00-07:00"))
+    town = await office(night)
+    await town.mai.send("/thongbao")
+    await town.mai.send(MEETING)
+    await town.mai.tap("Tất cả mọi người")
+    assert await town.mai.tap("Gửi") == [
+        sending(6) + "\nĐang trong giờ yên lặng: mọi người sẽ nhận được lúc 07:00 21/03/2026."
+    ]
+    [sent] = broadcasts(database)
+    morning = dt.datetime(2026, 3, 21, 0, 0, tzinfo=dt.UTC)
+    assert {row.not_before.replace(tzinfo=dt.UTC) for row in broadcast_rows(database, sent.id)} == {
+        morning
+    }

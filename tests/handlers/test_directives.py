@@ -9,7 +9,9 @@ from sqlmodel import Session, col, select
 
 from handlers.context import Notice
 from handlers.directive_push import assignment_notice
+from handlers.engine import Engine as DialogEngine
 from handlers.outbox import deliver_notice
+from handlers.quiet import QuietHours
 from storage.db import transaction
 from storage.models import (
     Acknowledgement,
@@ -643,3 +645,22 @@ async def test_bad_input_at_every_step_keeps_the_dialog(engine, database, name):
     with Session(database) as session:
         sent = session.exec(select(Directive)).all()
         assert len(sent) == (1 if route is MAIN else 0)
+
+
+async def test_a_directive_sent_at_night_reaches_phones_at_seven(database, clock):
+    """At 22:30 the admin sends it: the pushes wait for 07:00, and the admin is told so."""
+    clock.now = dt.datetime(2026, 3, 20, 15, 30, tzinfo=dt.UTC)  # 22:30 in the commune
+    night = DialogEngine(database, clock=clock, quiet_hours=QuietHours.parse("21:00-07:00"))
+    town = await commune(night)
+    await enter_directive(town.admin)
+    assert await town.admin.tap("Gửi") == [
+        "Đã gửi công văn tới 3 đơn vị, 4 người.\n"
+        "Đang trong giờ yên lặng: mọi người sẽ nhận được lúc 07:00 21/03/2026."
+    ]
+    with Session(database) as session:
+        pushes = session.exec(
+            select(OutboxMessage).where(col(OutboxMessage.text).startswith("🔔"))
+        ).all()
+    assert len(pushes) == 5
+    morning = dt.datetime(2026, 3, 21, 0, 0, tzinfo=dt.UTC)
+    assert {row.not_before.replace(tzinfo=dt.UTC) for row in pushes} == {morning}
