@@ -7,6 +7,7 @@ from handlers.context import Context, Render
 from handlers.i18n import N_, Translator
 from handlers.messages import PRIORITY_BROADCAST, Choice
 from handlers.registry import Step, choice_step, command, step
+from handlers.unit_picker import DONE, toggle, unit_choices
 from storage.broadcasts import (
     audience_people,
     count_audience,
@@ -20,7 +21,6 @@ from storage.models import Person, Role
 MAX_TEXT = 4000
 """Longest announcement; the sender splits it under each channel's own limit."""
 MAX_PHOTO_REF = 300
-_PICKED = "✓ "
 
 
 @command("thongbao", roles={Role.ADMIN.value}, menu_label=N_("Broadcast"), menu_order=15)
@@ -130,16 +130,11 @@ async def receive_audience(ctx: Context) -> Step:
 
 
 def _ask_units(ctx: Context) -> Step:
-    picked = set(ctx.data["picked"])
-    choices = [
-        (f"u{unit.id}", (_PICKED if unit.id in picked else "") + unit.name)
-        for unit in units_for_target(ctx.session, "all")
-    ]
     ctx.ask(
         ctx._(
             "Choose the units whose focal points receive it (choose again to remove), then Done."
         ),
-        [*choices, ("done", ctx._("Done"))],
+        unit_choices(ctx.session, ctx.data["picked"], ctx._("Done")),
     )
     return receive_units
 
@@ -148,18 +143,13 @@ def _ask_units(ctx: Context) -> Step:
 async def receive_units(ctx: Context) -> Step:
     """Toggle one unit in the pick list, or finish it."""
     picked: list[int] = list(ctx.data["picked"])
-    if ctx.choice == "done":
+    if ctx.choice == DONE:
         if not picked:
             ctx.reask(ctx._("Please choose at least one unit, then Done."))
             return receive_units
         ctx.data["audience"] = {"kind": "units", "unit_ids": picked}
         return _ask_confirmation(ctx)
-    unit_id = int(ctx.choice.removeprefix("u"))
-    if unit_id in picked:
-        picked.remove(unit_id)
-    else:
-        picked.append(unit_id)
-    ctx.data["picked"] = picked
+    ctx.data["picked"] = toggle(picked, ctx.choice)
     return _ask_units(ctx)
 
 

@@ -11,6 +11,7 @@ from handlers.dates import DateError, parse_date
 from handlers.directive_push import preview, push_directive, report_sent
 from handlers.i18n import N_
 from handlers.registry import Step, choice_step, command, step
+from handlers.unit_picker import DONE, toggle, unit_choices
 from storage.directives import create_directive, units_by_id, units_for_target
 from storage.models import Directive, Role
 
@@ -21,7 +22,6 @@ MAX_FILE_REF, MAX_FILE_NAME = 300, 200
 
 _NUMBER_PREFIX = re.compile(r"^(?:số|so)\s*:?\s*(?=[\d/])", re.IGNORECASE)
 _NUMBER_MARKS = frozenset("/-–._()")
-_PICKED = "✓ "
 
 
 def _has_letter(text: str) -> bool:
@@ -196,14 +196,9 @@ async def receive_target(ctx: Context) -> Step:
 
 
 def _ask_units(ctx: Context) -> Step:
-    picked = set(ctx.data["picked"])
-    choices = [
-        (f"u{unit.id}", (_PICKED if unit.id in picked else "") + unit.name)
-        for unit in units_for_target(ctx.session, "all")
-    ]
     ctx.ask(
         ctx._("Choose the units (choose again to remove), then choose Done."),
-        [*choices, ("done", ctx._("Done"))],
+        unit_choices(ctx.session, ctx.data["picked"], ctx._("Done")),
     )
     return receive_units
 
@@ -212,18 +207,13 @@ def _ask_units(ctx: Context) -> Step:
 async def receive_units(ctx: Context) -> Step:
     """Toggle one unit in the pick list, or finish it."""
     picked: list[int] = list(ctx.data["picked"])
-    if ctx.choice == "done":
+    if ctx.choice == DONE:
         if not picked:
             ctx.reask(ctx._("Please choose at least one unit, then Done."))
             return receive_units
         ctx.data["unit_ids"] = picked
         return _ask_deadline(ctx)
-    unit_id = int(ctx.choice.removeprefix("u"))
-    if unit_id in picked:
-        picked.remove(unit_id)
-    else:
-        picked.append(unit_id)
-    ctx.data["picked"] = picked
+    ctx.data["picked"] = toggle(picked, ctx.choice)
     return _ask_units(ctx)
 
 
