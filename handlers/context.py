@@ -7,12 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from handlers.i18n import Translator
 from handlers.messages import PRIORITY_FANOUT, Choice, Inbound, Outbound, Recipient
 from handlers.quiet import QuietHours
 from storage.models import Identity, Person
+from storage.people import people_with_roles
 
 Render = Callable[[Translator], tuple[str, list[Choice]]]
 """Builds a message in a recipient's language: (text, choices)."""
@@ -106,5 +107,4 @@ class Context:
 
     def people(self, *roles: str) -> list[Person]:
         """Return everyone holding one of `roles`."""
-        query = select(Person).where(Person.role.in_(roles)).order_by(Person.id)  # type: ignore[attr-defined]
-        return list(self.session.exec(query))
+        return people_with_roles(self.session, set(roles))

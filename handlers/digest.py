@@ -15,13 +15,13 @@ from handlers.outbox import deliver_notice
 from handlers.reminder_policy import ReminderPolicy
 from handlers.reports import directive_title
 from storage.models import OutboxMessage
+from storage.people import people_with_roles
 from storage.progress import directive_status, open_directives
 from storage.reminders import (
     Due,
     claim,
     directives_created,
     fund_total,
-    people_with_roles,
     sent_keys,
 )
 

@@ -7,14 +7,16 @@ import datetime as dt
 from sqlmodel import Session
 
 from handlers.context import Notice, Render
+from handlers.directive_push import deadline_line
 from handlers.i18n import Translator
 from handlers.messages import Choice
 from handlers.outbox import deliver_notice
 from handlers.reminder_policy import ReminderPolicy
 from handlers.reports import status_label
 from storage.models import Directive, OutboxMessage, ProgressStatus, Role
+from storage.people import people_with_roles
 from storage.progress import UnitProgress, directive_status
-from storage.reminders import Due, claim, overdue_directives, people_with_roles, sent_keys
+from storage.reminders import Due, claim, overdue_directives, sent_keys
 
 OVERSEERS = {Role.ADMIN.value, Role.LEADER.value}
 """Who hears about overdue units and reads the weekly digest."""
@@ -45,7 +47,7 @@ def escalation_notice(directive: Directive, late: list[UnitProgress]) -> Render:
                 number=number, date=_.date(issued_on)
             ),
             subject,
-            _("Deadline: {date}").format(date=_.date(deadline)) if deadline else "",
+            deadline_line(_, deadline),
             "",
             _("Units not completed ({count}):").format(count=_.number(len(late))),
             *("- " + unit_state(_, row) for row in late),

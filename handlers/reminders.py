@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from handlers.context import Notice, Render
 from handlers.digest import due_digest, queue_digest
+from handlers.directive_push import deadline_line
 from handlers.escalation import due_escalations, queue_escalation
 from handlers.i18n import Translator
 from handlers.messages import Choice
@@ -57,7 +58,7 @@ class PassSummary:
 def distance(_: Translator, deadline: dt.date | None, on: dt.date) -> str:
     """Say the deadline and how far it is from `on`: in 3 days, tomorrow, today, overdue since."""
     if deadline is None:
-        return _("Deadline: none")
+        return deadline_line(_, None)
     date, days = _.date(deadline), (deadline - on).days
     if days > 1:
         return _("Deadline: {date}, in {days} days").format(date=date, days=_.number(days))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from handlers.context import Context
+from handlers.directive_push import deadline_line
 from handlers.i18n import N_, Translator
 from handlers.matching import normalize, parse_id
 from handlers.registry import Step, command
@@ -60,14 +61,8 @@ def summary(_: Translator, status: DirectiveStatus) -> str:
     ]
     if status.overdue:
         lines.append(_("Overdue: {units}").format(units=", ".join(status.overdue)))
-    lines.append(_deadline(_, status.directive))
+    lines.append(deadline_line(_, status.directive.deadline))
     return "\n".join(lines)
-
-
-def _deadline(_: Translator, directive: Directive) -> str:
-    if directive.deadline is None:
-        return _("Deadline: none")
-    return _("Deadline: {date}").format(date=_.date(directive.deadline))
 
 
 def _show_units(ctx: Context) -> None:
@@ -84,7 +79,7 @@ def _show_units(ctx: Context) -> None:
         remind_unreported(ctx, directive)
         return None
     status = directive_status(ctx.session, directive.id, ctx.today)
-    lines = ["📄 " + directive_title(directive, 120), _deadline(_, directive), ""]
+    lines = ["📄 " + directive_title(directive, 120), deadline_line(_, directive.deadline), ""]
     if not status.units:
         lines.append(_("This directive was not assigned to any unit."))
     for row in status.units:

@@ -106,3 +106,9 @@ def telegram_link(session: Session, code: str) -> str:
     """Return the Telegram deep link that redeems `code`, or '' if the bot's name is unknown."""
     username = read_setting(session, "telegram_username")
     return f"https://t.me/{username}?start={code}" if username else ""
+
+
+def people_with_roles(session: Session, roles: set[str]) -> list[Person]:
+    """Return everyone holding one of `roles`, oldest first."""
+    query = select(Person).where(col(Person.role).in_(sorted(roles))).order_by(col(Person.id))
+    return list(session.exec(query))

@@ -14,7 +14,6 @@ from storage.models import (
     Assignment,
     Contribution,
     Directive,
-    Person,
     ProgressStatus,
     Reminder,
 )
@@ -99,12 +98,6 @@ def acknowledged_by(session: Session, assignment_id: int) -> set[int]:
     """Return the ids of the people who acknowledged an assignment."""
     query = select(Acknowledgement.person_id).where(Acknowledgement.assignment_id == assignment_id)
     return set(session.exec(query))
-
-
-def people_with_roles(session: Session, roles: set[str]) -> list[Person]:
-    """Return everyone holding one of `roles`, oldest first."""
-    query = select(Person).where(col(Person.role).in_(sorted(roles))).order_by(col(Person.id))
-    return list(session.exec(query))
 
 
 def directives_created(session: Session, since: dt.datetime, until: dt.datetime) -> list[Directive]:

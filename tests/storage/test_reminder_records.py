@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 
 from storage.db import transaction
 from storage.models import Contribution, Directive, ProgressStatus, Reminder, Role
+from storage.people import people_with_roles
 from storage.reminders import (
     Due,
     claim,
@@ -16,7 +17,6 @@ from storage.reminders import (
     fund_total,
     open_with_deadline,
     overdue_directives,
-    people_with_roles,
     sent_keys,
 )
 from tests.support.assignments import seed_directive, seed_person, seed_report
