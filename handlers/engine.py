@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Engine as Database
@@ -21,8 +22,9 @@ from handlers.messages import Choice, Inbound, Outbound, Recipient
 from handlers.outbox import deliver_notice, enqueue
 from handlers.quiet import QuietHours
 from handlers.registry import Step, find_command, find_step, step_name, wants_choice
-from storage.db import transaction
+from storage.db import StorageUnavailable, is_outage, transaction
 from storage.models import Conversation, Identity, InboundKey, Person, utcnow
+from storage.text import clean_text
 
 log = logging.getLogger(__name__)
 
@@ -54,13 +56,25 @@ class Engine:
         self.clock = clock
 
     async def handle(self, inbound: Inbound) -> list[int]:
-        """Process one inbound event; return the ids of the outbox rows it queued."""
+        """Process one inbound event; return the ids of the outbox rows it queued.
+
+        Raises StorageUnavailable when the database is down or locked: nothing was stored,
+        so the channel must not confirm the event, and hands it over again later.
+        """
+        inbound = _cleaned(inbound)
         try:
             with transaction(self.database) as session:
                 return await self._handle(session, inbound)
-        except Exception:
+        except Exception as error:
+            if is_outage(error):
+                raise StorageUnavailable(str(error.__class__.__name__)) from error
             log.exception("step failed for %s", inbound.message_key)
+        try:
             return self._apologise(inbound)
+        except Exception as error:
+            if is_outage(error):
+                raise StorageUnavailable(str(error.__class__.__name__)) from error
+            raise
 
     async def _handle(self, session: Session, inbound: Inbound) -> list[int]:
         if session.get(InboundKey, inbound.message_key) is not None:
@@ -85,7 +99,9 @@ class Engine:
         if not identity.reachable or identity.chat_id != inbound.chat_id:
             identity.reachable, identity.unreachable_reason = True, ""
             identity.chat_id = inbound.chat_id
-            session.add(identity)
+        # The app a person wrote from last is where messages they did not ask for go.
+        identity.last_seen_at = self.clock()
+        session.add(identity)
         ctx = self._context(session, inbound, person, identity, conversation)
         outcome = await self._route(ctx, conversation)
         _save(conversation, ctx, outcome)
@@ -264,6 +280,16 @@ class Engine:
             row = enqueue(session, Outbound(_here(inbound), text), locale, self.clock())
             session.flush()
             return [row.id] if row and row.id else []
+
+
+def _cleaned(inbound: Inbound) -> Inbound:
+    """The event with its typed text in the one form the bot stores (see storage.text)."""
+    return replace(
+        inbound,
+        text=clean_text(inbound.text),
+        display_name=clean_text(inbound.display_name),
+        document_name=clean_text(inbound.document_name),
+    )
 
 
 def _here(inbound: Inbound) -> Recipient:

@@ -9,6 +9,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, event
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlmodel import Session, create_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -46,6 +47,17 @@ def alembic_config(url: str) -> Config:
 def upgrade(url: str) -> None:
     """Apply every migration not yet applied to the database at `url`."""
     command.upgrade(alembic_config(url), "head")
+
+
+class StorageUnavailable(Exception):
+    """The database cannot be reached or is locked right now; try the same work again later."""
+
+
+def is_outage(error: BaseException) -> bool:
+    """Tell a database that is down, restarting or locked from a bug in the work itself."""
+    if isinstance(error, OperationalError | InterfaceError):
+        return True
+    return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
 
 
 @contextmanager

@@ -9,6 +9,10 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+EXTERNAL_ID_LENGTH = 255
+"""Room for a platform's chat and user ids; Zalo's are opaque strings of no documented length."""
+INBOUND_KEY_LENGTH = 300
+
 
 def utcnow() -> dt.datetime:
     """Return the current time, aware, in UTC as every timestamp is stored."""
@@ -56,6 +60,8 @@ class Unit(SQLModel, table=True):
     name: str = Field(max_length=120, unique=True)
     kind: str = Field(max_length=16, index=True)
     created_at: dt.datetime = Field(default_factory=utcnow)
+    archived_at: dt.datetime | None = None
+    """Set when the office archives the unit: hidden from pickers and status, history kept."""
 
 
 class Person(SQLModel, table=True):
@@ -67,6 +73,10 @@ class Person(SQLModel, table=True):
     unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
     locale: str = Field(default="vi", max_length=8)
     created_at: dt.datetime = Field(default_factory=utcnow)
+    removed_at: dt.datetime | None = None
+    """Set when an admin removes the person: nothing more is sent to them, history kept."""
+    preferred_channel: str = Field(default="", max_length=16)
+    """The chat app chosen for messages the person did not ask for; '' means the last used."""
 
 
 class Identity(SQLModel, table=True):
@@ -77,11 +87,13 @@ class Identity(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", index=True)
     channel: str = Field(max_length=16)
-    external_id: str = Field(max_length=64)
-    chat_id: str = Field(max_length=64)
+    external_id: str = Field(max_length=EXTERNAL_ID_LENGTH)
+    chat_id: str = Field(max_length=EXTERNAL_ID_LENGTH)
     reachable: bool = True
     unreachable_reason: str = Field(default="", max_length=200)
     created_at: dt.datetime = Field(default_factory=utcnow)
+    last_seen_at: dt.datetime | None = None
+    """When the person last wrote from this chat account."""
 
 
 class InviteCode(SQLModel, table=True):
@@ -98,6 +110,7 @@ class InviteCode(SQLModel, table=True):
     expires_at: dt.datetime
     used_at: dt.datetime | None = None
     used_by: int | None = Field(default=None, foreign_key="person.id")
+    revoked_at: dt.datetime | None = None
 
 
 class Directive(SQLModel, table=True):
@@ -177,7 +190,7 @@ class Conversation(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     channel: str = Field(max_length=16)
-    external_id: str = Field(max_length=64)
+    external_id: str = Field(max_length=EXTERNAL_ID_LENGTH)
     step: str = Field(default="", max_length=120)
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     prompt: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
@@ -189,8 +202,8 @@ class Conversation(SQLModel, table=True):
 class InboundKey(SQLModel, table=True):
     """An inbound event already processed, so a redelivery is dropped."""
 
-    key: str = Field(primary_key=True, max_length=120)
-    at: dt.datetime = Field(default_factory=utcnow)
+    key: str = Field(primary_key=True, max_length=INBOUND_KEY_LENGTH)
+    at: dt.datetime = Field(default_factory=utcnow, index=True)
 
 
 class Broadcast(SQLModel, table=True):
@@ -236,7 +249,7 @@ class OutboxMessage(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     channel: str = Field(max_length=16, index=True)
-    chat_id: str = Field(max_length=64)
+    chat_id: str = Field(max_length=EXTERNAL_ID_LENGTH)
     person_id: int | None = Field(default=None, foreign_key="person.id")
     text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     choices: list[list[str]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
@@ -256,7 +269,7 @@ class OutboxMessage(SQLModel, table=True):
     leased_until: dt.datetime | None = None
     last_error: str = Field(default="", max_length=500)
     created_at: dt.datetime = Field(default_factory=utcnow)
-    sent_at: dt.datetime | None = None
+    sent_at: dt.datetime | None = Field(default=None, index=True)
 
 
 class AuditEntry(SQLModel, table=True):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-import unicodedata
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from storage.models import InviteCode, Person, Role, Setting, Unit, UnitKind
+from storage.text import clean_text
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
@@ -85,8 +85,9 @@ def focal_counts(session: Session) -> dict[int, int]:
 
 
 def _clean(name: str) -> str:
-    # Phones send Vietnamese both composed and decomposed; compare and store one form.
-    return " ".join(unicodedata.normalize("NFC", name).split())
+    # Phones send Vietnamese both composed and decomposed, and pasted names carry invisible
+    # characters: compare and store one clean form.
+    return " ".join(clean_text(name).split())
 
 
 def read_setting(session: Session, key: str) -> str:

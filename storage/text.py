@@ -1,0 +1,25 @@
+"""Text as the bot stores it: one Unicode form, nothing invisible or unstorable."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Terminal colour codes and cursor moves pasted from a console.
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]")
+_KEEP_CONTROLS = {"\n"}
+
+
+def clean_text(text: str) -> str:
+    """Return `text` in NFC without control, format (zero-width, bidi) or lone surrogate chars.
+
+    Look-alike names ("Thôn\\u200b Đông") must not become a second unit, and a NUL or a lone
+    surrogate cannot be stored in PostgreSQL or encoded as UTF-8 at all.
+    """
+    text = _ANSI.sub("", text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " "))
+    kept = [
+        char
+        for char in text
+        if char in _KEEP_CONTROLS or unicodedata.category(char) not in {"Cc", "Cf", "Cs"}
+    ]
+    return unicodedata.normalize("NFC", "".join(kept))
