@@ -12,13 +12,8 @@ from handlers.i18n import Translator
 from handlers.messages import PRIORITY_FANOUT, Choice
 from handlers.outbox import deliver_notice
 from handlers.quiet import QuietHours
-from storage.broadcasts import (
-    Outcome,
-    Progress,
-    claim_report,
-    finished_unreported,
-    outcome,
-)
+from storage.broadcast_outcome import outcome_by_person
+from storage.broadcasts import Outcome, Progress, claim_report, finished_unreported
 from storage.directives import units_by_id
 from storage.models import Broadcast
 
@@ -124,7 +119,7 @@ def queue_broadcast_reports(
         assert broadcast.id is not None
         if not claim_report(session, broadcast.id, now):
             continue
-        render = report_render(broadcast, outcome(session, broadcast))
+        render = report_render(broadcast, outcome_by_person(session, broadcast))
         notice = Notice(
             broadcast.author_id,
             render,

@@ -10,7 +10,7 @@ from handlers.broadcast_report import queue_broadcast_reports
 from handlers.messages import PRIORITY_FANOUT
 from handlers.quiet import QuietHours
 from storage.db import transaction
-from storage.models import Broadcast, OutboxMessage, OutboxStatus
+from storage.models import Broadcast, OutboxMessage, OutboxStatus, Person
 from tests.support.broadcasts import (
     AN,
     ASK_TEXT,
@@ -174,3 +174,58 @@ async def test_a_report_due_at_night_waits_for_the_morning(engine, database, clo
         assert queue_broadcast_reports(session, ZONE, clock.now, quiet) == 1
     [row] = town.mai.last_rows()
     assert row.not_before.replace(tzinfo=dt.UTC) == dt.datetime(2026, 3, 21, 0, 0, tzinfo=dt.UTC)
+
+
+# Counting people, not chats: a person on Telegram and Zalo is one recipient.
+
+UNREACHABLE = "Không liên lạc được ({count}; đã chặn bot hoặc không còn dùng ứng dụng): {names}"
+
+
+def drop_rows(database, broadcast_id: int, name: str, channel: str = "") -> None:
+    """Play a sender that queues one message per person: the person has no row on `channel`."""
+    with transaction(database) as session:
+        person = session.exec(select(Person).where(Person.name == name)).one()
+        query = select(OutboxMessage).where(
+            OutboxMessage.broadcast_id == broadcast_id, OutboxMessage.person_id == person.id
+        )
+        for row in session.exec(query):
+            if not channel or row.channel == channel:
+                session.delete(row)
+
+
+async def test_a_person_on_two_chats_is_named_once_by_the_chats_tried(engine, database, clock):
+    """Cường's Telegram send failed for a passing reason and he blocked the bot on Zalo: he
+    could still be reached on Telegram, so he is named once, under failed; Bình, blocked on
+    her only chat, cannot be reached."""
+    town = await office(engine)
+    sent = await broadcast(town.mai)
+    mark_rows(database, sent, OutboxStatus.SENT, HOA, HUNG, AN, DUNG)
+    mark_rows(database, sent, OutboxStatus.FAILED, CUONG, BINH)
+    block(database, CUONG, "zalo")
+    block(database, BINH, "zalo")
+    assert reports(database, clock) == 1
+    assert town.mai.inbox() == [
+        HEADING + "Đã gửi tới 4/6 người.\n"
+        "Không gửi được (1): Phạm Văn Cường\n" + UNREACHABLE.format(count=1, names=BINH)
+    ]
+
+
+async def test_with_one_message_per_person_the_report_still_counts_people(
+    engine, database, clock
+):
+    """Delivery sends Cường one message, on Telegram, which fails (his Zalo chat is blocked but
+    was not tried); Dung's only chat was blocked before, so nothing was queued for her. The
+    report still counts six people and names both."""
+    town = await office(engine)
+    sent = await broadcast(town.mai)
+    drop_rows(database, sent, CUONG, "zalo")
+    drop_rows(database, sent, DUNG)
+    block(database, CUONG, "zalo")
+    block(database, DUNG, "telegram")
+    mark_rows(database, sent, OutboxStatus.SENT, HOA, HUNG, AN, BINH)
+    mark_rows(database, sent, OutboxStatus.FAILED, CUONG)
+    assert reports(database, clock) == 1
+    assert town.mai.inbox() == [
+        HEADING + "Đã gửi tới 4/6 người.\n"
+        "Không gửi được (1): Phạm Văn Cường\n" + UNREACHABLE.format(count=1, names=DUNG)
+    ]
