@@ -6,12 +6,16 @@ import datetime as dt
 
 from handlers.context import Context, Render
 from handlers.i18n import Translator
-from handlers.messages import Choice
+from handlers.messages import Choice, Outbound
+from handlers.outbox import BUTTON_CHANNELS
 from storage.directives import focal_points
-from storage.models import Assignment, Directive, Unit
+from storage.models import Assignment, Directive, Role, Unit
+from storage.progress import open_assignments
 
 PREVIEW_CHARS = 300
 """How much of the content the admin sees before sending."""
+MAX_CATCH_UP = 10
+"""Open directives listed to a newcomer; the rest are in /baocao."""
 
 
 def deadline_line(_: Translator, deadline: dt.date | None) -> str:
@@ -19,6 +23,13 @@ def deadline_line(_: Translator, deadline: dt.date | None) -> str:
     if deadline is None:
         return _("Deadline: none")
     return _("Deadline: {date}").format(date=_.date(deadline))
+
+
+def due_line(_: Translator, deadline: dt.date | None, today: dt.date) -> str:
+    """Return the deadline line, saying 'overdue' once the deadline has passed."""
+    if deadline is not None and deadline < today:
+        return _("Deadline: {date}, overdue").format(date=_.date(deadline))
+    return deadline_line(_, deadline)
 
 
 def preview(_: Translator, draft: Directive, units: list[Unit]) -> str:
@@ -106,3 +117,47 @@ def report_sent(ctx: Context, unit_count: int, reached: int, without: list[Unit]
     if note := ctx.quiet_note():
         lines.append(note)
     ctx.say("\n".join(lines))
+
+
+def catch_up(ctx: Context) -> None:
+    """Show a focal point who just joined their unit's open directives, in one message."""
+    _ = ctx._
+    unit_id = ctx.person.unit_id
+    if ctx.person.role != Role.FOCAL.value or unit_id is None:
+        return
+    open_work = open_assignments(ctx.session, unit_id)
+    if not open_work:
+        return
+    buttons = ctx.inbound.channel in BUTTON_CHANNELS
+    if len(open_work) == 1:
+        blocks = [_("Your unit has one directive still open:")]
+    else:
+        heading = _("Your unit has {count} directives still open:")
+        blocks = [heading.format(count=_.number(len(open_work)))]
+    choices: list[Choice] = []
+    for index, (assignment, directive) in enumerate(open_work[:MAX_CATCH_UP], start=1):
+        lines = [
+            f"{index}. "
+            + _("Directive no. {number}, dated {date}").format(
+                number=directive.number, date=_.date(directive.issued_on)
+            ),
+            directive.subject,
+            due_line(_, directive.deadline, ctx.today),
+        ]
+        ack, report = f"/ack {assignment.id}", f"/baocao {assignment.id}"
+        if buttons:
+            choices += [
+                (ack, _("Received {number}").format(number=directive.number)),
+                (report, _("Report {number}").format(number=directive.number)),
+            ]
+        else:
+            # Numbered replies belong to the menu just shown: spell the commands out.
+            typed = _("Received: send {ack} · Report: send {report}")
+            lines.append(typed.format(ack=ack, report=report))
+        blocks.append("\n".join(lines))
+    if len(open_work) > MAX_CATCH_UP:
+        more = len(open_work) - MAX_CATCH_UP
+        rest = _("And {count} more: send /baocao to see them all.")
+        blocks.append(rest.format(count=_.number(more)))
+    # Not ctx.ask: the menu's choices stay the ones a numbered reply answers.
+    ctx.replies.append(Outbound(ctx.here, "\n\n".join(blocks), choices))

@@ -105,6 +105,7 @@ def welcome(ctx: Context) -> Step | None:
 @step
 async def receive_name(ctx: Context) -> Step | None:
     """Store the newcomer's name and show what they can do."""
+    from handlers.directive_push import catch_up
     from handlers.menu import show_menu
 
     name = " ".join(ctx.text.split())
@@ -119,4 +120,5 @@ async def receive_name(ctx: Context) -> Step | None:
     ctx.session.add(ctx.person)
     ctx.say(ctx._("Thank you, {name}. You are registered.").format(name=name))
     show_menu(ctx)
+    catch_up(ctx)
     return None
