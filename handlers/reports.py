@@ -9,28 +9,17 @@ from handlers.i18n import N_, Translator
 from handlers.matching import normalize, parse_id
 from handlers.messages import PRIORITY_REPLY, Choice
 from handlers.registry import Step, choice_step, command, step
+from handlers.report_news import STATUS_LABELS, latest_report_text, status_label, tell_colleagues
 from storage.directives import find_assignment
 from storage.models import Assignment, Directive, ProgressStatus, Role, Unit
 from storage.progress import open_assignments, record_report
+from storage.unit_reports import recently_done
 
 MAX_NOTE = 500
 LABEL_LIMIT = 60
 """Largest id a PostgreSQL integer column holds; a bigger one cannot exist (and would fail)."""
-
-STATUS_LABELS = {
-    ProgressStatus.NOT_STARTED.value: N_("Not started yet"),
-    ProgressStatus.IN_PROGRESS.value: N_("In progress"),
-    ProgressStatus.DONE.value: N_("Completed"),
-    ProgressStatus.DIFFICULTY.value: N_("Facing difficulties"),
-}
-"""The four statuses a unit reports, in the order they are offered."""
-
-
-def status_label(_: Translator, status: str) -> str:
-    """Return the reader's word for a progress status, e.g. 'Đang thực hiện'."""
-    label = STATUS_LABELS[status]
-    return _(label)
-
+ADD_MORE_DAYS = 30
+"""How long a finished assignment stays in the /baocao list, for corrections and evidence."""
 
 _SKIP_WORDS = frozenset({"bo qua", "skip"})
 
@@ -52,13 +41,19 @@ def directive_title(directive: Directive, limit: int) -> str:
     return shorten(f"{directive.number} — {directive.subject}", limit)
 
 
-def assignment_label(_: Translator, directive: Directive) -> str:
-    """Label an assignment choice: 'number — subject… (due dd/mm)' in about 60 characters."""
-    if directive.deadline is None:
+def assignment_label(_: Translator, directive: Directive, *, done: bool = False) -> str:
+    """Label an assignment choice: 'number — subject… (due dd/mm)' in about 60 characters.
+
+    A finished one reads 'number — subject… (done — add more)': its unit may still send a
+    correction or evidence.
+    """
+    if done:
+        tail = _("(done — add more)")
+    elif directive.deadline is not None:
+        tail = _("(due {date})").format(date=_.day_month(directive.deadline))
+    else:
         return directive_title(directive, LABEL_LIMIT)
-    deadline = directive.deadline
-    due = _("(due {date})").format(date=_.day_month(deadline))
-    return f"{directive_title(directive, LABEL_LIMIT - len(due) - 1)} {due}"
+    return f"{directive_title(directive, LABEL_LIMIT - len(tail) - 1)} {tail}"
 
 
 def _own_assignment(ctx: Context, assignment_id: int | None) -> tuple[Assignment, Directive] | None:
@@ -83,12 +78,15 @@ async def start_report(ctx: Context) -> Step | None:
         return _ask_status(ctx, found)
     unit_id = ctx.person.unit_id
     open_work = open_assignments(ctx.session, unit_id) if unit_id is not None else []
-    if not open_work:
+    since = ctx.now - dt.timedelta(days=ADD_MORE_DAYS)
+    done = recently_done(ctx.session, unit_id, since) if unit_id is not None else []
+    if not open_work and not done:
         ctx.say(_("Your unit has no open directive to report on."))
         return None
-    if len(open_work) == 1:
+    if len(open_work) == 1 and not done:
         return _ask_status(ctx, open_work[0])
     choices = [(f"a{a.id}", assignment_label(_, d)) for a, d in open_work]
+    choices += [(f"a{a.id}", assignment_label(_, d, done=True)) for a, d in done]
     ctx.ask(_("Which directive are you reporting on?"), choices)
     return pick_assignment
 
@@ -106,6 +104,9 @@ async def pick_assignment(ctx: Context) -> Step | None:
 def _ask_status(ctx: Context, found: tuple[Assignment, Directive]) -> Step:
     assignment, directive = found
     ctx.data["assignment_id"] = assignment.id
+    # Several focal points may share a unit: each starts from what the others last said.
+    if latest := latest_report_text(ctx, assignment.id or 0):
+        ctx.say(latest)
     choices = [(status, ctx._(label)) for status, label in STATUS_LABELS.items()]
     title = directive_title(directive, 120)
     ctx.ask(
@@ -219,11 +220,10 @@ async def confirm_report(ctx: Context) -> Step | None:
     sent = _("Report sent: {status}, {number}, at {time}.").format(
         status=status_label(_, report.status), number=directive.number, time=_.when(ctx.now)
     )
+    unit = ctx.session.get(Unit, assignment.unit_id)
+    unit_name = unit.name if unit else "—"
     if report.status == ProgressStatus.DIFFICULTY.value:
-        unit = ctx.session.get(Unit, assignment.unit_id)
-        render = difficulty_notice(
-            directive, unit.name if unit else "—", ctx.person.name, report.note, ctx.now
-        )
+        render = difficulty_notice(directive, unit_name, ctx.person.name, report.note, ctx.now)
         for admin in ctx.people(Role.ADMIN.value):
             ctx.notify(
                 admin.id or 0,
@@ -234,6 +234,10 @@ async def confirm_report(ctx: Context) -> Step | None:
                 priority=PRIORITY_REPLY,
             )
         sent += "\n" + _("The commune office has been told about the difficulty.")
+    if told := tell_colleagues(ctx, report, directive, assignment.unit_id, unit_name):
+        sent += "\n" + _("The other focal points of {unit} have been told ({count}).").format(
+            unit=unit_name, count=_.number(told)
+        )
     ctx.say(sent)
     return None
 

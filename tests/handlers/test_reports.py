@@ -15,6 +15,8 @@ PLAN = ("669/KH-SGDĐT", "V/v tiếp tục triển khai Đề án Xây dựng x�
 FUND = ("45/UBND-VHXH", "V/v vận động ủng hộ Quỹ khuyến học, khuyến tài năm 2026")
 PLAN_LABEL = "669/KH-SGDĐT — V/v tiếp tục triển khai Đề án… (hạn 31/03)"
 FUND_LABEL = "45/UBND-VHXH — V/v vận động ủng hộ Quỹ khuyến… (hạn 15/04)"
+PLAN_DONE_LABEL = "669/KH-SGDĐT — V/v tiếp tục… (đã hoàn thành — gửi bổ sung)"
+FUND_DONE_LABEL = "45/UBND-VHXH — V/v vận động… (đã hoàn thành — gửi bổ sung)"
 STATUSES = ["Chưa triển khai", "Đang thực hiện", "Đã hoàn thành", "Gặp khó khăn"]
 NOTE_PROMPT = "Anh/chị ghi chú ngắn (tối đa 500 ký tự), hoặc bấm Bỏ qua."
 DIFFICULTY_PROMPT = (
@@ -139,7 +141,7 @@ async def test_village_head_reports_on_zalo_with_numbered_replies(engine, databa
 
 
 async def test_with_two_open_assignments_the_head_picks_one(engine, database):
-    """Newest directive first; a completed assignment is no longer offered."""
+    """Newest directive first; a completed assignment is then offered for adding to."""
     plan = plan_for(database, "Thôn Đông")
     fund = fund_for(database, "Thôn Đông", "Thôn Tây")
     chat = await village_head(engine)
@@ -153,17 +155,21 @@ async def test_with_two_open_assignments_the_head_picks_one(engine, database):
     assert (await chat.tap("Gửi"))[0].startswith("Đã gửi báo cáo: Đã hoàn thành, công văn 669")
     assert assignment(database, plan["Thôn Đông"]).status == "done"
     assert assignment(database, fund["Thôn Đông"]).status == "not_started"
-    # Only the fund directive is still open, so the list is skipped.
-    assert await chat.send("/baocao") == [status_prompt(*FUND)]
+    # The plan is done, but a correction or evidence may follow: it stays in the list.
+    assert await chat.send("/baocao") == ["Anh/chị báo cáo về công văn nào?"]
+    assert chat.labels() == [FUND_LABEL, PLAN_DONE_LABEL]
+    assert all(len(label) <= 60 for label in chat.labels())
 
 
-async def test_nothing_to_report(engine, database):
-    """A unit with only completed work is told there is nothing to report on."""
+async def test_nothing_to_report(engine, database, clock):
+    """A unit whose only work was finished over 30 days ago is told there is nothing to report."""
     ids = plan_for(database, "Thôn Đông")
     chat = await village_head(engine)
+    assert await chat.send("/baocao") == [status_prompt(*PLAN)]
+    await chat.send("/huy")
     head = person_id(database, "Nguyễn Văn An")
-    at = dt.datetime(2026, 3, 18, tzinfo=dt.UTC)
-    seed_report(database, ids["Thôn Đông"], head, ProgressStatus.DONE, at)
+    seed_report(database, ids["Thôn Đông"], head, ProgressStatus.DONE, clock.now)
+    clock.advance(days=31)
     assert await chat.send("/baocao") == [
         "Đơn vị của anh/chị hiện không có công văn nào cần báo cáo."
     ]
@@ -184,7 +190,11 @@ async def test_report_button_under_a_pushed_directive(engine, database, clock):
     await chat.tap("Gửi")
     assert assignment(database, 7).status == "done"
     # A done assignment may still be re-reported through its button.
-    assert await chat.press("/baocao 7") == [status_prompt(*PLAN)]
+    assert await chat.press("/baocao 7") == [
+        "Báo cáo gần nhất của đơn vị: Đã hoàn thành, do Nguyễn Văn An gửi lúc 08:00 20/03/2026."
+        "\nGhi chú: Đã tổ chức tuyên truyền tại nhà văn hóa thôn",
+        status_prompt(*PLAN),
+    ]
     await chat.tap("Đang thực hiện")
     await chat.tap("Bỏ qua")
     await chat.tap("Bỏ qua")
@@ -458,3 +468,85 @@ async def test_stale_list_button_for_another_units_assignment_is_refused(engine,
     replies = await chat.press(f"{offer}.a{ids['Thôn Tây']}")
     assert replies == [STALE, PICK_PROMPT]
     assert reports(database) == []
+
+
+# Several focal points in one unit.
+
+LATEST = "Báo cáo gần nhất của đơn vị: {status}, do {name} gửi lúc {time}."
+
+
+async def test_focal_points_of_one_unit_see_and_hear_of_each_others_reports(
+    engine, database, clock
+):
+    """An reports 'in progress'; Bình (same village, on Zalo) is told, sees it when she opens
+    /baocao and reports 'done'; An is told. A day later An adds a correction to the finished
+    task: the unit is back in progress, and every report is kept."""
+    ids = plan_for(database)
+    an = await village_head(engine)
+    binh = await joined(
+        engine, Role.FOCAL, "Phạm Thị Bình", unit="Thôn Đông", channel="zalo", external_id="zl-binh"
+    )
+    west = await joined(engine, Role.FOCAL, "Lê Văn Tây", unit="Thôn Tây", external_id="1003")
+    ours = ids["Thôn Đông"]
+
+    assert await an.send("/baocao") == [status_prompt(*PLAN)]
+    await an.tap("Đang thực hiện")
+    await an.send("Đã họp dân 2 lần")
+    await an.tap("Bỏ qua")
+    assert await an.tap("Gửi") == [
+        f"Đã gửi báo cáo: Đang thực hiện, công văn 669/KH-SGDĐT, {SENT_AT}\n"
+        "Đã báo cho 1 đầu mối khác của Thôn Đông."
+    ]
+    assert binh.inbox() == [
+        "Anh/chị Nguyễn Văn An (Thôn Đông) đã báo cáo công văn 669/KH-SGDĐT: Đang thực hiện.\n"
+        "Ghi chú: Đã họp dân 2 lần\nLúc 08:00 20/03/2026."
+    ]
+    [told] = binh.last
+    assert told.choices == [[f"/baocao {ours}", "Báo cáo"]]
+    assert told.idempotency_key.startswith(f"report:{reports(database)[0].id}:colleague:")
+    assert west.inbox() == []
+
+    # Bình answers the notice with its number, and starts from An's report.
+    assert await binh.send("1") == [
+        LATEST.format(status="Đang thực hiện", name="Nguyễn Văn An", time="08:00 20/03/2026")
+        + "\nGhi chú: Đã họp dân 2 lần",
+        status_prompt(*PLAN),
+    ]
+    await binh.send("3")
+    await binh.send("Đã vận động 100% hộ đăng ký")
+    await binh.send("bo qua")
+    assert (await binh.send("1"))[0].endswith("Đã báo cho 1 đầu mối khác của Thôn Đông.")
+    assert an.inbox() == [
+        "Anh/chị Phạm Thị Bình (Thôn Đông) đã báo cáo công văn 669/KH-SGDĐT: Đã hoàn thành.\n"
+        "Ghi chú: Đã vận động 100% hộ đăng ký\nLúc 08:00 20/03/2026."
+    ]
+    assert assignment(database, ours).status == "done"
+
+    # The next day An sends a correction on the finished task.
+    clock.advance(days=1)
+    assert await an.send("/baocao") == ["Anh/chị báo cáo về công văn nào?"]
+    assert an.labels() == [PLAN_DONE_LABEL]
+    assert await an.tap(PLAN_DONE_LABEL) == [
+        LATEST.format(status="Đã hoàn thành", name="Phạm Thị Bình", time="08:00 20/03/2026")
+        + "\nGhi chú: Đã vận động 100% hộ đăng ký",
+        status_prompt(*PLAN),
+    ]
+    await an.tap("Đang thực hiện")
+    await an.send("Bổ sung: còn 5 hộ chưa nộp phiếu")
+    await an.send(photo="AgACAgPhieu")
+    await an.tap("Gửi")
+    assert binh.inbox() == [
+        "Anh/chị Nguyễn Văn An (Thôn Đông) đã báo cáo công văn 669/KH-SGDĐT: Đang thực hiện.\n"
+        "Ghi chú: Bổ sung: còn 5 hộ chưa nộp phiếu\nLúc 08:00 21/03/2026."
+    ]
+    # A Telegram photo means nothing on Zalo.
+    assert binh.last[0].photo == ""
+    an_id, binh_id = person_id(database, "Nguyễn Văn An"), person_id(database, "Phạm Thị Bình")
+    assert [(r.assignment_id, r.person_id, r.status, r.photo_ref) for r in reports(database)] == [
+        (ours, an_id, "in_progress", ""),
+        (ours, binh_id, "done", ""),
+        (ours, an_id, "in_progress", "AgACAgPhieu"),
+    ]
+    stored = assignment(database, ours)
+    assert (stored.status, stored.reported_at) == ("in_progress", clock.now)
+    assert west.inbox() == []
