@@ -50,6 +50,8 @@ def progress_text(
     session: Session, _: Translator, broadcast: Broadcast, author: str, done: Progress
 ) -> str:
     """Describe a broadcast still going out: what, to whom, and how far it has got."""
+    # A recipient with no message queued at all (no chat left to send to) has failed too.
+    failed = max(done.failed, done.total - done.sent - done.waiting)
     lines = [
         _("An announcement by {name} at {time} is still going out:").format(
             name=author, time=_.when(broadcast.created_at)
@@ -60,7 +62,7 @@ def progress_text(
         _("Sent: {done}/{total} people").format(
             done=_.number(done.sent), total=_.number(done.total)
         ),
-        _("Failed: {count}").format(count=_.number(done.failed)),
+        _("Failed: {count}").format(count=_.number(failed)),
         _("Waiting: {count}").format(count=_.number(done.waiting)),
     ]
     return "\n".join(lines)
