@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from pydantic import ValidationError
 from sqlalchemy import Engine, inspect, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlmodel import Session
@@ -18,6 +19,7 @@ from sqlmodel import Session
 from bot.config import Settings, get_settings
 from handlers.matching import normalize
 from storage.db import make_engine, transaction, upgrade
+from storage.housekeeping import prune
 from storage.models import Role, Unit, utcnow
 from storage.people import create_invite, focal_counts, list_units, telegram_link
 from storage.text import clean_text
@@ -217,13 +219,13 @@ def _moment(text: str | None, zone: ZoneInfo) -> dt.datetime:
 
 
 def reminders_run(args: argparse.Namespace, settings: Settings) -> int:
-    """Run one reminder pass as of --now (default now) and print what it queued."""
+    """Run one reminder pass and housekeeping as of --now (default now); print what they did."""
     # Imported here, like `run`: the other commands need no scheduler.
-    from bot.scheduler import policy_from_settings
-    from handlers.reminders import run_reminders
+    from bot.scheduler import policy_from_settings, reminder_pass, retention_from_settings
 
     try:
         policy = policy_from_settings(settings)
+        retention = retention_from_settings(settings)
     except ValueError as error:
         print(f"bad reminder setting: {error}", file=sys.stderr)
         return 2
@@ -237,7 +239,9 @@ def reminders_run(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     database = open_existing_database(settings)
     try:
-        summary = run_reminders(database, policy, now)
+        summary = reminder_pass(database, policy, now)
+        # A --now in the future must not delete what is still young today.
+        pruned = prune(database, min(now, utcnow()), retention)
     finally:
         database.dispose()
     local = now.astimezone(policy.zone)
@@ -246,6 +250,10 @@ def reminders_run(args: argparse.Namespace, settings: Settings) -> int:
     print(f"escalations: {summary.escalations}")
     print(f"digests: {summary.digests}")
     print(f"messages: {summary.messages} ({summary.deferred} wait for the end of quiet hours)")
+    print(
+        f"housekeeping: deleted {pruned.inbound_keys} message keys, {pruned.sent} sent "
+        f"and {pruned.failed} failed messages"
+    )
     if summary.failed:
         print(f"failed: {summary.failed} (see the log; retried on the next pass)", file=sys.stderr)
         return 1
@@ -301,7 +309,13 @@ def main(argv: list[str] | None = None) -> int:
         return stop.code if isinstance(stop.code, int) else 2
     # The commands other than `run` configure no logging: they never touch a token, and
     # Python's last-resort handler shows only warnings, which keeps Alembic's chatter out.
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except ValidationError as error:
+        for problem in error.errors():
+            name = ".".join(str(part) for part in problem["loc"]).upper()
+            print(f"bad setting {name}: {problem['msg']}", file=sys.stderr)
+        return 2
     action: Action = args.action
     try:
         # One line on stderr, so the operator sees at once which database a command used.

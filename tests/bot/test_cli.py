@@ -17,10 +17,21 @@ from sqlmodel import Session, col, select
 
 from bot.cli import main
 from bot.config import Settings, get_settings
+from handlers.digest import FIRST_RUN, record_first_run
 from handlers.engine import Engine as DialogEngine
 from storage.db import make_engine, transaction
-from storage.models import Directive, InviteCode, OutboxMessage, Person, Role, Unit, utcnow
-from storage.people import add_unit, write_setting
+from storage.models import (
+    Directive,
+    InboundKey,
+    InviteCode,
+    OutboxMessage,
+    OutboxStatus,
+    Person,
+    Role,
+    Unit,
+    utcnow,
+)
+from storage.people import add_unit, read_setting, write_setting
 from tests.support.assignments import seed_directive, seed_person
 from tests.support.chat import Chat, joined
 
@@ -465,7 +476,12 @@ def test_a_database_that_cannot_be_opened_is_reported_without_its_password(
 
 
 def _due_friday(database) -> None:  # type: ignore[no-untyped-def]
-    """A directive due Friday 27/03/2026 to Thôn Đông, whose head An is in the bot; an admin."""
+    """A directive due Friday 27/03/2026 to Thôn Đông, whose head An is in the bot; an admin.
+
+    The bot has run since 01/03, so the weeks of March have their digests.
+    """
+    with transaction(database) as session:
+        record_first_run(session, dt.datetime(2026, 3, 1, tzinfo=dt.UTC))
     directive = seed_directive(database, "12/UBND", "V/v học tập", ["Thôn Đông"])
     with transaction(database) as session:
         row = session.get(Directive, directive.id)
@@ -491,6 +507,7 @@ def test_reminders_run_as_of_a_local_time(cli, capsys):
         "as of 2026-03-24 08:00 (Asia/Ho_Chi_Minh)\n"
         "reminders: 1\nescalations: 0\ndigests: 1\n"
         "messages: 2 (0 wait for the end of quiet hours)\n"
+        "housekeeping: deleted 0 message keys, 0 sent and 0 failed messages\n"
     )
     assert [text for _chat, text in _queued(cli)] == [
         "⏰ Nhắc việc: Công văn số 12/UBND, ngày 10/03/2026",
@@ -510,8 +527,8 @@ def test_reminders_run_with_an_offset_and_at_night(cli, capsys):
     assert out.startswith("as of 2026-03-28 08:00 (Asia/Ho_Chi_Minh)\nreminders: 1\n")
     assert "escalations: 1\n" in out
     assert main(["reminders", "run", "--now", "2026-03-30 22:00"]) == 0
-    assert capsys.readouterr().out.endswith(
-        "digests: 1\nmessages: 1 (1 wait for the end of quiet hours)\n"
+    assert "digests: 1\nmessages: 1 (1 wait for the end of quiet hours)\n" in (
+        capsys.readouterr().out
     )
 
 
@@ -531,10 +548,44 @@ def test_reminders_run_refuses_a_time_it_cannot_read(cli, capsys, value):
 def test_reminders_run_with_a_bad_setting(cli, monkeypatch, capsys):
     """With nothing due it says so; a malformed REMINDER_SCHEDULE is reported, exit 2."""
     assert main(["reminders", "run"]) == 0
-    assert capsys.readouterr().out.endswith("messages: 0 (0 wait for the end of quiet hours)\n")
+    assert "messages: 0 (0 wait for the end of quiet hours)\n" in capsys.readouterr().out
     monkeypatch.setenv("REMINDER_SCHEDULE", "-3d 08:00, soon")
     get_settings.cache_clear()
     assert main(["reminders", "run"]) == 2
     assert problems(capsys.readouterr()) == (
         "bad reminder setting: 'soon' must look like -3d 08:00, 0d 08:00 or +1d 08:00\n"
+    )
+
+
+def test_reminders_run_prunes_old_rows_and_records_the_first_run(cli, capsys):
+    """By cron as well as by the bot: old message keys and sent messages go; the first run stays.
+
+    Run first on Wednesday 25/03, this week gets no digest: the bot saw none of it.
+    """
+    now = dt.datetime(2026, 3, 25, 3, 0, tzinfo=dt.UTC)
+    seed_person(cli, "Hoàng Văn Hùng", Role.LEADER)
+    seed_directive(cli, "12/UBND", "V/v học tập", ["Thôn Đông"])
+    with transaction(cli) as session:
+        session.add(InboundKey(key="telegram:update:1", at=now - dt.timedelta(days=15)))
+        session.add(InboundKey(key="telegram:update:2", at=now - dt.timedelta(days=1)))
+        old = now - dt.timedelta(days=31)
+        sent = OutboxStatus.SENT.value
+        session.add(OutboxMessage(channel="zalo", chat_id="9", status=sent, sent_at=old))
+    assert main(["reminders", "run", "--now", "2026-03-25T10:00"]) == 0
+    out = capsys.readouterr().out
+    assert "digests: 0\n" in out
+    assert out.endswith("housekeeping: deleted 1 message keys, 1 sent and 0 failed messages\n")
+    with Session(cli) as session:
+        assert session.exec(select(InboundKey.key)).all() == ["telegram:update:2"]
+        assert session.exec(select(OutboxMessage)).all() == []
+        assert read_setting(session, FIRST_RUN) == now.isoformat()
+
+
+def test_a_retention_under_a_day_is_refused(cli, monkeypatch, capsys):
+    """INBOUND_KEY_DAYS=0 would forget replays at once: every command refuses it, exit 2."""
+    monkeypatch.setenv("INBOUND_KEY_DAYS", "0")
+    get_settings.cache_clear()
+    assert main(["reminders", "run"]) == 2
+    assert capsys.readouterr().err == (
+        "bad setting INBOUND_KEY_DAYS: Input should be greater than or equal to 1\n"
     )
