@@ -58,12 +58,6 @@ def database_location(settings: Settings) -> str:
     return f"SQLite {path}" if path else shown_url(settings.database_url)
 
 
-def open_or_create_database(settings: Settings) -> Engine:
-    """Bring the schema up to date, creating the database when there is none, and open it."""
-    upgrade(settings.database_url)
-    return make_engine(settings.database_url)
-
-
 def open_existing_database(settings: Settings) -> Engine:
     """Open the bot's database for a command that reads or adds data; never create a new one.
 
