@@ -4,22 +4,39 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import difflib
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, make_url
+from pydantic import ValidationError
+from sqlalchemy import Engine, inspect, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlmodel import Session
 
 from bot.config import Settings, get_settings
+from handlers.matching import normalize
 from storage.db import make_engine, transaction, upgrade
-from storage.models import Role, utcnow
-from storage.people import create_invite, find_unit, focal_counts, list_units, telegram_link
-from storage.units_csv import UnitsCsvError, clean_name, import_units
+from storage.housekeeping import prune
+from storage.models import Role, Unit, utcnow
+from storage.people import create_invite, focal_counts, list_units, telegram_link
+from storage.text import clean_text
+from storage.units_csv import UnitsCsvError, import_units
 
 Action = Callable[[argparse.Namespace, Settings], int]
+
+SCHEMA_TABLES = {"alembic_version", "unit", "person"}
+"""Tables whose presence says a database is hoctap's, not an empty or foreign one."""
+
+
+class CommandError(Exception):
+    """A command cannot go on: main prints the message on stderr and exits with `code`."""
+
+    def __init__(self, message: str, code: int = 2) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def shown_url(url: str) -> str:
@@ -27,10 +44,45 @@ def shown_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def _ready_database(settings: Settings) -> Engine:
-    """Bring the schema up to date (a fresh machine has none) and open the database."""
+def _sqlite_file(url: str) -> Path | None:
+    """Return the file an SQLite URL names (absolute), or None for another backend or memory."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database).resolve()
+
+
+def database_location(settings: Settings) -> str:
+    """Say which database the settings point at: the SQLite file, or the URL without password."""
+    path = _sqlite_file(settings.database_url)
+    return f"SQLite {path}" if path else shown_url(settings.database_url)
+
+
+def open_existing_database(settings: Settings) -> Engine:
+    """Open the bot's database for a command that reads or adds data; never create a new one.
+
+    A wrong working directory or DATABASE_URL would otherwise give the operator a fresh empty
+    database that the bot never reads (an invite code nobody can redeem). CommandError (exit 2)
+    names the place looked at. Migrations still pending on a real database are applied.
+    """
+    path = _sqlite_file(settings.database_url)
+    hint = (
+        f"DATABASE_URL is {shown_url(settings.database_url)}; run the command in the bot's "
+        "folder or set DATABASE_URL to the bot's database (a new one is made by: hoctap db upgrade)"
+    )
+    if path is not None and not path.is_file():
+        raise CommandError(f"no database at {path}; {hint}")
+    database = make_engine(settings.database_url)
+    try:
+        tables = set(inspect(database).get_table_names())
+    except BaseException:
+        database.dispose()
+        raise
+    if SCHEMA_TABLES - tables:
+        database.dispose()
+        raise CommandError(f"{database_location(settings)} holds no hoctap tables; {hint}")
     upgrade(settings.database_url)
-    return make_engine(settings.database_url)
+    return database
 
 
 def _known_units(session: Session) -> str:
@@ -38,6 +90,38 @@ def _known_units(session: Session) -> str:
     if not names:
         return "no units yet; add them with: hoctap units import FILE.csv"
     return "known units: " + ", ".join(names)
+
+
+def resolve_unit(session: Session, wanted: str) -> Unit:
+    """Find the unit an operator typed, ignoring case, spacing and diacritics (đ = d).
+
+    CommandError lists the closest names when none matches, or the candidates when several do.
+    """
+    typed = " ".join(clean_text(wanted).split())
+    units = list_units(session)
+    for unit in units:
+        if unit.name.casefold() == typed.casefold():
+            return _active(unit)
+    key = normalize(typed)
+    folded = [unit for unit in units if normalize(unit.name) == key]
+    if len(folded) == 1:
+        return _active(folded[0])
+    if folded:
+        names = ", ".join(unit.name for unit in folded)
+        raise CommandError(f"{typed!r} matches several units: {names}; type it with its accents")
+    by_key = {normalize(unit.name): unit.name for unit in units if unit.archived_at is None}
+    closest = difflib.get_close_matches(key, list(by_key), n=3, cutoff=0.6)
+    if closest:
+        raise CommandError(
+            f"unknown unit {typed!r}; closest: " + ", ".join(by_key[name] for name in closest)
+        )
+    raise CommandError(f"unknown unit {typed!r}; {_known_units(session)}")
+
+
+def _active(unit: Unit) -> Unit:
+    if unit.archived_at is not None:
+        raise CommandError(f"unit {unit.name!r} is archived")
+    return unit
 
 
 def db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
@@ -52,28 +136,27 @@ def invite(args: argparse.Namespace, settings: Settings) -> int:
     if args.unit and args.role != Role.FOCAL.value:
         print("--unit is only for focal invites", file=sys.stderr)
         return 2
-    database = _ready_database(settings)
+    database = open_existing_database(settings)
     try:
         with transaction(database) as session:
-            unit = find_unit(session, clean_name(args.unit)) if args.unit else None
-            if args.role == Role.FOCAL.value and unit is None:
-                problem = f"unknown unit {args.unit!r}" if args.unit else "focal needs --unit NAME"
-                print(f"{problem}; {_known_units(session)}", file=sys.stderr)
-                return 2
+            if args.role == Role.FOCAL.value and not args.unit:
+                raise CommandError(f"focal needs --unit NAME; {_known_units(session)}")
+            unit = resolve_unit(session, args.unit) if args.unit else None
             code = create_invite(session, args.role, utcnow(), unit_id=unit.id if unit else None)
             link = telegram_link(session, code.code)
-            expires = code.expires_at.astimezone(ZoneInfo(settings.timezone))
-            print(f"code: {code.code}")
-            print(f"role: {code.role}")
-            print(f"unit: {unit.name if unit else '-'}")
-            print(f"expires: {expires:%Y-%m-%d %H:%M} ({settings.timezone})")
-            if link:
-                print(f"telegram: {link}")
-            else:
-                print(f"telegram: send /start {code.code} to the bot")
-            print(f"zalo: send {code.code} to the bot")
     finally:
         database.dispose()
+    # Printed only once committed: a code shown is a code that works, whoever reads the output.
+    expires = code.expires_at.astimezone(ZoneInfo(settings.timezone))
+    print(f"code: {code.code}")
+    print(f"role: {code.role}")
+    print(f"unit: {unit.name if unit else '-'}")
+    print(f"expires: {expires:%Y-%m-%d %H:%M} ({settings.timezone})")
+    if link:
+        print(f"telegram: {link}")
+    else:
+        print(f"telegram: send /start {code.code} to the bot")
+    print(f"zalo: send {code.code} to the bot")
     return 0
 
 
@@ -88,7 +171,7 @@ def units_import(args: argparse.Namespace, settings: Settings) -> int:
     except UnicodeDecodeError:
         print(f"{path} is not UTF-8 text; save it as CSV UTF-8", file=sys.stderr)
         return 2
-    database = _ready_database(settings)
+    database = open_existing_database(settings)
     try:
         with transaction(database) as session:
             result = import_units(session, text)
@@ -105,7 +188,7 @@ def units_import(args: argparse.Namespace, settings: Settings) -> int:
 
 def units_list(args: argparse.Namespace, settings: Settings) -> int:
     """Print each unit with its kind and number of focal points."""
-    database = _ready_database(settings)
+    database = open_existing_database(settings)
     try:
         with Session(database) as session:
             units = list_units(session)
@@ -130,13 +213,13 @@ def _moment(text: str | None, zone: ZoneInfo) -> dt.datetime:
 
 
 def reminders_run(args: argparse.Namespace, settings: Settings) -> int:
-    """Run one reminder pass as of --now (default now) and print what it queued."""
+    """Run one reminder pass and housekeeping as of --now (default now); print what they did."""
     # Imported here, like `run`: the other commands need no scheduler.
-    from bot.scheduler import policy_from_settings
-    from handlers.reminders import run_reminders
+    from bot.scheduler import policy_from_settings, reminder_pass, retention_from_settings
 
     try:
         policy = policy_from_settings(settings)
+        retention = retention_from_settings(settings)
     except ValueError as error:
         print(f"bad reminder setting: {error}", file=sys.stderr)
         return 2
@@ -148,9 +231,11 @@ def reminders_run(args: argparse.Namespace, settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
-    database = _ready_database(settings)
+    database = open_existing_database(settings)
     try:
-        summary = run_reminders(database, policy, now)
+        summary = reminder_pass(database, policy, now)
+        # A --now in the future must not delete what is still young today.
+        pruned = prune(database, min(now, utcnow()), retention)
     finally:
         database.dispose()
     local = now.astimezone(policy.zone)
@@ -159,6 +244,10 @@ def reminders_run(args: argparse.Namespace, settings: Settings) -> int:
     print(f"escalations: {summary.escalations}")
     print(f"digests: {summary.digests}")
     print(f"messages: {summary.messages} ({summary.deferred} wait for the end of quiet hours)")
+    print(
+        f"housekeeping: deleted {pruned.inbound_keys} message keys, {pruned.sent} sent "
+        f"and {pruned.failed} failed messages"
+    )
     if summary.failed:
         print(f"failed: {summary.failed} (see the log; retried on the next pass)", file=sys.stderr)
         return 1
@@ -214,10 +303,28 @@ def main(argv: list[str] | None = None) -> int:
         return stop.code if isinstance(stop.code, int) else 2
     # The commands other than `run` configure no logging: they never touch a token, and
     # Python's last-resort handler shows only warnings, which keeps Alembic's chatter out.
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except ValidationError as error:
+        for problem in error.errors():
+            name = ".".join(str(part) for part in problem["loc"]).upper()
+            print(f"bad setting {name}: {problem['msg']}", file=sys.stderr)
+        return 2
     action: Action = args.action
     try:
-        return action(args, settings)
+        # One line on stderr, so the operator sees at once which database a command used.
+        print(f"database: {database_location(settings)}", file=sys.stderr)
+        code = action(args, settings)
+        # Flushed here, not at exit, so a reader that went away is handled below.
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        # `hoctap invite | head -1`: the reader stopped reading; the work itself is done.
+        _discard_stdout()
+        return 0
+    except CommandError as error:
+        print(error, file=sys.stderr)
+        return error.code
     except ArgumentError:
         print("DATABASE_URL is not a valid database URL", file=sys.stderr)
         return 1
@@ -227,6 +334,17 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's last flush cannot fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (AttributeError, OSError, ValueError):
+        sys.stdout = os.fdopen(os.dup(devnull), "w")
+    finally:
+        os.close(devnull)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -32,6 +33,10 @@ class Settings(BaseSettings):
     escalation_at: str = "+1d 08:00"
     weekly_digest: str = "mon 07:30"
     log_level: str = "INFO"
+    # Housekeeping: under a day would forget keys of messages the platforms may still replay.
+    inbound_key_days: int = Field(default=14, ge=1)
+    outbox_keep_days: int = Field(default=30, ge=1)
+    outbox_failed_keep_days: int = Field(default=90, ge=1)
 
 
 @lru_cache

@@ -1,4 +1,4 @@
-"""The reminder trigger: every minute, one pass over the database, then wake the outbox sender."""
+"""The scheduler: every minute a reminder pass (then wake the sender); every hour housekeeping."""
 
 from __future__ import annotations
 
@@ -11,14 +11,20 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine as Database
 
-from bot.config import Settings
+from bot.config import Settings, get_settings
+from handlers.digest import record_first_run
 from handlers.reminder_policy import ReminderPolicy
 from handlers.reminders import PassSummary, run_reminders
+from storage.db import transaction
+from storage.housekeeping import Pruned, Retention, prune
 from storage.models import utcnow
 
 log = logging.getLogger(__name__)
 
 JOB_ID = "reminders"
+HOUSEKEEPING_JOB_ID = "housekeeping"
+HOUSEKEEPING_DELAY = dt.timedelta(minutes=5)
+"""The first housekeeping waits out the start, when the reminder pass catches up."""
 
 
 def policy_from_settings(settings: Settings) -> ReminderPolicy:
@@ -32,6 +38,20 @@ def policy_from_settings(settings: Settings) -> ReminderPolicy:
     )
 
 
+def retention_from_settings(settings: Settings) -> Retention:
+    """Build the housekeeping retention from the settings; ValueError names a bad one."""
+    return Retention.days(
+        settings.inbound_key_days, settings.outbox_keep_days, settings.outbox_failed_keep_days
+    )
+
+
+def reminder_pass(database: Database, policy: ReminderPolicy, now: dt.datetime) -> PassSummary:
+    """Record the first run if this is it (digests start the week after), then run one pass."""
+    with transaction(database) as session:
+        record_first_run(session, now)
+    return run_reminders(database, policy, now)
+
+
 async def reminder_job(
     database: Database,
     policy: ReminderPolicy,
@@ -40,7 +60,7 @@ async def reminder_job(
 ) -> PassSummary:
     """Run one reminder pass as of now and wake the sender when it queued anything."""
     # The pass is blocking database work: keep it off the loop that serves the chats.
-    summary = await asyncio.to_thread(run_reminders, database, policy, clock())
+    summary = await asyncio.to_thread(reminder_pass, database, policy, clock())
     if summary.messages:
         log.info(
             "queued %d reminders, %d escalations, %d digests (%d messages)",
@@ -53,6 +73,21 @@ async def reminder_job(
     return summary
 
 
+async def housekeeping_job(
+    database: Database, retention: Retention, clock: Callable[[], dt.datetime] = utcnow
+) -> Pruned:
+    """Prune old message keys and finished outbox rows, off the loop that serves the chats."""
+    pruned = await asyncio.to_thread(prune, database, clock(), retention)
+    if pruned.total:
+        log.info(
+            "housekeeping deleted %d message keys, %d sent and %d failed messages",
+            pruned.inbound_keys,
+            pruned.sent,
+            pruned.failed,
+        )
+    return pruned
+
+
 def start_scheduler(
     database: Database,
     policy: ReminderPolicy,
@@ -60,8 +95,13 @@ def start_scheduler(
     *,
     every: dt.timedelta = dt.timedelta(minutes=1),
     clock: Callable[[], dt.datetime] = utcnow,
+    retention: Retention | None = None,
+    housekeeping_every: dt.timedelta = dt.timedelta(hours=1),
 ) -> AsyncIOScheduler:
-    """Start, on the running loop, the job that runs a reminder pass every `every` (now first)."""
+    """Start, on the running loop, the reminder pass every `every` (now first) and housekeeping
+    every `housekeeping_every`; the retention defaults to the process settings."""
+    if retention is None:
+        retention = retention_from_settings(get_settings())
     scheduler = AsyncIOScheduler(timezone=dt.UTC)
     scheduler.add_job(
         reminder_job,
@@ -74,6 +114,17 @@ def start_scheduler(
         max_instances=1,
         misfire_grace_time=None,
         next_run_time=dt.datetime.now(dt.UTC),
+    )
+    scheduler.add_job(
+        housekeeping_job,
+        IntervalTrigger(seconds=housekeeping_every.total_seconds(), timezone=dt.UTC),
+        kwargs={"database": database, "retention": retention, "clock": clock},
+        id=HOUSEKEEPING_JOB_ID,
+        name="housekeeping",
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=None,
+        next_run_time=dt.datetime.now(dt.UTC) + HOUSEKEEPING_DELAY,
     )
     scheduler.start()
     return scheduler

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlmodel import Session
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
 
 from handlers.context import Notice, Render
 from handlers.escalation import OVERSEERS
@@ -14,8 +16,8 @@ from handlers.messages import Choice
 from handlers.outbox import deliver_notice
 from handlers.reminder_policy import ReminderPolicy
 from handlers.reports import directive_title
-from storage.models import OutboxMessage
-from storage.people import people_with_roles
+from storage.models import Contribution, OutboxMessage, ProgressReport, Setting
+from storage.people import people_with_roles, read_setting
 from storage.progress import directive_status, open_directives
 from storage.reminders import (
     Due,
@@ -28,6 +30,8 @@ from storage.reminders import (
 WINDOW = dt.timedelta(days=7)
 MAX_LISTED = 10
 TITLE_LIMIT = 80
+FIRST_RUN = "first_run_at"
+"""Setting holding when the bot first ran: digests start with the week after it."""
 
 
 @dataclass
@@ -45,6 +49,20 @@ class WeekFacts:
     overdue: list[tuple[str, list[str]]] = field(default_factory=list)
     """(directive number, names of its overdue units) for each directive with any."""
     fund: int = 0
+    reports: int = 0
+    """Progress reports sent in the seven days."""
+    entries: int = 0
+    """Fund entries (reversals included) recorded in the seven days."""
+
+    def is_empty(self) -> bool:
+        """Tell a week with nothing to say: no directive open or new, no report, no fund entry."""
+        return not (self.new or self.open_count or self.reports or self.entries)
+
+
+def _count_between(session: Session, at: object, since: dt.datetime, until: dt.datetime) -> int:
+    column = col(at)
+    query = select(func.count()).where(column > since, column <= until)
+    return int(session.exec(query).one())
 
 
 def gather(session: Session, policy: ReminderPolicy, now: dt.datetime) -> WeekFacts:
@@ -64,6 +82,8 @@ def gather(session: Session, policy: ReminderPolicy, now: dt.datetime) -> WeekFa
         if status.overdue:
             facts.overdue.append((directive.number, status.overdue))
     facts.fund = fund_total(session, since, now)
+    facts.reports = _count_between(session, ProgressReport.at, since, now)
+    facts.entries = _count_between(session, Contribution.created_at, since, now)
     return facts
 
 
@@ -123,12 +143,40 @@ def digest_notice(facts: WeekFacts) -> Render:
     return render
 
 
+def record_first_run(session: Session, now: dt.datetime) -> dt.datetime:
+    """Remember, once, when the bot first ran; return that moment."""
+    stored = read_setting(session, FIRST_RUN)
+    if stored:
+        return dt.datetime.fromisoformat(stored)
+    try:
+        # Two processes starting together: the key lets one write; the other keeps its value.
+        with session.begin_nested():
+            session.add(Setting(key=FIRST_RUN, value=now.astimezone(dt.UTC).isoformat()))
+    except IntegrityError:
+        return dt.datetime.fromisoformat(read_setting(session, FIRST_RUN))
+    return now
+
+
+def week_start(moment: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
+    """Return the start (Monday 00:00 in the commune) of the ISO week holding `moment`."""
+    day = moment.astimezone(zone).date()
+    monday = day - dt.timedelta(days=day.weekday())
+    return dt.datetime.combine(monday, dt.time(0), tzinfo=zone)
+
+
 def due_digest(session: Session, policy: ReminderPolicy, now: dt.datetime) -> list[Due]:
-    """Return this week's digest once its moment has passed, unless it was already queued."""
+    """Return this week's digest once its moment has passed, unless it was already queued.
+
+    The week the bot first ran gets none: installed on a Wednesday, it would otherwise greet
+    the leaders at once with a summary of days it never saw.
+    """
     if policy.digest is None:
         return []
     moment = policy.digest.moment_in_week(now, policy.zone)
     if moment > now:
+        return []
+    first_run = read_setting(session, FIRST_RUN)
+    if first_run and week_start(moment, policy.zone) < dt.datetime.fromisoformat(first_run):
         return []
     # Keyed by the ISO week of the moment: a late start sends it later that week, never the next.
     year, week, _day = moment.astimezone(policy.zone).isocalendar()
@@ -139,11 +187,15 @@ def due_digest(session: Session, policy: ReminderPolicy, now: dt.datetime) -> li
 def queue_digest(
     session: Session, policy: ReminderPolicy, now: dt.datetime, item: Due
 ) -> list[OutboxMessage] | None:
-    """Send the weekly digest to every admin and leader, once per week."""
+    """Send the weekly digest to every admin and leader, once per week, unless it is empty."""
     readers = people_with_roles(session, OVERSEERS)
     if not readers or not claim(session, item, now):
         return None
-    render = digest_notice(gather(session, policy, now))
+    facts = gather(session, policy, now)
+    if facts.is_empty():
+        # The week stays claimed: a contribution on Wednesday does not make Monday's digest due.
+        return None
+    render = digest_notice(facts)
     rows: list[OutboxMessage] = []
     for person in readers:
         assert person.id is not None

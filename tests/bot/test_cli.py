@@ -3,23 +3,40 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import os
+import sqlite3
+import subprocess
 import sys
 import types
+from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.cli import main
 from bot.config import Settings, get_settings
+from handlers.digest import FIRST_RUN, record_first_run
 from handlers.engine import Engine as DialogEngine
 from storage.db import make_engine, transaction
-from storage.models import Directive, InviteCode, OutboxMessage, Person, Role, Unit
-from storage.people import add_unit, write_setting
+from storage.models import (
+    Directive,
+    InboundKey,
+    InviteCode,
+    OutboxMessage,
+    OutboxStatus,
+    Person,
+    Role,
+    Unit,
+    utcnow,
+)
+from storage.people import add_unit, read_setting, write_setting
 from tests.support.assignments import seed_directive, seed_person
 from tests.support.chat import Chat, joined
 
 SAMPLE = "name,kind\nThôn Đông,village\nThôn Tây,village\nTrường TH An Hưng,school\n"
+SCRIPT = Path(sys.executable).parent / "hoctap"
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 
 
@@ -44,6 +61,13 @@ def cli(monkeypatch, tmp_path, database):  # type: ignore[no-untyped-def]
     """The CLI on the test database (SQLite file, or PostgreSQL when configured)."""
     use_database(monkeypatch, tmp_path, database.url.render_as_string(hide_password=False))
     return database
+
+
+def problems(captured: pytest.CaptureResult[str]) -> str:
+    """Stderr after the line every command starts with: which database it opened."""
+    first, _newline, rest = captured.err.partition("\n")
+    assert first.startswith("database: ")
+    return rest
 
 
 def units(database) -> dict[str, str]:
@@ -73,11 +97,63 @@ def test_db_upgrade_creates_the_tables_in_an_empty_file(monkeypatch, tmp_path, c
     assert main(["db", "upgrade"]) == 0
 
 
-def test_invite_works_on_a_fresh_file(monkeypatch, tmp_path, capsys):
-    """`hoctap invite` upgrades the database itself before creating the code."""
-    use_database(monkeypatch, tmp_path, f"sqlite:///{tmp_path / 'new.db'}")
+def location(database) -> str:  # type: ignore[no-untyped-def]
+    """What the CLI says it opened: the SQLite file, or the URL with the password hidden."""
+    if database.url.get_backend_name() == "sqlite":
+        return f"SQLite {database.url.database}"
+    return database.url.render_as_string(hide_password=True)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["invite", "--role", "admin"],
+        ["units", "list"],
+        ["units", "import", "units.csv"],
+        ["reminders", "run"],
+    ],
+)
+def test_commands_that_use_data_never_create_a_database(monkeypatch, tmp_path, capsys, argv):
+    """Run in the wrong folder, they name the file they looked for and leave no empty one."""
+    use_database(monkeypatch, tmp_path, "sqlite:///data/hoctap.db")
+    write_csv(tmp_path, SAMPLE.encode())
+    assert main(argv) == 2
+    path = tmp_path / "data" / "hoctap.db"
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        f"database: SQLite {path}\n"
+        f"no database at {path}; DATABASE_URL is sqlite:///data/hoctap.db; run the command in "
+        "the bot's folder or set DATABASE_URL to the bot's database "
+        "(a new one is made by: hoctap db upgrade)\n"
+    )
+    assert not (tmp_path / "data").exists()
+
+
+def test_a_database_without_hoctap_tables_is_refused(monkeypatch, tmp_path, capsys):
+    """Another program's SQLite file (or an empty one) is not taken over by `hoctap invite`."""
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE notes (text TEXT)")
+    connection.close()
+    use_database(monkeypatch, tmp_path, f"sqlite:///{path}")
+    assert main(["invite", "--role", "admin"]) == 2
+    assert problems(capsys.readouterr()).startswith(f"SQLite {path} holds no hoctap tables; ")
+    database = make_engine(f"sqlite:///{path}")
+    assert inspect(database).get_table_names() == ["notes"]
+    database.dispose()
+
+
+def test_after_db_upgrade_invite_works(monkeypatch, tmp_path, capsys):
+    """`hoctap db upgrade` (or `hoctap run`) makes the database; then the commands use it."""
+    path = tmp_path / "data" / "hoctap.db"
+    use_database(monkeypatch, tmp_path, "sqlite:///data/hoctap.db")
+    assert main(["db", "upgrade"]) == 0
+    assert capsys.readouterr().err == f"database: SQLite {path}\n"
     assert main(["invite", "--role", "admin"]) == 0
-    assert capsys.readouterr().out.startswith("code: ")
+    captured = capsys.readouterr()
+    assert captured.out.startswith("code: ")
+    assert captured.err == f"database: SQLite {path}\n"
 
 
 # --- invite ---------------------------------------------------------------------------------
@@ -143,7 +219,7 @@ def test_invite_refuses_a_focal_point_without_a_known_unit(cli, capsys, argv, pr
         add_unit(session, "Thôn Đông", "village")
     assert main(["invite", *argv]) == 2
     captured = capsys.readouterr()
-    assert (captured.out, captured.err) == ("", problem + "\n")
+    assert (captured.out, problems(captured)) == ("", problem + "\n")
     with Session(cli) as session:
         assert session.exec(select(InviteCode)).all() == []
 
@@ -151,7 +227,7 @@ def test_invite_refuses_a_focal_point_without_a_known_unit(cli, capsys, argv, pr
 def test_invite_with_no_units_says_how_to_add_them(cli, capsys):
     """With an empty registry the operator is pointed at `units import`."""
     assert main(["invite", "--role", "focal", "--unit", "Thôn Đông"]) == 2
-    assert capsys.readouterr().err == (
+    assert problems(capsys.readouterr()) == (
         "unknown unit 'Thôn Đông'; no units yet; add them with: hoctap units import FILE.csv\n"
     )
 
@@ -160,6 +236,117 @@ def test_invite_rejects_an_unknown_role(cli, capsys):
     """argparse refuses the role; main returns its exit code instead of raising."""
     assert main(["invite", "--role", "chairman"]) == 2
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_invite_says_which_database_it_used(cli, capsys):
+    """One line on stderr names the database, so a wrong folder or URL shows at once."""
+    assert main(["invite", "--role", "leader"]) == 0
+    assert capsys.readouterr().err == f"database: {location(cli)}\n"
+
+
+def test_invite_finds_a_unit_typed_without_accents(cli, capsys):
+    """'truong thcs an hung' is Trường THCS An Hưng; 'THON DONG' is Thôn Đông (đ is d)."""
+    with transaction(cli) as session:
+        school = add_unit(session, "Trường THCS An Hưng", "school").id
+        village = add_unit(session, "Thôn Đông", "village").id
+    assert main(["invite", "--role", "focal", "--unit", "truong thcs an hung"]) == 0
+    assert "unit: Trường THCS An Hưng\n" in capsys.readouterr().out
+    assert main(["invite", "--role", "focal", "--unit", " THON  DONG "]) == 0
+    assert "unit: Thôn Đông\n" in capsys.readouterr().out
+    with Session(cli) as session:
+        stored = session.exec(select(InviteCode.unit_id).order_by(col(InviteCode.id))).all()
+    assert stored == [school, village]
+
+
+def test_an_unknown_unit_lists_the_closest_names(cli, capsys):
+    """A typo gets the nearest names back, exit 2, and no code."""
+    with transaction(cli) as session:
+        for name, kind in [
+            ("Trường THCS An Hưng", "school"),
+            ("Trường TH An Hưng", "school"),
+            ("Thôn Đông", "village"),
+            ("Thôn Tây", "village"),
+        ]:
+            add_unit(session, name, kind)
+    assert main(["invite", "--role", "focal", "--unit", "truong thsc an hung"]) == 2
+    captured = capsys.readouterr()
+    assert (captured.out, problems(captured)) == (
+        "",
+        "unknown unit 'truong thsc an hung'; closest: Trường THCS An Hưng, Trường TH An Hưng\n",
+    )
+    with Session(cli) as session:
+        assert session.exec(select(InviteCode)).all() == []
+
+
+def test_an_archived_unit_gets_no_new_focal_point(cli, capsys):
+    """The office archived Thôn Tây: the CLI says so instead of inviting into it."""
+    with transaction(cli) as session:
+        add_unit(session, "Thôn Tây", "village").archived_at = utcnow()
+    assert main(["invite", "--role", "focal", "--unit", "thon tay"]) == 2
+    assert problems(capsys.readouterr()) == "unit 'Thôn Tây' is archived\n"
+
+
+class ClosedPipe(io.StringIO):
+    """A stdout whose reader has gone away, like `| head -1` after its line."""
+
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def _invites(database) -> list[InviteCode]:  # type: ignore[no-untyped-def]
+    with Session(database) as session:
+        return list(session.exec(select(InviteCode)))
+
+
+def test_invite_stores_the_code_before_printing_it(cli, capsys, monkeypatch):
+    """Printing fails at the first line: the code is already committed, and no traceback."""
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    assert main(["invite", "--role", "leader"]) == 0
+    [code] = _invites(cli)
+    assert (code.role, code.used_at) == ("leader", None)
+    assert capsys.readouterr().err == f"database: {location(cli)}\n"
+
+
+def _script_env(database) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    env = {k: v for k, v in os.environ.items() if k not in {"TIMEZONE", "DATABASE_URL"}}
+    env["DATABASE_URL"] = database.url.render_as_string(hide_password=False)
+    return env
+
+
+def test_the_installed_script_survives_a_reader_that_is_gone(cli, tmp_path):
+    """`hoctap invite` into a pipe nobody reads: exit 0, a stored code, no traceback."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run(
+            [str(SCRIPT), "invite", "--role", "leader"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            env=_script_env(cli),
+            cwd=tmp_path,
+            text=True,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert (done.returncode, done.stderr) == (0, f"database: {location(cli)}\n")
+    assert [code.role for code in _invites(cli)] == ["leader"]
+
+
+def test_invite_piped_to_head_prints_a_working_code(cli, tmp_path):
+    """`hoctap invite --role leader | head -1` shows the code line, and that code is stored."""
+    done = subprocess.run(
+        f"'{SCRIPT}' invite --role leader | head -1",
+        shell=True,
+        capture_output=True,
+        env=_script_env(cli),
+        cwd=tmp_path,
+        text=True,
+        check=True,
+    )
+    assert done.stderr == f"database: {location(cli)}\n"
+    [code] = _invites(cli)
+    assert done.stdout == f"code: {code.code}\n"
 
 
 # --- units import / list ----------------------------------------------------------------------
@@ -218,7 +405,7 @@ def test_a_bad_row_aborts_the_whole_import(cli, tmp_path, capsys, bad_row, reaso
     assert main(["units", "import", path]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert captured.err == f"{path}: line 6: {reason}; nothing was imported\n"
+    assert problems(captured) == f"{path}: line 6: {reason}; nothing was imported\n"
     assert units(cli) == {}
 
 
@@ -226,7 +413,7 @@ def test_units_import_refuses_a_file_that_is_not_utf8(cli, tmp_path, capsys):
     """A Windows-1258 export is refused with a hint rather than imported garbled."""
     path = write_csv(tmp_path, "name,kind\nThôn Đông,village\n".encode("cp1258"))
     assert main(["units", "import", path]) == 2
-    assert capsys.readouterr().err == f"{path} is not UTF-8 text; save it as CSV UTF-8\n"
+    assert problems(capsys.readouterr()) == f"{path} is not UTF-8 text; save it as CSV UTF-8\n"
     assert main(["units", "import", str(tmp_path / "missing.csv")]) == 2
 
 
@@ -278,7 +465,10 @@ def test_a_database_that_cannot_be_opened_is_reported_without_its_password(
     use_database(monkeypatch, tmp_path, "postgresql+psycopg://hoctap:s3cret@127.0.0.1:1/hoctap")
     assert main(["units", "list"]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("cannot use the database postgresql+psycopg://hoctap:***@127.0.0.1:1/")
+    assert err.startswith(
+        "database: postgresql+psycopg://hoctap:***@127.0.0.1:1/hoctap\n"
+        "cannot use the database postgresql+psycopg://hoctap:***@127.0.0.1:1/"
+    )
     assert "s3cret" not in err
 
 
@@ -286,7 +476,12 @@ def test_a_database_that_cannot_be_opened_is_reported_without_its_password(
 
 
 def _due_friday(database) -> None:  # type: ignore[no-untyped-def]
-    """A directive due Friday 27/03/2026 to Thôn Đông, whose head An is in the bot; an admin."""
+    """A directive due Friday 27/03/2026 to Thôn Đông, whose head An is in the bot; an admin.
+
+    The bot has run since 01/03, so the weeks of March have their digests.
+    """
+    with transaction(database) as session:
+        record_first_run(session, dt.datetime(2026, 3, 1, tzinfo=dt.UTC))
     directive = seed_directive(database, "12/UBND", "V/v học tập", ["Thôn Đông"])
     with transaction(database) as session:
         row = session.get(Directive, directive.id)
@@ -312,6 +507,7 @@ def test_reminders_run_as_of_a_local_time(cli, capsys):
         "as of 2026-03-24 08:00 (Asia/Ho_Chi_Minh)\n"
         "reminders: 1\nescalations: 0\ndigests: 1\n"
         "messages: 2 (0 wait for the end of quiet hours)\n"
+        "housekeeping: deleted 0 message keys, 0 sent and 0 failed messages\n"
     )
     assert [text for _chat, text in _queued(cli)] == [
         "⏰ Nhắc việc: Công văn số 12/UBND, ngày 10/03/2026",
@@ -331,8 +527,8 @@ def test_reminders_run_with_an_offset_and_at_night(cli, capsys):
     assert out.startswith("as of 2026-03-28 08:00 (Asia/Ho_Chi_Minh)\nreminders: 1\n")
     assert "escalations: 1\n" in out
     assert main(["reminders", "run", "--now", "2026-03-30 22:00"]) == 0
-    assert capsys.readouterr().out.endswith(
-        "digests: 1\nmessages: 1 (1 wait for the end of quiet hours)\n"
+    assert "digests: 1\nmessages: 1 (1 wait for the end of quiet hours)\n" in (
+        capsys.readouterr().out
     )
 
 
@@ -343,20 +539,53 @@ def test_reminders_run_refuses_a_time_it_cannot_read(cli, capsys, value):
     assert main(["reminders", "run", "--now", value]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert captured.err == (
+    assert problems(captured) == (
         f"--now {value!r} is not a date and time; use ISO 8601 such as 2026-03-27T08:00\n"
     )
     assert _queued(cli) == []
 
 
-def test_reminders_run_on_a_fresh_file_and_with_a_bad_setting(monkeypatch, tmp_path, capsys):
-    """It upgrades the database itself; a malformed REMINDER_SCHEDULE is reported, exit 2."""
-    use_database(monkeypatch, tmp_path, f"sqlite:///{tmp_path / 'new.db'}")
+def test_reminders_run_with_a_bad_setting(cli, monkeypatch, capsys):
+    """With nothing due it says so; a malformed REMINDER_SCHEDULE is reported, exit 2."""
     assert main(["reminders", "run"]) == 0
-    assert capsys.readouterr().out.endswith("messages: 0 (0 wait for the end of quiet hours)\n")
+    assert "messages: 0 (0 wait for the end of quiet hours)\n" in capsys.readouterr().out
     monkeypatch.setenv("REMINDER_SCHEDULE", "-3d 08:00, soon")
     get_settings.cache_clear()
     assert main(["reminders", "run"]) == 2
-    assert capsys.readouterr().err == (
+    assert problems(capsys.readouterr()) == (
         "bad reminder setting: 'soon' must look like -3d 08:00, 0d 08:00 or +1d 08:00\n"
+    )
+
+
+def test_reminders_run_prunes_old_rows_and_records_the_first_run(cli, capsys):
+    """By cron as well as by the bot: old message keys and sent messages go; the first run stays.
+
+    Run first on Wednesday 25/03, this week gets no digest: the bot saw none of it.
+    """
+    now = dt.datetime(2026, 3, 25, 3, 0, tzinfo=dt.UTC)
+    seed_person(cli, "Hoàng Văn Hùng", Role.LEADER)
+    seed_directive(cli, "12/UBND", "V/v học tập", ["Thôn Đông"])
+    with transaction(cli) as session:
+        session.add(InboundKey(key="telegram:update:1", at=now - dt.timedelta(days=15)))
+        session.add(InboundKey(key="telegram:update:2", at=now - dt.timedelta(days=1)))
+        old = now - dt.timedelta(days=31)
+        sent = OutboxStatus.SENT.value
+        session.add(OutboxMessage(channel="zalo", chat_id="9", status=sent, sent_at=old))
+    assert main(["reminders", "run", "--now", "2026-03-25T10:00"]) == 0
+    out = capsys.readouterr().out
+    assert "digests: 0\n" in out
+    assert out.endswith("housekeeping: deleted 1 message keys, 1 sent and 0 failed messages\n")
+    with Session(cli) as session:
+        assert session.exec(select(InboundKey.key)).all() == ["telegram:update:2"]
+        assert session.exec(select(OutboxMessage)).all() == []
+        assert read_setting(session, FIRST_RUN) == now.isoformat()
+
+
+def test_a_retention_under_a_day_is_refused(cli, monkeypatch, capsys):
+    """INBOUND_KEY_DAYS=0 would forget replays at once: every command refuses it, exit 2."""
+    monkeypatch.setenv("INBOUND_KEY_DAYS", "0")
+    get_settings.cache_clear()
+    assert main(["reminders", "run"]) == 2
+    assert capsys.readouterr().err == (
+        "bad setting INBOUND_KEY_DAYS: Input should be greater than or equal to 1\n"
     )

@@ -9,10 +9,21 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.config import Settings
-from bot.scheduler import JOB_ID, policy_from_settings, reminder_job, start_scheduler
+from bot.scheduler import (
+    HOUSEKEEPING_JOB_ID,
+    JOB_ID,
+    housekeeping_job,
+    policy_from_settings,
+    reminder_job,
+    retention_from_settings,
+    start_scheduler,
+)
+from handlers.digest import FIRST_RUN
 from handlers.reminder_policy import Offset, ReminderPolicy, Weekly
 from storage.db import transaction
-from storage.models import Directive, OutboxMessage
+from storage.housekeeping import Pruned, Retention
+from storage.models import Directive, InboundKey, OutboxMessage, OutboxStatus
+from storage.people import read_setting
 from tests.support.assignments import seed_directive, seed_person
 from tests.support.clock import FakeClock
 
@@ -63,16 +74,25 @@ async def test_the_job_runs_at_once_then_every_minute_and_wakes_the_sender(datab
     """Started at 08:00 on Tuesday: the first pass queues An's reminder and wakes the sender."""
     wake = asyncio.Event()
     policy = ReminderPolicy.parse(weekly_digest="off")
-    scheduler = start_scheduler(database, policy, wake, clock=FakeClock(TUESDAY_0800))
+    scheduler = start_scheduler(
+        database, policy, wake, clock=FakeClock(TUESDAY_0800), retention=Retention()
+    )
     try:
         job = scheduler.get_job(JOB_ID)
         assert job is not None
         assert job.trigger.interval == dt.timedelta(minutes=1)
         assert (job.coalesce, job.max_instances) == (True, 1)
+        housekeeping = scheduler.get_job(HOUSEKEEPING_JOB_ID)
+        assert housekeeping is not None
+        assert housekeeping.trigger.interval == dt.timedelta(hours=1)
+        assert (housekeeping.coalesce, housekeeping.max_instances) == (True, 1)
         await asyncio.wait_for(wake.wait(), timeout=30)
     finally:
         scheduler.shutdown(wait=False)
     assert texts(database) == ["⏰ Nhắc việc: Công văn số 12/UBND, ngày 10/03/2026"]
+    # The first pass after install is remembered: that week's digest is skipped.
+    with Session(database) as session:
+        assert read_setting(session, FIRST_RUN) == TUESDAY_0800.isoformat()
 
 
 async def test_a_pass_with_nothing_due_leaves_the_sender_asleep(database, due_tuesday):
@@ -85,3 +105,38 @@ async def test_a_pass_with_nothing_due_leaves_the_sender_asleep(database, due_tu
     clock.advance(minutes=1)
     summary = await reminder_job(database, policy, wake, clock)
     assert (summary.reminders, summary.messages, wake.is_set()) == (1, 1, True)
+
+
+def test_the_retention_comes_from_the_settings():
+    """INBOUND_KEY_DAYS, OUTBOX_KEEP_DAYS and OUTBOX_FAILED_KEEP_DAYS, in days."""
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        inbound_key_days=7,
+        outbox_keep_days=10,
+        outbox_failed_keep_days=40,
+    )
+    assert retention_from_settings(settings) == Retention(
+        dt.timedelta(days=7), dt.timedelta(days=10), dt.timedelta(days=40)
+    )
+    assert retention_from_settings(Settings(_env_file=None)) == Retention()  # type: ignore[call-arg]
+
+
+async def test_housekeeping_prunes_old_rows_and_a_second_run_finds_nothing(database):
+    """The hourly job forgets a key seen 15 days ago and a message sent 31 days ago, once."""
+    with transaction(database) as session:
+        session.add(InboundKey(key="zalo:msg:old", at=TUESDAY_0800 - dt.timedelta(days=15)))
+        session.add(InboundKey(key="zalo:msg:new", at=TUESDAY_0800 - dt.timedelta(hours=1)))
+        session.add(
+            OutboxMessage(
+                channel="zalo",
+                chat_id="9",
+                status=OutboxStatus.SENT.value,
+                sent_at=TUESDAY_0800 - dt.timedelta(days=31),
+            )
+        )
+    clock = FakeClock(TUESDAY_0800)
+    assert await housekeeping_job(database, Retention(), clock) == Pruned(inbound_keys=1, sent=1)
+    assert await housekeeping_job(database, Retention(), clock) == Pruned()
+    with Session(database) as session:
+        assert session.exec(select(InboundKey.key)).all() == ["zalo:msg:new"]
+        assert session.exec(select(OutboxMessage)).all() == []

@@ -157,6 +157,8 @@ def test_a_day_at_the_commune(tmp_path: Path, fakes, environment) -> None:  # ty
         "name,kind\nThôn Đông,village\nThôn Tây,village\nTrường TH An Hưng,school\n",
         encoding="utf-8",
     )
+    # A fresh install: the database is created first; the other commands never create one.
+    hoctap(environment, tmp_path, "db", "upgrade")
     hoctap(environment, tmp_path, "units", "import", str(units))
     admin_code = invite_code(hoctap(environment, tmp_path, "invite", "--role", "admin"))
     head_code = invite_code(

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from handlers.digest import FIRST_RUN, record_first_run
 from handlers.reminder_policy import ReminderPolicy
 from handlers.reminders import PassSummary, run_reminders
 from storage.db import transaction
@@ -20,6 +21,7 @@ from storage.models import (
     ProgressStatus,
     Reminder,
     Role,
+    Setting,
 )
 from tests.support.assignments import (
     entered_at,
@@ -178,15 +180,28 @@ def test_a_week_the_bot_was_down_is_not_caught_up_later(database, week):
     assert len(digests(database)) == 2
 
 
-def test_an_empty_week(database):
-    """No directive and no contribution: the digest still says so, in zeros."""
+def test_an_empty_week_sends_nothing(database):
+    """No directive, no report, no contribution: the leader is not woken for a page of zeros.
+
+    That week counts as done, so nothing goes out later in it either. The next week a gift is
+    entered and reversed, and the week after Thôn Đông reports an old directive done: each of
+    those is something to tell.
+    """
+    an = seed_person(database, "Nguyễn Văn An", unit=EAST)
     seed_person(database, "Hoàng Văn Hùng", Role.LEADER)
-    run_reminders(database, DIGEST_ONLY, local(23, 8))
+    assert run_reminders(database, DIGEST_ONLY, local(23, 8)) == PassSummary()
+    assert digests(database) == []
+    assert keys(database) == ["digest:2026-W13"]
+
+    mistake = ledger(database, an, 500_000, local(25, 9))
+    ledger(database, an, -500_000, local(25, 10), reverses=mistake)
+    assert run_reminders(database, DIGEST_ONLY, local(26, 8)) == PassSummary()
+    assert run_reminders(database, DIGEST_ONLY, local(30, 8)).digests == 1
     with Session(database) as session:
         [row] = session.exec(select(OutboxMessage)).all()
     assert row.text == "\n".join(
         [
-            "📊 Tổng hợp tuần, 16/03/2026 – 23/03/2026",
+            "📊 Tổng hợp tuần, 23/03/2026 – 30/03/2026",
             "",
             "Công văn mới trong 7 ngày qua: 0",
             "",
@@ -198,10 +213,46 @@ def test_an_empty_week(database):
         ]
     )
 
+    done = seed_directive(database, "7/UBND", "V/v họp thôn", [EAST], deadline=None)
+    entered_at(database, done.id, local(1, 9))
+    seed_report(database, done.assignments[EAST], an, ProgressStatus.DONE, local(2, 9, month=4))
+    assert run_reminders(database, DIGEST_ONLY, local(6, 8, month=4)).digests == 1
+    assert digests(database)[-1] == ("Hoàng Văn Hùng", "📊 Tổng hợp tuần, 30/03/2026 – 06/04/2026")
+
+
+def test_the_week_the_bot_is_installed_gets_no_digest(database, week):
+    """First started on Wednesday 25/03: no digest of days it never saw; Monday 30/03 has one."""
+    with transaction(database) as session:
+        assert record_first_run(session, local(25, 10)) == local(25, 10)
+    assert run_reminders(database, DIGEST_ONLY, local(25, 10)) == PassSummary()
+    assert run_reminders(database, DIGEST_ONLY, local(29, 23, 59)) == PassSummary()
+    assert keys(database) == []
+    assert run_reminders(database, DIGEST_ONLY, local(30, 7, 30)).digests == 1
+    assert keys(database) == ["digest:2026-W14"]
+
+
+def test_installed_early_on_monday_the_first_digest_is_the_next_week(database, week):
+    """Started Monday 23/03 at 06:00, before the 07:30 digest: that week began before it."""
+    with transaction(database) as session:
+        record_first_run(session, local(23, 6))
+    assert run_reminders(database, DIGEST_ONLY, local(23, 7, 30)) == PassSummary()
+    assert run_reminders(database, DIGEST_ONLY, local(30, 7, 30)).digests == 1
+
+
+def test_the_first_run_is_recorded_once(database):
+    """A restart, or a second process, keeps the moment the bot first ran."""
+    with transaction(database) as session:
+        record_first_run(session, local(20, 8))
+    with transaction(database) as session:
+        assert record_first_run(session, local(27, 8)) == local(20, 8)
+    with Session(database) as session:
+        assert session.get(Setting, FIRST_RUN).value == "2026-03-20T01:00:00+00:00"  # type: ignore[union-attr]
+
 
 def test_no_digest_is_recorded_while_there_is_nobody_to_read_it(database):
     """Without leaders or admins nothing is queued, and a leader who joins that week gets it."""
-    seed_person(database, "Nguyễn Văn An", unit=EAST)
+    an = seed_person(database, "Nguyễn Văn An", unit=EAST)
+    ledger(database, an, 200_000, local(20, 9))
     assert run_reminders(database, DIGEST_ONLY, local(23, 8)) == PassSummary()
     assert keys(database) == []
     seed_person(database, "Hoàng Văn Hùng", Role.LEADER)
