@@ -151,3 +151,16 @@ async def test_linking_code_of_a_removed_person_no_longer_works(engine, database
     with Session(database) as session:
         assert find_invite(session, code).used_at is None  # type: ignore[union-attr]
         assert len(session.exec(select(Person)).all()) == 1
+
+
+@pytest.mark.parametrize("channel", ["telegram", "zalo"])
+async def test_junk_instead_of_a_code_revokes_nothing(engine, database, channel):
+    """Typing anything but one of the offered codes asks again and revokes nothing."""
+    admin = await admin_chat(engine, channel)
+    code = invite(database, Role.LEADER, None, engine.clock())
+    await admin.send("/mamoi")
+    for junk in ["😀", "99", "0", "x" * 5000, code[:4]]:
+        replies = await admin.send(junk)
+        assert replies[0] == "Vui lòng chọn một trong các mục dưới đây.", junk[:10]
+    with Session(database) as session:
+        assert find_invite(session, code).revoked_at is None  # type: ignore[union-attr]
