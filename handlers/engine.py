@@ -111,26 +111,25 @@ class Engine:
     def _stranger(
         self, session: Session, inbound: Inbound, conversation: Conversation
     ) -> list[int]:
-        """Let an unregistered chat join with a code, or explain once how to join."""
+        """Let an unregistered chat join with a code, or tell it why not (see handlers.joining)."""
+        now = self.clock()
         translator = Translator(inbound.locale_hint or self.default_locale, self.timezone)
-        joined = joining.redeem(session, inbound, self.clock(), self.default_locale)
-        if isinstance(joined, tuple):
-            person, identity = joined
+        answer = joining.answer_stranger(
+            session, inbound, conversation, now, translator, self.default_locale
+        )
+        if isinstance(answer, tuple):
+            person, identity = answer
             ctx = self._context(session, inbound, person, identity, conversation)
             outcome = joining.welcome(ctx)
             _save(conversation, ctx, outcome)
             session.add(conversation)
             return self._queue(session, ctx, conversation)
-        now = self.clock()
-        last = conversation.data.get("explained_at")
-        if joined is None and last and now - dt.datetime.fromisoformat(last) < dt.timedelta(days=1):
-            return []
-        conversation.data = {"explained_at": now.isoformat()}
-        session.add(conversation)
-        text = joining.explain(translator, joined)
-        row = enqueue(session, Outbound(_here(inbound), text), translator.locale, now)
+        rows = [
+            enqueue(session, Outbound(_here(inbound), text), translator.locale, now)
+            for text in answer
+        ]
         session.flush()
-        return [row.id] if row and row.id else []
+        return [row.id for row in rows if row and row.id]
 
     def _context(
         self,

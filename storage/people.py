@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, func, update
 from sqlmodel import Session, col, select
 
 from storage.models import InviteCode, Person, Role, Setting, Unit, UnitKind
@@ -27,7 +27,7 @@ def create_invite(
 ) -> InviteCode:
     """Create a one-time invite code for `role` (and unit), valid for seven days."""
     while True:
-        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        code = _new_code()
         if session.exec(select(InviteCode).where(InviteCode.code == code)).first() is None:
             break
     invite = InviteCode(
@@ -44,9 +44,87 @@ def create_invite(
     return invite
 
 
+def _new_code() -> str:
+    # A digit in every code lets one quoted inside a sentence be told from an ordinary word.
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        if any(ch.isdigit() for ch in code):
+            return code
+
+
 def find_invite(session: Session, code: str) -> InviteCode | None:
     """Return the invite with this code, used or not."""
     return session.exec(select(InviteCode).where(InviteCode.code == code)).first()
+
+
+def invite_is_open(session: Session, invite: InviteCode, now: dt.datetime) -> bool:
+    """Tell whether the code would work now: unused, unrevoked, unexpired, its maker in office."""
+    if invite.used_at is not None or invite.revoked_at is not None or invite.expires_at <= now:
+        return False
+    if invite.links_person is not None:
+        owner = session.get(Person, invite.links_person)
+        return owner is not None and owner.removed_at is None
+    if invite.created_by is None:
+        return True  # printed on the server by the operator
+    # What an admin handed out stops working when they are demoted or removed.
+    maker = session.get(Person, invite.created_by)
+    return maker is not None and maker.removed_at is None and maker.role == Role.ADMIN.value
+
+
+def _still_open(now: dt.datetime) -> list[ColumnElement[bool]]:
+    return [
+        col(InviteCode.used_at).is_(None),
+        col(InviteCode.revoked_at).is_(None),
+        col(InviteCode.expires_at) > now,
+    ]
+
+
+def claim_invite(session: Session, invite: InviteCode, now: dt.datetime) -> bool:
+    """Mark the invite used at `now`; False when another chat claimed or revoked it first."""
+    # A conditional UPDATE: of two chats racing for one code the database lets exactly one win
+    # (PostgreSQL makes the second wait for the first, then finds the row no longer open).
+    result = session.execute(
+        update(InviteCode)
+        .where(col(InviteCode.id) == invite.id, *_still_open(now))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    session.refresh(invite)
+    return True
+
+
+def revoke_invite(session: Session, invite_id: int, now: dt.datetime) -> InviteCode | None:
+    """Revoke an open code; None when it was used, revoked or expired meanwhile."""
+    result = session.execute(
+        update(InviteCode)
+        .where(col(InviteCode.id) == invite_id, *_still_open(now))
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    invite = session.get(InviteCode, invite_id)
+    if invite is not None:
+        session.refresh(invite)
+    return invite
+
+
+def open_invites(session: Session, now: dt.datetime) -> list[InviteCode]:
+    """Return the codes that would still work now, oldest first."""
+    query = select(InviteCode).where(*_still_open(now)).order_by(col(InviteCode.id))
+    return [invite for invite in session.exec(query) if invite_is_open(session, invite, now)]
+
+
+def open_link_codes(session: Session, person_id: int, now: dt.datetime) -> list[InviteCode]:
+    """Return a person's linking codes that are still open, oldest first."""
+    query = (
+        select(InviteCode)
+        .where(InviteCode.links_person == person_id, *_still_open(now))
+        .order_by(col(InviteCode.id))
+    )
+    return list(session.exec(query))
 
 
 def find_unit(session: Session, name: str) -> Unit | None:

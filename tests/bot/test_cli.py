@@ -184,7 +184,7 @@ async def test_invite_prints_a_single_use_code_for_a_village_head(cli, capsys):
     first = await Chat(engine, "zalo", "head").send(code)
     assert first[0] == "Chào mừng! Anh/chị đã tham gia với vai trò đầu mối của Thôn Đông."
     second = await Chat(engine, "telegram", "other").send(f"/start {code}")
-    assert second[0].startswith("Mã mời này đã được sử dụng.")
+    assert second[0].startswith("Mã mời không đúng hoặc đã hết hiệu lực.")
     with Session(cli) as session:
         person = session.exec(select(Person)).one()
         assert (person.role, person.unit_id) == ("focal", unit_id)

@@ -18,6 +18,7 @@ async def test_admin_menu_offers_the_office_work(engine):
         "Tổng hợp Quỹ khuyến học",
         "Hủy biên lai",
         "Tạo mã mời",
+        "Mã mời còn hiệu lực",
         "Đơn vị",
         "Dùng thêm Zalo/Telegram",
         "Ngôn ngữ",

@@ -27,7 +27,9 @@ JUNK = [
     "1.000.000.000.000.000.000 tỷ",
     "31/02/2026",
 ]
-ONE_SHOT = {"menu", "help", "start", "ack", "tinhhinh", "quytonghop", "lienket", "baocao"}
+ONE_SHOT = {
+    "menu", "help", "start", "ack", "tinhhinh", "quytonghop", "lienket", "baocao", "mamoi"
+}
 """Commands that answer at once (or, for a focal point with no task, end at once)."""
 CASES = [
     (role, found.name)

@@ -94,7 +94,7 @@ async def test_admin_invites_village_head_and_the_code_works(engine, database):
         person = session.exec(select(Person).where(Person.name == "Lê Văn Cường")).one()
         assert (person.role, person.unit_id) == ("focal", ids["Thôn Đông"])
     assert (await Chat(engine, "telegram", "7777").send(f"/start {code}"))[0].startswith(
-        "Mã mời này đã được sử dụng."
+        "Mã mời không đúng hoặc đã hết hiệu lực."
     )
 
 
