@@ -77,14 +77,19 @@ def open_with_deadline(session: Session, due_by: dt.date) -> list[tuple[Assignme
         select(Assignment, Directive)
         .join(Directive, col(Directive.id) == Assignment.directive_id)
         .join(Unit, col(Unit.id) == Assignment.unit_id)
-        .where(_NOT_DONE, _IN_USE, col(Directive.deadline).is_not(None), col(Directive.deadline) <= due_by)
+        .where(
+            _NOT_DONE,
+            _IN_USE,
+            col(Directive.deadline).is_not(None),
+            col(Directive.deadline) <= due_by,
+        )
         .order_by(col(Assignment.id))
     )
     return [(assignment, directive) for assignment, directive in session.exec(query)]
 
 
 def overdue_directives(session: Session, deadline_by: dt.date) -> list[Directive]:
-    """Return directives due on or before `deadline_by` with a unit in use not done, oldest first."""
+    """Return directives due on or before `deadline_by` with a unit in use not done, by id."""
     unfinished = (
         select(Assignment.directive_id)
         .join(Unit, col(Unit.id) == Assignment.unit_id)
