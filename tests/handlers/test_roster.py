@@ -203,9 +203,7 @@ async def test_removing_someone_another_admin_removed_meanwhile(engine, database
     await town.admin.tap("Xóa người")
     await town.admin.tap(AN)
     await remove(other, AN)
-    assert await town.admin.tap("Xóa") == [
-        "Nguyễn Văn An đã được xóa khỏi danh sách trước đó."
-    ]
+    assert await town.admin.tap("Xóa") == ["Nguyễn Văn An đã được xóa khỏi danh sách trước đó."]
     assert len(audit(database, "person.remove")) == 1
 
 
@@ -392,4 +390,3 @@ async def test_moving_someone_to_the_unit_they_are_in_is_refused(engine, databas
     await other.tap("Chuyển")
     assert await town.admin.tap("Chuyển") == ["Đỗ Văn Dũng đã là đầu mối của Thôn Tây."]
     assert len(audit(database, "person.move")) == 1
-
