@@ -13,6 +13,7 @@ from sqlalchemy import Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlmodel import Session
 
+from bot.cli_roster import add_commands as add_roster_commands
 from bot.config import Settings, get_settings
 from storage.db import make_engine, transaction, upgrade
 from storage.models import Role, utcnow
@@ -55,7 +56,7 @@ def invite(args: argparse.Namespace, settings: Settings) -> int:
     database = _ready_database(settings)
     try:
         with transaction(database) as session:
-            unit = find_unit(session, clean_name(args.unit)) if args.unit else None
+            unit = find_unit(session, clean_name(args.unit), archived=False) if args.unit else None
             if args.role == Role.FOCAL.value and unit is None:
                 problem = f"unknown unit {args.unit!r}" if args.unit else "focal needs --unit NAME"
                 print(f"{problem}; {_known_units(session)}", file=sys.stderr)
@@ -202,6 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
     once = reminders.add_parser("run", help="queue the reminders, escalations and digest due")
     once.add_argument("--now", help="as of this time, ISO 8601 (default: now, commune time)")
     once.set_defaults(action=reminders_run)
+    add_roster_commands(commands, units)
     return parser
 
 
