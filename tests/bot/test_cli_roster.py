@@ -1,4 +1,4 @@
-"""`hoctap people list|remove|move` and `hoctap units archive`, run in-process on a test database."""
+"""`hoctap people list|remove|move` and `hoctap units archive`, run on a test database."""
 
 from __future__ import annotations
 
