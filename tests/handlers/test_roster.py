@@ -390,3 +390,23 @@ async def test_moving_someone_to_the_unit_they_are_in_is_refused(engine, databas
     await other.tap("Chuyển")
     assert await town.admin.tap("Chuyển") == ["Đỗ Văn Dũng đã là đầu mối của Thôn Tây."]
     assert len(audit(database, "person.move")) == 1
+
+
+async def test_a_removed_admin_hears_of_no_difficulty(engine, database):
+    """Lan left the office: when Thôn Đông reports a difficulty, only Mai is told."""
+    town = await commune(engine)
+    lan = await joined(engine, Role.ADMIN, "Vũ Thị Lan", external_id="9002")
+    await remove(town.admin, "Vũ Thị Lan — quản trị viên")
+    assert lan.inbox() == [FAREWELL]
+    await enter_directive(town.admin, target="Tất cả các thôn")
+    await town.admin.tap("Gửi")
+    town.admin.inbox()
+    town.east.inbox()
+    await town.east.send("/baocao")
+    await town.east.tap("Gặp khó khăn")
+    await town.east.send("Thiếu kinh phí tổ chức sinh hoạt cộng đồng")
+    await town.east.tap("Bỏ qua")
+    await town.east.tap("Gửi")
+    [notice] = town.admin.inbox()
+    assert notice.startswith("⚠️ Thôn Đông báo cáo gặp khó khăn")
+    assert lan.inbox() == []
