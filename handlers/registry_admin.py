@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import roster
+from handlers import roster, unit_archive
 from handlers.context import Context
 from handlers.i18n import N_, Translator
 from handlers.joining import ROLE_NAMES
@@ -171,7 +171,7 @@ async def receive_unit_action(ctx: Context) -> Step | None:
         ctx.ask(ctx._("Send the name of the new unit (for example: Thôn Đông, Trường TH An Hưng)."))
         return receive_unit_name
     if ctx.choice == "archive":
-        return roster.start_archiving(ctx)
+        return unit_archive.start_archiving(ctx)
     if ctx.choice == "people":
         roster.show_people(ctx)
         return None

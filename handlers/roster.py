@@ -1,5 +1,5 @@
-"""Admins keep the roster current in chat: list people, remove one, move a focal point,
-archive a unit. Reached from /donvi; the removed person's chat is answered as a stranger's."""
+"""Admins keep the roster current in chat: list people, remove one, move a focal point.
+Reached from /donvi; the removed person's chat is answered as a stranger's."""
 
 from __future__ import annotations
 
@@ -17,9 +17,7 @@ from handlers.quiet import QuietHours
 from handlers.registry import Step, choice_step
 from storage.directives import units_for_target
 from storage.models import Identity, OutboxMessage, Person, Role, Unit
-from storage.people import focal_counts
 from storage.roster import (
-    archive_unit,
     list_people,
     move_person,
     move_problem,
@@ -126,15 +124,18 @@ def _people_choices(_: Translator, rows: list[tuple[Person, Unit | None]]) -> li
     return [(f"p{person.id}", person_label(_, person, unit)) for person, unit in rows]
 
 
-def _chosen(ctx: Context, prefix: str) -> int | None:
+def chosen_id(ctx: Context, prefix: str) -> int | None:
+    """Return the id in a choice such as 'u12' (prefix 'u'), or None."""
     return parse_id(ctx.choice.removeprefix(prefix)) if ctx.choice.startswith(prefix) else None
 
 
-def _confirm(ctx: Context, question: str, action: str) -> None:
+def confirm(ctx: Context, question: str, action: str) -> None:
+    """Ask a yes/no question whose yes is labelled `action`."""
     ctx.ask(question, [(YES, action), (NO, ctx._("Cancel"))])
 
 
-def _cancelled(ctx: Context) -> None:
+def cancelled(ctx: Context) -> None:
+    """Say that the admin cancelled and nothing changed."""
     ctx.say(ctx._("Cancelled. Nothing was changed."))
 
 
@@ -190,7 +191,7 @@ def start_picking(ctx: Context, purpose: str) -> Step | None:
 @choice_step
 async def receive_person_group(ctx: Context) -> Step | None:
     """Offer the people of the chosen unit (or of the office)."""
-    unit_id = _chosen(ctx, "u")
+    unit_id = chosen_id(ctx, "u")
     rows = [
         (person, unit)
         for person, unit in _candidates(ctx)
@@ -207,7 +208,7 @@ async def receive_person_group(ctx: Context) -> Step | None:
 async def receive_person(ctx: Context) -> Step | None:
     """Ask to confirm the removal, or ask which unit the focal point moves to."""
     _ = ctx._
-    person_id = _chosen(ctx, "p")
+    person_id = chosen_id(ctx, "p")
     person = ctx.session.get(Person, person_id) if person_id is not None else None
     if person is None:
         ctx.say(_("That person was not found. Send /donvi to start again."))
@@ -231,7 +232,7 @@ async def receive_person(ctx: Context) -> Step | None:
         "Remove {person}? They will receive nothing more from the bot. "
         "Their reports, acknowledgements and contributions are kept."
     ).format(person=label)
-    _confirm(ctx, question, _("Remove"))
+    confirm(ctx, question, _("Remove"))
     return receive_removal
 
 
@@ -240,7 +241,7 @@ async def receive_removal(ctx: Context) -> Step | None:
     """Remove the person and tell their chats, or cancel."""
     _ = ctx._
     if ctx.choice != YES:
-        _cancelled(ctx)
+        cancelled(ctx)
         return None
     person = ctx.session.get(Person, int(ctx.data["person_id"]))
     assert person is not None
@@ -263,7 +264,7 @@ async def receive_removal(ctx: Context) -> Step | None:
 async def receive_new_unit(ctx: Context) -> Step | None:
     """Ask to confirm moving the focal point to the chosen unit."""
     _ = ctx._
-    unit_id = _chosen(ctx, "u")
+    unit_id = chosen_id(ctx, "u")
     unit = ctx.session.get(Unit, unit_id) if unit_id is not None else None
     person = ctx.session.get(Person, int(ctx.data["person_id"]))
     if unit is None or person is None:
@@ -275,7 +276,7 @@ async def receive_new_unit(ctx: Context) -> Step | None:
         "Move {name} from {old} to {new}? From now on they receive the directives of {new} "
         "and report for it."
     ).format(name=person.name or "—", old=old.name if old else "—", new=unit.name)
-    _confirm(ctx, question, _("Move"))
+    confirm(ctx, question, _("Move"))
     return receive_move
 
 
@@ -284,7 +285,7 @@ async def receive_move(ctx: Context) -> Step | None:
     """Move the focal point, or cancel."""
     _ = ctx._
     if ctx.choice != YES:
-        _cancelled(ctx)
+        cancelled(ctx)
         return None
     person = ctx.session.get(Person, int(ctx.data["person_id"]))
     unit = ctx.session.get(Unit, int(ctx.data["unit_id"]))
@@ -295,60 +296,4 @@ async def receive_move(ctx: Context) -> Step | None:
         return None
     move_person(ctx.session, person, unit, actor_id=ctx.person.id, now=ctx.now)
     ctx.say(_("{name} is now a focal point of {unit}.").format(name=person.name, unit=unit.name))
-    return None
-
-
-# --- /donvi → Archive a unit ------------------------------------------------------------------
-
-
-def start_archiving(ctx: Context) -> Step | None:
-    """Ask which unit to archive."""
-    units = units_for_target(ctx.session, "all")
-    if not units:
-        ctx.say(ctx._("No units yet."))
-        return None
-    ctx.ask(ctx._("Which unit do you want to archive?"), [(f"u{u.id}", u.name) for u in units])
-    return receive_unit_to_archive
-
-
-@choice_step
-async def receive_unit_to_archive(ctx: Context) -> Step | None:
-    """Ask to confirm archiving the chosen unit, saying what happens to its focal points."""
-    _ = ctx._
-    unit_id = _chosen(ctx, "u")
-    unit = ctx.session.get(Unit, unit_id) if unit_id is not None else None
-    if unit is None or unit.archived_at is not None:
-        ctx.say(_("That unit no longer exists. Send /donvi to start again."))
-        return None
-    ctx.data["unit_id"] = unit.id
-    lines = [
-        _(
-            "Archive {unit}? It leaves the unit lists, the status of directives and the "
-            "reminders; its records are kept."
-        ).format(unit=unit.name)
-    ]
-    count = focal_counts(ctx.session).get(unit.id or 0, 0)
-    if count:
-        lines.append(
-            _(
-                "Its {count} focal points will receive nothing more for it; "
-                "move them to another unit or remove them."
-            ).format(count=_.number(count))
-        )
-    _confirm(ctx, "\n".join(lines), _("Archive"))
-    return receive_archiving
-
-
-@choice_step
-async def receive_archiving(ctx: Context) -> Step | None:
-    """Archive the unit, or cancel."""
-    _ = ctx._
-    if ctx.choice != YES:
-        _cancelled(ctx)
-        return None
-    unit = ctx.session.get(Unit, int(ctx.data["unit_id"]))
-    assert unit is not None
-    if unit.archived_at is None:
-        archive_unit(ctx.session, unit, actor_id=ctx.person.id, now=ctx.now)
-    ctx.say(_("Archived {unit}.").format(unit=unit.name))
     return None
