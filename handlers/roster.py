@@ -1,5 +1,7 @@
 """Admins keep the roster current in chat: list people, remove one, move a focal point.
-Reached from /donvi; the removed person's chat is answered as a stranger's."""
+
+Reached from /donvi. A removed person's chat is told once and then answered as a stranger's.
+"""
 
 from __future__ import annotations
 
