@@ -16,6 +16,7 @@ from sqlalchemy import Engine, inspect, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlmodel import Session
 
+from bot.cli_roster import add_commands as add_roster_commands
 from bot.config import Settings, get_settings
 from handlers.matching import normalize
 from storage.db import make_engine, transaction, upgrade
@@ -291,6 +292,7 @@ def build_parser() -> argparse.ArgumentParser:
     once = reminders.add_parser("run", help="queue the reminders, escalations and digest due")
     once.add_argument("--now", help="as of this time, ISO 8601 (default: now, commune time)")
     once.set_defaults(action=reminders_run)
+    add_roster_commands(commands, units)
     return parser
 
 

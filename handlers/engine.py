@@ -22,6 +22,7 @@ from handlers.messages import Choice, Inbound, Outbound, Recipient
 from handlers.outbox import deliver_notice, enqueue
 from handlers.quiet import QuietHours
 from handlers.registry import Step, find_command, find_step, step_name, wants_choice
+from handlers.roster import removed_chat
 from storage.db import StorageUnavailable, is_outage, transaction
 from storage.models import Conversation, Identity, InboundKey, Person, utcnow
 from storage.text import clean_text
@@ -96,6 +97,8 @@ class Engine:
             return self._stranger(session, inbound, conversation)
         person = session.get(Person, identity.person_id)
         assert person is not None
+        if removed_chat(session, person, identity, inbound):
+            return self._stranger(session, inbound, conversation)
         if not identity.reachable or identity.chat_id != inbound.chat_id:
             identity.reachable, identity.unreachable_reason = True, ""
             identity.chat_id = inbound.chat_id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from handlers import roster, unit_archive
 from handlers.context import Context
 from handlers.i18n import N_, Translator
 from handlers.joining import ROLE_NAMES
@@ -32,7 +33,16 @@ KIND_NAMES = {
     UnitKind.OFFICE.value: N_("Office"),
 }
 
-UNIT_ACTIONS = [("add", N_("Add a unit")), ("rename", N_("Rename"))]
+UNIT_ACTIONS = [
+    ("add", N_("Add a unit")),
+    ("rename", N_("Rename")),
+    ("archive", N_("Archive a unit")),
+    ("people", N_("People")),
+    ("remove", N_("Remove a person")),
+    ("move", N_("Move a focal point")),
+]
+UNIT_ONLY_ACTIONS = {"rename", "archive", "move"}
+"""Actions that need at least one unit to act on."""
 
 
 def _unit_choices(units: list[Unit]) -> list[tuple[str, str]]:
@@ -121,10 +131,11 @@ def invite_text(_: Translator, invite: InviteCode, unit: Unit | None, link: str)
 
 @command("donvi", roles=ADMINS, menu_label=N_("Units"), menu_order=80)
 async def show_units(ctx: Context) -> Step | None:
-    """List the units by kind with their focal points, and offer to add or rename one."""
+    """List the units by kind with their focal points, and offer what can be done with them
+    and with the people on the roster."""
     units = list_units(ctx.session)
     ctx.say(units_text(ctx._, units, focal_counts(ctx.session)))
-    actions = UNIT_ACTIONS if units else UNIT_ACTIONS[:1]
+    actions = [(a, label) for a, label in UNIT_ACTIONS if units or a not in UNIT_ONLY_ACTIONS]
     choices = [(action, ctx._(label)) for action, label in actions]
     ctx.ask(ctx._("What do you want to do with the units?"), choices)
     return receive_unit_action
@@ -155,10 +166,17 @@ def units_text(_: Translator, units: list[Unit], counts: dict[int, int]) -> str:
 
 @choice_step
 async def receive_unit_action(ctx: Context) -> Step | None:
-    """Start adding a unit, or ask which unit to rename."""
+    """Start adding a unit, renaming or archiving one, or listing, removing or moving people."""
     if ctx.choice == "add":
         ctx.ask(ctx._("Send the name of the new unit (for example: Thôn Đông, Trường TH An Hưng)."))
         return receive_unit_name
+    if ctx.choice == "archive":
+        return unit_archive.start_archiving(ctx)
+    if ctx.choice == "people":
+        roster.show_people(ctx)
+        return None
+    if ctx.choice in {"remove", "move"}:
+        return roster.start_picking(ctx, ctx.choice)
     ctx.ask(ctx._("Which unit do you want to rename?"), _unit_choices(list_units(ctx.session)))
     return receive_unit_to_rename
 

@@ -55,16 +55,20 @@ class Outcome:
 
 def _audience_query(audience: dict[str, Any], exclude: int | None) -> SelectOfScalar[Person]:
     kind = audience.get("kind")
-    query = select(Person)
+    # Removed people get nothing more; focal points are reached through units still in use.
+    query = select(Person).where(col(Person.removed_at).is_(None))
+    in_use = and_(col(Person.unit_id) == col(Unit.id), col(Unit.archived_at).is_(None))
     if kind in _ROLE_AUDIENCES:
         query = query.where(Person.role == _ROLE_AUDIENCES[kind])
+        if kind == "focal":
+            query = query.join(Unit, in_use)
     elif kind in _KIND_AUDIENCES:
-        query = query.join(Unit, col(Person.unit_id) == col(Unit.id)).where(
+        query = query.join(Unit, in_use).where(
             Person.role == Role.FOCAL.value, Unit.kind == _KIND_AUDIENCES[kind]
         )
     elif kind == "units":
         unit_ids = [int(uid) for uid in audience.get("unit_ids", [])]
-        query = query.where(
+        query = query.join(Unit, in_use).where(
             Person.role == Role.FOCAL.value, col(Person.unit_id).in_(unit_ids or [-1])
         )
     elif kind != "everyone":
@@ -135,10 +139,18 @@ def running_broadcast(session: Session) -> Broadcast | None:
 
 
 def finished_unreported(session: Session) -> list[Broadcast]:
-    """Return the broadcasts with nothing left to send whose author has no report yet."""
+    """Return the broadcasts with nothing left to send whose author has no report yet.
+
+    An author removed since gets no report: nothing more is sent to them.
+    """
     query = (
         select(Broadcast)
-        .where(col(Broadcast.reported_at).is_(None), ~_pending(Broadcast.id))
+        .join(Person, col(Person.id) == Broadcast.author_id)
+        .where(
+            col(Broadcast.reported_at).is_(None),
+            ~_pending(Broadcast.id),
+            col(Person.removed_at).is_(None),
+        )
         .order_by(col(Broadcast.id))
     )
     return list(session.exec(query))

@@ -34,8 +34,8 @@ def _by_kind_and_name(unit: Unit) -> tuple[int, str, str]:
 
 
 def units_for_target(session: Session, target: str) -> list[Unit]:
-    """Return the units a target ("villages", "schools" or "all") names, villages first."""
-    query = select(Unit)
+    """Return the units in use a target ("villages", "schools" or "all") names, villages first."""
+    query = select(Unit).where(col(Unit.archived_at).is_(None))
     if target in TARGET_KINDS:
         query = query.where(Unit.kind == TARGET_KINDS[target])
     elif target != "all":
@@ -52,10 +52,19 @@ def units_by_id(session: Session, unit_ids: list[int]) -> list[Unit]:
 
 
 def focal_points(session: Session, unit_id: int) -> list[Person]:
-    """Return the focal points of a unit, oldest first."""
+    """Return the focal points of a unit, oldest first; none when the unit is archived.
+
+    Removed people are left out: nothing more is sent to them.
+    """
     query = (
         select(Person)
-        .where(Person.role == Role.FOCAL.value, Person.unit_id == unit_id)
+        .join(Unit, col(Unit.id) == col(Person.unit_id))
+        .where(
+            Person.role == Role.FOCAL.value,
+            Person.unit_id == unit_id,
+            col(Person.removed_at).is_(None),
+            col(Unit.archived_at).is_(None),
+        )
         .order_by(col(Person.id))
     )
     return list(session.exec(query))

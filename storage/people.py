@@ -127,18 +127,23 @@ def open_link_codes(session: Session, person_id: int, now: dt.datetime) -> list[
     return list(session.exec(query))
 
 
-def find_unit(session: Session, name: str) -> Unit | None:
-    """Return the unit with this name, ignoring case and surrounding spaces."""
+def find_unit(session: Session, name: str, *, archived: bool = True) -> Unit | None:
+    """Return the unit with this name, ignoring case and surrounding spaces.
+
+    An archived unit keeps its name (names are unique), so by default it is found too;
+    `archived=False` finds only units still in use, as choosing a unit for someone needs.
+    """
     wanted = _clean(name).casefold()
-    for unit in session.exec(select(Unit)):
+    query = select(Unit) if archived else select(Unit).where(col(Unit.archived_at).is_(None))
+    for unit in session.exec(query):
         if unit.name.casefold() == wanted:
             return unit
     return None
 
 
 def list_units(session: Session, kind: str | None = None) -> list[Unit]:
-    """Return the units, optionally of one kind, by kind then name."""
-    query = select(Unit)
+    """Return the units in use (not archived), optionally of one kind, by kind then name."""
+    query = select(Unit).where(col(Unit.archived_at).is_(None))
     if kind:
         query = query.where(Unit.kind == kind)
     return sorted(session.exec(query), key=lambda u: (u.kind, u.name.casefold()))
@@ -153,10 +158,18 @@ def add_unit(session: Session, name: str, kind: str) -> Unit:
 
 
 def focal_counts(session: Session) -> dict[int, int]:
-    """Return how many focal points each unit has, by unit id (units with none are absent)."""
+    """Return how many focal points each unit in use has, by unit id (units with none are absent).
+
+    Removed people and archived units are not counted.
+    """
     query = (
         select(Person.unit_id, func.count(col(Person.id)))
-        .where(Person.role == Role.FOCAL.value, col(Person.unit_id).is_not(None))
+        .join(Unit, col(Unit.id) == col(Person.unit_id))
+        .where(
+            Person.role == Role.FOCAL.value,
+            col(Person.removed_at).is_(None),
+            col(Unit.archived_at).is_(None),
+        )
         .group_by(col(Person.unit_id))
     )
     return {unit_id: count for unit_id, count in session.exec(query) if unit_id is not None}
@@ -188,6 +201,10 @@ def telegram_link(session: Session, code: str) -> str:
 
 
 def people_with_roles(session: Session, roles: set[str]) -> list[Person]:
-    """Return everyone holding one of `roles`, oldest first."""
-    query = select(Person).where(col(Person.role).in_(sorted(roles))).order_by(col(Person.id))
+    """Return everyone holding one of `roles` and not removed, oldest first."""
+    query = (
+        select(Person)
+        .where(col(Person.role).in_(sorted(roles)), col(Person.removed_at).is_(None))
+        .order_by(col(Person.id))
+    )
     return list(session.exec(query))

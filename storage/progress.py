@@ -102,16 +102,21 @@ def record_report(
 
 
 def open_directives(session: Session) -> list[Directive]:
-    """Return the directives with at least one assignment not done, newest first."""
-    unfinished = select(Assignment.directive_id).where(
-        Assignment.status != ProgressStatus.DONE.value
+    """Return the directives with an assignment not done of a unit in use, newest first."""
+    unfinished = (
+        select(Assignment.directive_id)
+        .join(Unit, col(Unit.id) == Assignment.unit_id)
+        .where(Assignment.status != ProgressStatus.DONE.value, col(Unit.archived_at).is_(None))
     )
     query = select(Directive).where(col(Directive.id).in_(unfinished)).order_by(*_NEWEST_FIRST)
     return list(session.exec(query))
 
 
 def directive_status(session: Session, directive_id: int, today: dt.date) -> DirectiveStatus:
-    """Count acknowledgements, reports and completions of a directive, unit by unit."""
+    """Count acknowledgements, reports and completions of a directive, unit by unit.
+
+    Archived units and removed people are left out; their records stay in the database.
+    """
     directive = session.get(Directive, directive_id)
     if directive is None:
         raise LookupError(f"directive {directive_id} does not exist")
@@ -119,7 +124,7 @@ def directive_status(session: Session, directive_id: int, today: dt.date) -> Dir
         session.exec(
             select(Assignment, Unit)
             .join(Unit, col(Unit.id) == Assignment.unit_id)
-            .where(Assignment.directive_id == directive_id)
+            .where(Assignment.directive_id == directive_id, col(Unit.archived_at).is_(None))
         )
     )
     rows.sort(key=lambda pair: (pair[1].kind, _sort_key(pair[1].name)))
@@ -173,7 +178,11 @@ def _sort_key(name: str) -> str:
 def _focal_points(session: Session, unit_ids: list[int | None]) -> list[Person]:
     query = (
         select(Person)
-        .where(Person.role == Role.FOCAL.value, col(Person.unit_id).in_(unit_ids))
+        .where(
+            Person.role == Role.FOCAL.value,
+            col(Person.unit_id).in_(unit_ids),
+            col(Person.removed_at).is_(None),
+        )
         .order_by(col(Person.id))
     )
     return list(session.exec(query))

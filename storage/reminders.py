@@ -16,9 +16,12 @@ from storage.models import (
     Directive,
     ProgressStatus,
     Reminder,
+    Unit,
 )
 
 _NOT_DONE = col(Assignment.status) != ProgressStatus.DONE.value
+_IN_USE = col(Unit.archived_at).is_(None)
+"""An archived unit's assignments stay on record but are neither reminded nor escalated."""
 
 
 @dataclass(frozen=True)
@@ -69,19 +72,29 @@ def sent_keys(session: Session, keys: list[str]) -> set[str]:
 
 
 def open_with_deadline(session: Session, due_by: dt.date) -> list[tuple[Assignment, Directive]]:
-    """Return assignments not done whose directive's deadline is on or before `due_by`."""
+    """Return assignments of units in use, not done, with a deadline on or before `due_by`."""
     query = (
         select(Assignment, Directive)
         .join(Directive, col(Directive.id) == Assignment.directive_id)
-        .where(_NOT_DONE, col(Directive.deadline).is_not(None), col(Directive.deadline) <= due_by)
+        .join(Unit, col(Unit.id) == Assignment.unit_id)
+        .where(
+            _NOT_DONE,
+            _IN_USE,
+            col(Directive.deadline).is_not(None),
+            col(Directive.deadline) <= due_by,
+        )
         .order_by(col(Assignment.id))
     )
     return [(assignment, directive) for assignment, directive in session.exec(query)]
 
 
 def overdue_directives(session: Session, deadline_by: dt.date) -> list[Directive]:
-    """Return directives due on or before `deadline_by` with a unit not done, oldest id first."""
-    unfinished = select(Assignment.directive_id).where(_NOT_DONE)
+    """Return directives due on or before `deadline_by` with a unit in use not done, by id."""
+    unfinished = (
+        select(Assignment.directive_id)
+        .join(Unit, col(Unit.id) == Assignment.unit_id)
+        .where(_NOT_DONE, _IN_USE)
+    )
     query = (
         select(Directive)
         .where(

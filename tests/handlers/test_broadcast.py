@@ -7,11 +7,12 @@ import datetime as dt
 import pytest
 from sqlmodel import Session, select
 
+from handlers.broadcast_report import queue_broadcast_reports
 from handlers.engine import Engine as DialogEngine
 from handlers.messages import PRIORITY_BROADCAST, Inbound
 from handlers.quiet import QuietHours
 from storage.db import transaction
-from storage.models import Broadcast, OutboxMessage, Role, Unit
+from storage.models import Broadcast, OutboxMessage, OutboxStatus, Role, Unit
 from storage.people import add_unit
 from tests.support.broadcasts import (
     AN,
@@ -34,7 +35,9 @@ from tests.support.broadcasts import (
     STALE,
     WEST,
     announcement,
+    broadcast,
     broadcast_rows,
+    mark_rows,
     office,
     person_named,
     preview,
@@ -42,7 +45,7 @@ from tests.support.broadcasts import (
     sending,
     up_to_preview,
 )
-from tests.support.chat import joined
+from tests.support.chat import Chat, joined
 
 TOO_LONG = "Nội dung thông báo là văn bản, tối đa 4.000 ký tự."
 EVERYONE = {
@@ -320,3 +323,60 @@ async def test_at_night_the_announcement_waits_for_the_morning_and_the_admin_is_
     assert {row.not_before.replace(tzinfo=dt.UTC) for row in broadcast_rows(database, sent.id)} == {
         morning
     }
+
+
+async def _remove(admin: Chat, label: str) -> None:
+    await admin.send("/donvi")
+    await admin.tap("Xóa người")
+    await admin.tap(label)
+    await admin.tap("Xóa")
+
+
+async def test_removed_people_and_archived_units_are_left_out_of_every_audience(engine, database):
+    """Mai removes the leader and archives Thôn Tây: the leader is in no audience, Thôn Tây's
+    focal point is not among the focal points or the villages, and the count says so."""
+    town = await office(engine)
+    mai = town.mai
+    await _remove(mai, f"{HUNG} — lãnh đạo xã")
+    town.hung.inbox()
+    await mai.send("/donvi")
+    await mai.tap("Lưu trữ đơn vị")
+    await mai.tap(WEST)
+    await mai.tap("Lưu trữ")
+    mai.inbox()
+    assert await up_to_preview(mai, "Lãnh đạo xã") == [
+        "Không có ai nhận thông báo (lãnh đạo xã): ngoài anh/chị chưa có ai.",
+        ASK_AUDIENCE,
+    ]
+    assert await mai.tap("Tất cả đầu mối") == [preview(MEETING, "tất cả đầu mối", 3)]
+    await mai.tap("Gửi")
+    [sent] = broadcasts(database)
+    assert recipients_by_name(database, sent.id) == {
+        AN: ["telegram"],
+        CUONG: ["telegram", "zalo"],
+        DUNG: ["telegram"],
+    }
+    mark_rows(database, sent.id or 0, OutboxStatus.SENT, AN, CUONG, DUNG)
+    await up_to_preview(mai, "Tất cả các thôn")
+    await mai.tap("Gửi")
+    [_first, villages] = broadcasts(database)
+    assert recipients_by_name(database, villages.id) == {AN: ["telegram"]}
+    mark_rows(database, villages.id or 0, OutboxStatus.SENT, AN)
+    await up_to_preview(mai, "Tất cả mọi người")
+    await mai.tap("Gửi")
+    [*_earlier, everyone] = broadcasts(database)
+    assert HUNG not in recipients_by_name(database, everyone.id)
+    assert town.hung.inbox() == []
+
+
+async def test_an_author_removed_meanwhile_gets_no_delivery_report(engine, database, clock):
+    """Hoa announces, Mai removes Hoa, the messages go out: nobody is sent Hoa's report."""
+    town = await office(engine)
+    await broadcast(town.hoa, "Tất cả các thôn")
+    [sent] = broadcasts(database)
+    await _remove(town.mai, f"{HOA} — quản trị viên")
+    town.hoa.inbox()
+    mark_rows(database, sent.id or 0, OutboxStatus.SENT, AN, BINH)
+    with transaction(database) as session:
+        assert queue_broadcast_reports(session, "Asia/Ho_Chi_Minh", clock.now) == 0
+    assert town.hoa.inbox() == []

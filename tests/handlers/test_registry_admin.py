@@ -179,7 +179,14 @@ async def test_units_are_listed_by_kind_with_their_focal_points(engine, database
         "Cơ quan:\n• Trung tâm Dịch vụ công: chưa có đầu mối",
         UNIT_ACTION,
     ]
-    assert admin.labels() == ["Thêm đơn vị", "Đổi tên"]
+    assert admin.labels() == [
+        "Thêm đơn vị",
+        "Đổi tên",
+        "Lưu trữ đơn vị",
+        "Người dùng",
+        "Xóa người",
+        "Chuyển đầu mối",
+    ]
 
 
 async def test_admin_adds_a_unit_and_a_duplicate_name_is_refused(engine, database):
@@ -243,10 +250,34 @@ async def test_rename_may_fix_only_the_capitals(engine, database):
 
 
 async def test_without_units_donvi_only_offers_to_add(engine, database):
-    """An empty registry says so and offers only 'Thêm đơn vị'."""
+    """An empty registry says so and offers 'Thêm đơn vị' and what concerns people only."""
     admin = await admin_chat(engine)
     assert await admin.send("/donvi") == ["Chưa có đơn vị nào.", UNIT_ACTION]
-    assert admin.labels() == ["Thêm đơn vị"]
+    assert admin.labels() == ["Thêm đơn vị", "Người dùng", "Xóa người"]
+
+
+async def test_an_archived_unit_leaves_the_lists_but_keeps_its_name(engine, database):
+    """Thôn Tây is archived: /donvi and /moi no longer list it, and its name stays taken, so
+    a new unit cannot be confused with the old one's records."""
+    add_units(database, ("Thôn Đông", "village"), ("Thôn Tây", "village"))
+    await joined(engine, Role.FOCAL, "Nguyễn Văn An", unit="Thôn Tây", external_id="1")
+    admin = await admin_chat(engine)
+    await admin.send("/donvi")
+    await admin.tap("Lưu trữ đơn vị")
+    await admin.tap("Thôn Tây")
+    assert await admin.tap("Lưu trữ") == ["Đã lưu trữ Thôn Tây."]
+    assert await admin.send("/donvi") == [
+        "Danh sách đơn vị (1):\n\nThôn:\n• Thôn Đông: chưa có đầu mối",
+        UNIT_ACTION,
+    ]
+    await admin.tap("Thêm đơn vị")
+    assert await admin.send("Thôn Tây") == [
+        "Đã có đơn vị tên Thôn Tây. Vui lòng gửi tên khác.",
+        NEW_UNIT_NAME,
+    ]
+    await admin.send("/moi")
+    await admin.tap("Đầu mối đơn vị")
+    assert admin.labels() == ["Thôn Đông"]
 
 
 # --- bad input on every step ------------------------------------------------------------------

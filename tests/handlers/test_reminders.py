@@ -12,8 +12,9 @@ from sqlmodel import Session, col, select
 
 from handlers.reminder_policy import ReminderPolicy
 from handlers.reminders import PassSummary, run_reminders
-from storage.db import make_engine
-from storage.models import OutboxMessage, Person, ProgressStatus, Reminder, Role
+from storage.db import make_engine, transaction
+from storage.models import OutboxMessage, Person, ProgressStatus, Reminder, Role, Unit
+from storage.roster import archive_unit, remove_person
 from tests.support.assignments import (
     SeededDirective,
     entered_at,
@@ -394,3 +395,67 @@ def test_no_escalation_when_every_unit_finished_in_time(database, commune):
         seed_report(database, commune.assignment(unit), person, ProgressStatus.DONE, local(27, 9))
     assert run_reminders(database, ESCALATE_ONLY, local(28, 8)) == PassSummary()
     assert keys(database) == []
+
+
+# --- people removed and units archived by the admin (storage.roster) ---------------------------
+
+
+def _remove(database: Engine, name: str) -> None:
+    """The admin removes `name` from the roster."""
+    with transaction(database) as session:
+        found = session.exec(select(Person).where(Person.name == name)).one()
+        remove_person(session, found, actor_id=None, now=local(20, 9))
+
+
+def _archive(database: Engine, name: str) -> None:
+    """The admin archives the unit `name`."""
+    with transaction(database) as session:
+        found = session.exec(select(Unit).where(Unit.name == name)).one()
+        archive_unit(session, found, actor_id=None, now=local(20, 9))
+
+
+def test_removed_people_and_archived_units_are_not_reminded(database, commune):
+    """Bình left Thôn Đông and Thôn Tây was archived: three days before, only An is reminded,
+    and nothing is recorded for Thôn Tây."""
+    _remove(database, BINH)
+    _archive(database, WEST)
+    outbox = Outbox(database)
+    summary = remind(database, local(24, 8))
+    assert (summary.reminders, summary.messages) == (1, 1)
+    assert outbox.names() == [AN]
+    assert keys(database) == [f"assignment:{commune.assignment(EAST)}:before-3d"]
+
+
+def test_the_escalation_leaves_out_archived_units_and_removed_leaders(database, commune):
+    """The leader was replaced and Thôn Tây archived: only the admin hears, of two units."""
+    _remove(database, "Hoàng Văn Hùng")
+    _archive(database, WEST)
+    outbox = Outbox(database)
+    summary = run_reminders(database, ESCALATE_ONLY, local(28, 8))
+    assert (summary.escalations, summary.messages) == (1, 1)
+    [(name, row)] = outbox.look()
+    assert name == "Trần Thị Hoa"
+    assert (row.text, row.choices) == overdue_message(
+        commune.directive.id,
+        [f"{SCHOOL}: chưa báo cáo — chưa có đầu mối", f"{EAST}: chưa báo cáo"],
+    )
+
+
+def test_a_directive_left_open_only_in_archived_units_is_not_escalated(database, commune):
+    """Thôn Đông and the school are done; only the archived Thôn Tây is not: nobody is told."""
+    principal = seed_person(database, "Đỗ Thị Dung", unit=SCHOOL)
+    for unit, person in ((EAST, commune.an), (SCHOOL, principal)):
+        seed_report(database, commune.assignment(unit), person, ProgressStatus.DONE, local(27, 9))
+    _archive(database, WEST)
+    assert run_reminders(database, ESCALATE_ONLY, local(28, 8)) == PassSummary()
+    assert keys(database) == []
+
+
+def test_a_removed_leader_gets_no_weekly_digest(database, commune):
+    """The Monday digest goes to the admin only once the leader has been removed."""
+    _remove(database, "Hoàng Văn Hùng")
+    outbox = Outbox(database)
+    digest_only = ReminderPolicy.parse(reminder_schedule="off", escalation_at="off")
+    summary = run_reminders(database, digest_only, local(23, 7, 30))
+    assert (summary.digests, summary.messages) == (1, 1)
+    assert outbox.names() == ["Trần Thị Hoa"]

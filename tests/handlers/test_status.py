@@ -278,3 +278,51 @@ async def test_the_unit_list_offers_to_remind_units_not_yet_reported(engine, pla
     )
     await chat.press(f"/tinhhinh {plan.id}")
     assert chat.last[-1].choices == []
+
+
+async def test_archived_units_and_removed_people_are_not_counted(engine, plan, clock):
+    """The admin archives Thôn Tây and removes both heads of Thôn Đông: /tinhhinh counts the
+    school and Thôn Đông, whose report is kept and which now has no focal point."""
+    chat = await admin_chat(engine)
+    await chat.send("/donvi")
+    await chat.tap("Lưu trữ đơn vị")
+    await chat.tap("Thôn Tây")
+    await chat.tap("Lưu trữ")
+    for label in ("Nguyễn Văn An — Thôn Đông", "Phạm Thị Bình — Thôn Đông"):
+        await chat.send("/donvi")
+        await chat.tap("Xóa người")
+        await chat.tap(label)
+        await chat.tap("Xóa")
+    clock.now = at(26, 1)
+    [summary, _choose] = await chat.send("/tinhhinh")
+    assert summary.endswith(
+        "Đã nhận: 1/1 người\nĐã báo cáo: 2/2 đơn vị\nHoàn thành: 1/2 đơn vị\n"
+        "Quá hạn: Thôn Đông\nHạn: 25/03/2026"
+    )
+    assert await chat.tap(PLAN_CHOICE) == [
+        "\n".join(
+            [
+                f"📄 {PLAN_TITLE}",
+                "Hạn: 25/03/2026",
+                "",
+                "Trường TH An Hưng: Đã hoàn thành, báo cáo lúc 09:00 19/03/2026; đã nhận 1/1",
+                "⚠️ Thôn Đông: Đang thực hiện, báo cáo lúc 10:00 19/03/2026; đã nhận 0/0 — "
+                "chưa có đầu mối",
+            ]
+        )
+    ]
+
+
+async def test_a_directive_open_only_in_an_archived_unit_is_not_listed(engine, database):
+    """Only Thôn Tây has not finished, and it is archived: there is nothing open to show."""
+    directive = seed_directive(database, *PLAN, ["Thôn Đông", "Thôn Tây"], deadline=None)
+    an = seed_person(database, "Nguyễn Văn An", unit="Thôn Đông")
+    seed_report(database, directive.assignments["Thôn Đông"], an, ProgressStatus.DONE, at(19, 3))
+    chat = await admin_chat(engine)
+    await chat.send("/donvi")
+    await chat.tap("Lưu trữ đơn vị")
+    await chat.tap("Thôn Tây")
+    await chat.tap("Lưu trữ")
+    assert await chat.send("/tinhhinh") == [
+        "Hiện không có công văn nào đang thực hiện: các đơn vị đã hoàn thành."
+    ]
