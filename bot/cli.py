@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationError
 from sqlalchemy import Engine, inspect, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from bot.cli_roster import add_commands as add_roster_commands
 from bot.config import Settings, get_settings
@@ -99,7 +99,8 @@ def resolve_unit(session: Session, wanted: str) -> Unit:
     CommandError lists the closest names when none matches, or the candidates when several do.
     """
     typed = " ".join(clean_text(wanted).split())
-    units = list_units(session)
+    # Archived units too, so the operator hears "archived" rather than "unknown".
+    units = list(session.exec(select(Unit).order_by(col(Unit.id))))
     for unit in units:
         if unit.name.casefold() == typed.casefold():
             return _active(unit)

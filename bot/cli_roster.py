@@ -12,11 +12,10 @@ from sqlmodel import Session
 from bot.config import Settings
 from handlers.quiet import QuietHours
 from handlers.roster import farewell
-from storage.db import make_engine, transaction, upgrade
+from storage.db import transaction
 from storage.models import Person, Unit, utcnow
-from storage.people import find_unit, focal_counts, list_units
+from storage.people import focal_counts, list_units
 from storage.roster import RosterError, archive_unit, list_people, move_person, remove_person
-from storage.units_csv import clean_name
 
 REMOVAL_REFUSED = {
     "removed": "{who} was already removed",
@@ -31,8 +30,16 @@ MOVE_REFUSED = {
 
 
 def _database(settings: Settings) -> Engine:
-    upgrade(settings.database_url)
-    return make_engine(settings.database_url)
+    # Imported here: bot.cli imports this module to register the commands.
+    from bot.cli import open_existing_database
+
+    return open_existing_database(settings)
+
+
+def _unit(session: Session, typed: str) -> Unit:
+    from bot.cli import resolve_unit
+
+    return resolve_unit(session, typed)
 
 
 def _who(person: Person) -> str:
@@ -94,10 +101,7 @@ def people_move(args: argparse.Namespace, settings: Settings) -> int:
             if person is None:
                 print(f"no person with id {args.id}; see: hoctap people list", file=sys.stderr)
                 return 2
-            unit = find_unit(session, clean_name(args.unit), archived=False)
-            if unit is None:
-                print(f"unknown unit {args.unit!r}; {_known_units(session)}", file=sys.stderr)
-                return 2
+            unit = _unit(session, args.unit)
             try:
                 old = move_person(session, person, unit, actor_id=None, now=utcnow())
             except RosterError as error:
@@ -115,13 +119,7 @@ def units_archive(args: argparse.Namespace, settings: Settings) -> int:
     database = _database(settings)
     try:
         with transaction(database) as session:
-            unit: Unit | None = find_unit(session, clean_name(args.name))
-            if unit is None:
-                print(f"unknown unit {args.name!r}; {_known_units(session)}", file=sys.stderr)
-                return 2
-            if unit.archived_at is not None:
-                print(f"{unit.name} is already archived", file=sys.stderr)
-                return 2
+            unit = _unit(session, args.name)
             focal = focal_counts(session).get(unit.id or 0, 0)
             archive_unit(session, unit, actor_id=None, now=utcnow())
     finally:
