@@ -13,15 +13,15 @@ from sqlalchemy import Engine as Database
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from handlers import joining
+from handlers import interruptions, joining
 from handlers.context import Context
 from handlers.features import load_features
 from handlers.i18n import Translator
 from handlers.matching import match_choice, normalize
 from handlers.messages import Choice, Inbound, Outbound, Recipient
-from handlers.outbox import deliver_notice, enqueue
+from handlers.outbox import BUTTON_CHANNELS, callback, deliver_notice, enqueue, typed_commands
 from handlers.quiet import QuietHours
-from handlers.registry import Step, find_command, find_step, step_name, wants_choice
+from handlers.registry import Command, Step, find_command, find_step, step_name, wants_choice
 from storage.db import StorageUnavailable, is_outage, transaction
 from storage.models import Conversation, Identity, InboundKey, Person, utcnow
 from storage.text import clean_text
@@ -183,12 +183,21 @@ class Engine:
             return await self._command(ctx, conversation, command)
         return await self._continue(ctx, conversation)
 
-    async def _command(self, ctx: Context, conversation: Conversation, text: str) -> Any:
-        """Run a slash command, or refuse it, leaving any dialog as it was."""
+    async def _command(
+        self, ctx: Context, conversation: Conversation, text: str, *, fresh: bool = False
+    ) -> Any:
+        """Run a slash command, or refuse it, leaving any dialog as it was.
+
+        `fresh` runs it as if no dialog were in progress (the person chose to discard it).
+        """
         name, _, args = text[1:].partition(" ")
         name = name.split("@", 1)[0].lower()
+        busy = bool(conversation.step) and not fresh
         if name == "huy":
             ctx.data = {}
+            if not busy:
+                ctx.say(ctx._("Nothing is in progress. Send /menu to see what you can do."))
+                return None
             ctx.say(
                 ctx._("Cancelled. Nothing from that dialog was saved. Send /menu to start again.")
             )
@@ -205,15 +214,34 @@ class Engine:
                 )
             return self._stay(ctx, conversation)
         ctx.args = args.strip()
-        ctx.text = ""
-        if found.keeps_dialog and conversation.step:
-            ctx.data = {}
-            await found.start(ctx)
-            # Back to the dialog the person was in, as if the tap had not interrupted it.
+        ctx.text, ctx.choice = "", ""
+        if busy and found.keeps_dialog:
+            return await self._one_shot(ctx, conversation, found)
+        what = interruptions.in_progress(ctx._, conversation.data) if busy else ""
+        if what:
             ctx.data = dict(conversation.data)
-            return self._stay(ctx, conversation)
+            choices = [list(choice) for choice in conversation.choices]
+            return interruptions.ask(
+                ctx, conversation.step, conversation.prompt, choices, what, text
+            )
         ctx.data = {"command": name}
         return await found.start(ctx)
+
+    async def _one_shot(self, ctx: Context, conversation: Conversation, found: Command) -> Any:
+        """Answer a tap or /help mid-dialog, then offer the dialog's question again, exactly."""
+        ctx.data = {}
+        first = len(ctx.replies)
+        await found.start(ctx)
+        if ctx.inbound.channel not in BUTTON_CHANNELS:
+            # A number must keep answering the dialog: the one-shot's choices are spelled out.
+            for reply in ctx.replies[first:]:
+                if reply.choices:
+                    reply.text = typed_commands(ctx._, reply.text, reply.choices)
+                    reply.choices = []
+        ctx.data = dict(conversation.data)
+        ctx.prompt = conversation.prompt
+        ctx.offered = [(cid, label) for cid, label in conversation.choices]
+        return self._stay(ctx, conversation)
 
     async def _continue(self, ctx: Context, conversation: Conversation) -> Any:
         """Give the answer to the step the dialog is waiting in."""
@@ -230,7 +258,10 @@ class Engine:
         if wants_choice(conversation.step) and not ctx.choice:
             ctx.reask(ctx._("Please choose one of the options."))
             return KEEP
-        return await step(ctx)
+        outcome = await step(ctx)
+        if isinstance(outcome, interruptions.Discard):
+            return await self._command(ctx, conversation, outcome.command, fresh=True)
+        return outcome
 
     def _stale(self, ctx: Context, conversation: Conversation) -> Any:
         """Answer a button from an old message without acting on it."""
@@ -249,7 +280,7 @@ class Engine:
         """Write the replies and notices of this event to the outbox."""
         rows = []
         for reply in ctx.replies:
-            reply.choices = [_callback(choice, conversation.offer) for choice in reply.choices]
+            reply.choices = callback(reply.choices, conversation.offer)
             rows.append(enqueue(session, reply, ctx.person.locale, ctx.now))
         for notice in ctx.notices:
             rows.extend(
@@ -351,8 +382,3 @@ def _offer(conversation: Conversation, prompt: str, choices: list[Choice]) -> No
         conversation.offer += 1
     conversation.prompt = prompt
     conversation.choices = stored
-
-
-def _callback(choice: Choice, offer: int) -> Choice:
-    cid, label = choice
-    return (cid, label) if cid.startswith("/") else (f"{offer}.{cid}", label)

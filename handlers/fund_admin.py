@@ -22,7 +22,13 @@ from storage.models import Contribution, Role
 REASON_MIN, REASON_MAX = 3, 300
 
 
-@command("huybienlai", roles={Role.ADMIN.value}, menu_label=N_("Reverse a receipt"), menu_order=60)
+@command(
+    "huybienlai",
+    roles={Role.ADMIN.value},
+    menu_label=N_("Reverse a receipt"),
+    menu_order=60,
+    summary=N_("reversing a receipt"),
+)
 async def start_reversal(ctx: Context) -> Step | None:
     """Start reversing a receipt, taking the receipt number and reason from the command."""
     receipt, _, reason = ctx.args.partition(" ")
