@@ -347,8 +347,12 @@ def _conversation(session: Session, inbound: Inbound) -> Conversation:
     if found is not None:
         return found
     conversation = Conversation(channel=inbound.channel, external_id=inbound.external_id)
-    session.add(conversation)
-    session.flush()
+    try:
+        # A push to this chat may create its row at the same moment; then that row is ours.
+        with session.begin_nested():
+            session.add(conversation)
+    except IntegrityError:
+        return session.exec(query).one()
     return conversation
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, delete, select
 
+from handlers import outbox
 from handlers.context import Notice
 from handlers.outbox import deliver_notice
 from storage.db import transaction
@@ -68,3 +69,25 @@ async def test_the_same_push_is_queued_once(engine, database, clock):
     with Session(database) as session:
         rows = session.exec(select(OutboxMessage).where(OutboxMessage.text.startswith("🔔")))  # type: ignore[union-attr]
         assert len(rows.all()) == 1
+
+
+async def test_a_row_made_by_another_pass_meanwhile_is_reused(engine, database, clock, monkeypatch):
+    """Two reminder passes reach an idle Zalo chat at once: the one that finds no row, then
+    loses the race to create it, takes the other's row instead of failing."""
+    await joined(engine, Role.FOCAL, "Bích", unit="Trường TH", channel="zalo")
+    with transaction(database) as session:
+        session.exec(delete(Conversation))  # type: ignore[call-overload]
+        session.add(Conversation(channel="zalo", external_id="1001"))
+    real = outbox._conversation
+    calls = []
+
+    def looked_too_early(session, identity):  # type: ignore[no-untyped-def]
+        calls.append(identity.external_id)
+        # The first look happens before the other pass committed its row.
+        return None if len(calls) == 1 else real(session, identity)
+
+    monkeypatch.setattr(outbox, "_conversation", looked_too_early)
+    _push(database, clock)
+    with Session(database) as session:
+        [conversation] = session.exec(select(Conversation)).all()
+        assert conversation.choices == [list(choice) for choice in CHOICES]
