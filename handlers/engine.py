@@ -61,10 +61,13 @@ class Engine:
         Raises StorageUnavailable when the database is down or locked: nothing was stored,
         so the channel must not confirm the event, and hands it over again later.
         """
-        inbound = _cleaned(inbound)
+        cleaned = _cleaned(inbound)
+        # Typed, but nothing readable is left: say so rather than treat it as a blank answer.
+        emptied = bool(inbound.text.strip()) and not cleaned.text.strip()
+        inbound = cleaned
         try:
             with transaction(self.database) as session:
-                return await self._handle(session, inbound)
+                return await self._handle(session, inbound, emptied)
         except Exception as error:
             if is_outage(error):
                 raise StorageUnavailable(str(error.__class__.__name__)) from error
@@ -76,7 +79,7 @@ class Engine:
                 raise StorageUnavailable(str(error.__class__.__name__)) from error
             raise
 
-    async def _handle(self, session: Session, inbound: Inbound) -> list[int]:
+    async def _handle(self, session: Session, inbound: Inbound, emptied: bool) -> list[int]:
         if session.get(InboundKey, inbound.message_key) is not None:
             return []
         try:
@@ -103,7 +106,11 @@ class Engine:
         identity.last_seen_at = self.clock()
         session.add(identity)
         ctx = self._context(session, inbound, person, identity, conversation)
-        outcome = await self._route(ctx, conversation)
+        if emptied and not (inbound.choice or inbound.photo or inbound.document):
+            ctx.say(ctx._("That message has no text that can be read. Please type it again."))
+            outcome = self._stay(ctx, conversation)
+        else:
+            outcome = await self._route(ctx, conversation)
         _save(conversation, ctx, outcome)
         session.add(conversation)
         return self._queue(session, ctx, conversation)
@@ -318,6 +325,8 @@ def _cleaned(inbound: Inbound) -> Inbound:
     return replace(
         inbound,
         text=clean_text(inbound.text),
+        # Button data carries typed text too ('/huybienlai KH2026-00001 reason').
+        choice=clean_text(inbound.choice),
         display_name=clean_text(inbound.display_name),
         document_name=clean_text(inbound.document_name),
     )
