@@ -15,21 +15,21 @@ from sqlmodel import Session, select
 
 from handlers import interruptions, joining
 from handlers.context import Context
+from handlers.dialog_state import KEEP
+from handlers.dialog_state import load as _conversation
+from handlers.dialog_state import save as _save
 from handlers.features import load_features
 from handlers.i18n import Translator
 from handlers.matching import match_choice, normalize
-from handlers.messages import Choice, Inbound, Outbound, Recipient
+from handlers.messages import Inbound, Outbound, Recipient
 from handlers.outbox import BUTTON_CHANNELS, callback, deliver_notice, enqueue, typed_commands
 from handlers.quiet import QuietHours
-from handlers.registry import Command, Step, find_command, find_step, step_name, wants_choice
+from handlers.registry import Command, find_command, find_step, wants_choice
 from storage.db import StorageUnavailable, is_outage, transaction
 from storage.models import Conversation, Identity, InboundKey, Person, utcnow
 from storage.text import clean_text
 
 log = logging.getLogger(__name__)
-
-KEEP = object()
-"""Returned by routing when the dialog stays exactly where it was."""
 
 load_features()
 
@@ -340,58 +340,3 @@ def _is_command(text: str) -> bool:
     """Tell '/menu' or '/ack 12' from an answer that merely starts with a slash."""
     name = text[1:].split(" ", 1)[0].split("@", 1)[0].lower()
     return name == "huy" or find_command(name) is not None or (name.isascii() and name.isalpha())
-
-
-def _conversation(session: Session, inbound: Inbound) -> Conversation:
-    """Load the chat's conversation row, locked for this transaction, or start one."""
-    query = (
-        select(Conversation)
-        .where(
-            Conversation.channel == inbound.channel,
-            Conversation.external_id == inbound.external_id,
-        )
-        .with_for_update()
-    )
-    found = session.exec(query).first()
-    if found is not None:
-        return found
-    conversation = Conversation(channel=inbound.channel, external_id=inbound.external_id)
-    try:
-        # A push to this chat may create its row at the same moment; then that row is ours.
-        with session.begin_nested():
-            session.add(conversation)
-    except IntegrityError:
-        return session.exec(query).one()
-    return conversation
-
-
-def _save(conversation: Conversation, ctx: Context, outcome: Any) -> None:
-    """Store where the dialog now stands: the next step, its data and what was asked."""
-    asked = ctx.asked and bool(ctx.prompt)
-    if outcome is KEEP:
-        if asked:
-            _offer(conversation, ctx.prompt, ctx.offered)
-        return
-    next_step: Step | None = outcome
-    conversation.updated_at = ctx.now
-    if next_step is None:
-        conversation.step = ""
-        conversation.data = {}
-        if asked and ctx.offered:
-            _offer(conversation, ctx.prompt, ctx.offered)
-        else:
-            conversation.prompt, conversation.choices = "", []
-        return
-    conversation.step = step_name(next_step)
-    conversation.data = dict(ctx.data)
-    if asked:
-        _offer(conversation, ctx.prompt, ctx.offered)
-
-
-def _offer(conversation: Conversation, prompt: str, choices: list[Choice]) -> None:
-    stored = [[cid, label] for cid, label in choices]
-    # Buttons of an earlier message go stale only when the question really changed.
-    if stored and (stored != conversation.choices or prompt != conversation.prompt):
-        conversation.offer += 1
-    conversation.prompt = prompt
-    conversation.choices = stored
