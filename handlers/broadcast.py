@@ -23,7 +23,13 @@ MAX_TEXT = 4000
 MAX_PHOTO_REF = 300
 
 
-@command("thongbao", roles={Role.ADMIN.value}, menu_label=N_("Broadcast"), menu_order=15)
+@command(
+    "thongbao",
+    roles={Role.ADMIN.value},
+    menu_label=N_("Broadcast"),
+    menu_order=15,
+    summary=N_("an announcement"),
+)
 async def new_broadcast(ctx: Context) -> Step | None:
     """Show the broadcast still going out, if any; otherwise ask for the announcement."""
     running = running_broadcast(ctx.session)

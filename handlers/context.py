@@ -14,6 +14,7 @@ from handlers.messages import PRIORITY_FANOUT, Choice, Inbound, Outbound, Recipi
 from handlers.quiet import QuietHours
 from storage.models import Identity, Person
 from storage.people import people_with_roles
+from storage.text import clean_text
 
 Render = Callable[[Translator], tuple[str, list[Choice]]]
 """Builds a message in a recipient's language: (text, choices)."""
@@ -91,10 +92,12 @@ class Context:
 
     def ask(self, text: str, choices: list[Choice] | None = None) -> None:
         """Reply with a question; it is repeated when the answer is not understood."""
-        self.prompt = text
-        self.offered = list(choices or [])
+        # Stored to map the answer: labels from rows saved before text was cleaned must match
+        # what people type, and PostgreSQL cannot store a NUL at all.
+        self.prompt = clean_text(text)
+        self.offered = [(cid, clean_text(label)) for cid, label in choices or []]
         self.asked = True
-        self.replies.append(Outbound(self.here, text, list(self.offered)))
+        self.replies.append(Outbound(self.here, self.prompt, list(self.offered)))
 
     def reask(self, problem: str) -> None:
         """Explain what was wrong with the answer and ask the same question again."""

@@ -28,7 +28,13 @@ def _has_letter(text: str) -> bool:
     return any(ch.isalpha() for ch in text)
 
 
-@command("congvan", roles={Role.ADMIN.value}, menu_label=N_("New directive"), menu_order=10)
+@command(
+    "congvan",
+    roles={Role.ADMIN.value},
+    menu_label=N_("New directive"),
+    menu_order=10,
+    summary=N_("entering a new directive"),
+)
 async def new_directive(ctx: Context) -> Step:
     """Start entering a directive with its number."""
     return _ask_number(ctx)

@@ -13,24 +13,24 @@ from sqlalchemy import Engine as Database
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from handlers import joining
+from handlers import interruptions, joining
 from handlers.context import Context
+from handlers.dialog_state import KEEP
+from handlers.dialog_state import load as _conversation
+from handlers.dialog_state import save as _save
 from handlers.features import load_features
 from handlers.i18n import Translator
 from handlers.matching import match_choice, normalize
-from handlers.messages import Choice, Inbound, Outbound, Recipient
-from handlers.outbox import deliver_notice, enqueue
+from handlers.messages import Inbound, Outbound, Recipient
+from handlers.outbox import BUTTON_CHANNELS, callback, deliver_notice, enqueue, typed_commands
 from handlers.quiet import QuietHours
-from handlers.registry import Step, find_command, find_step, step_name, wants_choice
+from handlers.registry import Command, find_command, find_step, wants_choice
 from handlers.roster import removed_chat
 from storage.db import StorageUnavailable, is_outage, transaction
 from storage.models import Conversation, Identity, InboundKey, Person, utcnow
 from storage.text import clean_text
 
 log = logging.getLogger(__name__)
-
-KEEP = object()
-"""Returned by routing when the dialog stays exactly where it was."""
 
 load_features()
 
@@ -62,10 +62,13 @@ class Engine:
         Raises StorageUnavailable when the database is down or locked: nothing was stored,
         so the channel must not confirm the event, and hands it over again later.
         """
-        inbound = _cleaned(inbound)
+        cleaned = _cleaned(inbound)
+        # Typed, but nothing readable is left: say so rather than treat it as a blank answer.
+        emptied = bool(inbound.text.strip()) and not cleaned.text.strip()
+        inbound = cleaned
         try:
             with transaction(self.database) as session:
-                return await self._handle(session, inbound)
+                return await self._handle(session, inbound, emptied)
         except Exception as error:
             if is_outage(error):
                 raise StorageUnavailable(str(error.__class__.__name__)) from error
@@ -77,7 +80,7 @@ class Engine:
                 raise StorageUnavailable(str(error.__class__.__name__)) from error
             raise
 
-    async def _handle(self, session: Session, inbound: Inbound) -> list[int]:
+    async def _handle(self, session: Session, inbound: Inbound, emptied: bool) -> list[int]:
         if session.get(InboundKey, inbound.message_key) is not None:
             return []
         try:
@@ -106,7 +109,11 @@ class Engine:
         identity.last_seen_at = self.clock()
         session.add(identity)
         ctx = self._context(session, inbound, person, identity, conversation)
-        outcome = await self._route(ctx, conversation)
+        if emptied and not (inbound.choice or inbound.photo or inbound.document):
+            ctx.say(ctx._("That message has no text that can be read. Please type it again."))
+            outcome = self._stay(ctx, conversation)
+        else:
+            outcome = await self._route(ctx, conversation)
         _save(conversation, ctx, outcome)
         session.add(conversation)
         return self._queue(session, ctx, conversation)
@@ -185,12 +192,21 @@ class Engine:
             return await self._command(ctx, conversation, command)
         return await self._continue(ctx, conversation)
 
-    async def _command(self, ctx: Context, conversation: Conversation, text: str) -> Any:
-        """Run a slash command, or refuse it, leaving any dialog as it was."""
+    async def _command(
+        self, ctx: Context, conversation: Conversation, text: str, *, fresh: bool = False
+    ) -> Any:
+        """Run a slash command, or refuse it, leaving any dialog as it was.
+
+        `fresh` runs it as if no dialog were in progress (the person chose to discard it).
+        """
         name, _, args = text[1:].partition(" ")
         name = name.split("@", 1)[0].lower()
+        busy = bool(conversation.step) and not fresh
         if name == "huy":
             ctx.data = {}
+            if not busy:
+                ctx.say(ctx._("Nothing is in progress. Send /menu to see what you can do."))
+                return None
             ctx.say(
                 ctx._("Cancelled. Nothing from that dialog was saved. Send /menu to start again.")
             )
@@ -207,15 +223,34 @@ class Engine:
                 )
             return self._stay(ctx, conversation)
         ctx.args = args.strip()
-        ctx.text = ""
-        if found.keeps_dialog and conversation.step:
-            ctx.data = {}
-            await found.start(ctx)
-            # Back to the dialog the person was in, as if the tap had not interrupted it.
+        ctx.text, ctx.choice = "", ""
+        if busy and found.keeps_dialog:
+            return await self._one_shot(ctx, conversation, found)
+        what = interruptions.in_progress(ctx._, conversation.data) if busy else ""
+        if what:
             ctx.data = dict(conversation.data)
-            return self._stay(ctx, conversation)
+            choices = [list(choice) for choice in conversation.choices]
+            return interruptions.ask(
+                ctx, conversation.step, conversation.prompt, choices, what, text
+            )
         ctx.data = {"command": name}
         return await found.start(ctx)
+
+    async def _one_shot(self, ctx: Context, conversation: Conversation, found: Command) -> Any:
+        """Answer a tap or /help mid-dialog, then offer the dialog's question again, exactly."""
+        ctx.data = {}
+        first = len(ctx.replies)
+        await found.start(ctx)
+        if ctx.inbound.channel not in BUTTON_CHANNELS:
+            # A number must keep answering the dialog: the one-shot's choices are spelled out.
+            for reply in ctx.replies[first:]:
+                if reply.choices:
+                    reply.text = typed_commands(ctx._, reply.text, reply.choices)
+                    reply.choices = []
+        ctx.data = dict(conversation.data)
+        ctx.prompt = conversation.prompt
+        ctx.offered = [(cid, label) for cid, label in conversation.choices]
+        return self._stay(ctx, conversation)
 
     async def _continue(self, ctx: Context, conversation: Conversation) -> Any:
         """Give the answer to the step the dialog is waiting in."""
@@ -232,7 +267,10 @@ class Engine:
         if wants_choice(conversation.step) and not ctx.choice:
             ctx.reask(ctx._("Please choose one of the options."))
             return KEEP
-        return await step(ctx)
+        outcome = await step(ctx)
+        if isinstance(outcome, interruptions.Discard):
+            return await self._command(ctx, conversation, outcome.command, fresh=True)
+        return outcome
 
     def _stale(self, ctx: Context, conversation: Conversation) -> Any:
         """Answer a button from an old message without acting on it."""
@@ -251,7 +289,7 @@ class Engine:
         """Write the replies and notices of this event to the outbox."""
         rows = []
         for reply in ctx.replies:
-            reply.choices = [_callback(choice, conversation.offer) for choice in reply.choices]
+            reply.choices = callback(reply.choices, conversation.offer)
             rows.append(enqueue(session, reply, ctx.person.locale, ctx.now))
         for notice in ctx.notices:
             rows.extend(
@@ -289,6 +327,8 @@ def _cleaned(inbound: Inbound) -> Inbound:
     return replace(
         inbound,
         text=clean_text(inbound.text),
+        # Button data carries typed text too ('/huybienlai KH2026-00001 reason').
+        choice=clean_text(inbound.choice),
         display_name=clean_text(inbound.display_name),
         document_name=clean_text(inbound.document_name),
     )
@@ -302,59 +342,3 @@ def _is_command(text: str) -> bool:
     """Tell '/menu' or '/ack 12' from an answer that merely starts with a slash."""
     name = text[1:].split(" ", 1)[0].split("@", 1)[0].lower()
     return name == "huy" or find_command(name) is not None or (name.isascii() and name.isalpha())
-
-
-def _conversation(session: Session, inbound: Inbound) -> Conversation:
-    """Load the chat's conversation row, locked for this transaction, or start one."""
-    query = (
-        select(Conversation)
-        .where(
-            Conversation.channel == inbound.channel,
-            Conversation.external_id == inbound.external_id,
-        )
-        .with_for_update()
-    )
-    found = session.exec(query).first()
-    if found is not None:
-        return found
-    conversation = Conversation(channel=inbound.channel, external_id=inbound.external_id)
-    session.add(conversation)
-    session.flush()
-    return conversation
-
-
-def _save(conversation: Conversation, ctx: Context, outcome: Any) -> None:
-    """Store where the dialog now stands: the next step, its data and what was asked."""
-    asked = ctx.asked and bool(ctx.prompt)
-    if outcome is KEEP:
-        if asked:
-            _offer(conversation, ctx.prompt, ctx.offered)
-        return
-    next_step: Step | None = outcome
-    conversation.updated_at = ctx.now
-    if next_step is None:
-        conversation.step = ""
-        conversation.data = {}
-        if asked and ctx.offered:
-            _offer(conversation, ctx.prompt, ctx.offered)
-        else:
-            conversation.prompt, conversation.choices = "", []
-        return
-    conversation.step = step_name(next_step)
-    conversation.data = dict(ctx.data)
-    if asked:
-        _offer(conversation, ctx.prompt, ctx.offered)
-
-
-def _offer(conversation: Conversation, prompt: str, choices: list[Choice]) -> None:
-    stored = [[cid, label] for cid, label in choices]
-    # Buttons of an earlier message go stale only when the question really changed.
-    if stored and (stored != conversation.choices or prompt != conversation.prompt):
-        conversation.offer += 1
-    conversation.prompt = prompt
-    conversation.choices = stored
-
-
-def _callback(choice: Choice, offer: int) -> Choice:
-    cid, label = choice
-    return (cid, label) if cid.startswith("/") else (f"{offer}.{cid}", label)

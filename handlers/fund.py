@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from handlers.context import Context
 from handlers.dates import DateError, parse_date
@@ -41,11 +42,24 @@ def recording_unit(ctx: Context) -> int | None:
     return ctx.person.unit_id if ctx.person.role == Role.FOCAL.value else None
 
 
+def contribution_summary(_: Translator, data: dict[str, Any]) -> str:
+    """Name the contribution being entered: its donor and, once typed, its amount."""
+    name = str(data.get("donor_name", ""))
+    if not name:
+        return ""
+    if "amount" not in data:
+        return _("a contribution from {name}").format(name=name)
+    return _("a contribution of {amount} from {name}").format(
+        amount=_.money(int(data["amount"])), name=name
+    )
+
+
 @command(
     "quy",
     roles={Role.FOCAL.value, Role.ADMIN.value},
     menu_label=N_("Fund contribution"),
     menu_order=40,
+    summary=contribution_summary,
 )
 async def start_contribution(ctx: Context) -> Step | None:
     """Start recording a contribution: ask the donor's name."""

@@ -22,13 +22,20 @@ from storage.models import Contribution, Role
 REASON_MIN, REASON_MAX = 3, 300
 
 
-@command("huybienlai", roles={Role.ADMIN.value}, menu_label=N_("Reverse a receipt"), menu_order=60)
+@command(
+    "huybienlai",
+    roles={Role.ADMIN.value},
+    menu_label=N_("Reverse a receipt"),
+    menu_order=60,
+    summary=N_("reversing a receipt"),
+)
 async def start_reversal(ctx: Context) -> Step | None:
     """Start reversing a receipt, taking the receipt number and reason from the command."""
     receipt, _, reason = ctx.args.partition(" ")
-    if reason.strip():
-        ctx.data["pending_reason"] = reason.strip()
     problem = receipt_problem(ctx, receipt) if receipt else ""
+    # A reason belongs to the receipt it was typed with; a wrong number takes it along.
+    if reason.strip() and receipt and not problem:
+        ctx.data["pending_reason"] = reason.strip()
     if not receipt or problem:
         if problem:
             ctx.say(problem)

@@ -18,14 +18,14 @@ def show_menu(ctx: Context) -> None:
     ctx.ask(ctx._("What would you like to do?"), choices)
 
 
-@command("menu", roles=EVERYONE)
+@command("menu", roles=EVERYONE, keeps_dialog=True)
 async def menu(ctx: Context) -> Step | None:
     """Show the menu."""
     show_menu(ctx)
     return None
 
 
-@command("start", roles=EVERYONE)
+@command("start", roles=EVERYONE, keeps_dialog=True)
 async def start(ctx: Context) -> Step | None:
     """Remind a registered person who they are, and show the menu."""
     name = ctx.person.name or "—"

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from handlers.context import Notice
 from handlers.i18n import Translator
-from handlers.messages import PRIORITY_REPLY, Outbound, Recipient
+from handlers.messages import PRIORITY_REPLY, Choice, Outbound, Recipient
 from handlers.quiet import QuietHours
 from storage.models import Conversation, Identity, OutboxMessage, Person
 
@@ -64,63 +64,143 @@ def deliver_notice(
     quiet: QuietHours | None = None,
     broadcast_id: int | None = None,
 ) -> list[OutboxMessage]:
-    """Render a notice in its person's language and queue it to each of their chats."""
+    """Render a notice in its person's language and queue it to one of their chats.
+
+    That chat is the app the person chose, else the one they wrote from last, skipping
+    accounts that cannot be reached; the key holds across apps, so a repeat sends nothing.
+    """
     person = session.get(Person, notice.person_id)
     if person is None:
         return []
+    identities = list(session.exec(select(Identity).where(Identity.person_id == person.id)))
+    identity = _destination(person, identities)
+    if identity is None or _queued_before(session, notice.key, identities):
+        return []
     _ = Translator(person.locale, timezone)
     text, choices = notice.render(_)
-    rows: list[OutboxMessage] = []
-    identities = session.exec(select(Identity).where(Identity.person_id == person.id))
-    for identity in identities:
-        key = f"{notice.key}:{identity.channel}" if notice.key else None
-        # A platform's file id means nothing on another platform.
-        usable = not notice.media_channel or notice.media_channel == identity.channel
-        shown, offered = text, choices
-        if choices and identity.channel not in BUTTON_CHANNELS:
-            conversation = _conversation(session, identity)
-            if conversation.step:
-                # Numbers already answer the dialog in progress: spell the commands out.
-                shown, offered = _typed_commands(_, text, choices), []
-        outbound = Outbound(
-            to=_recipient(identity),
-            text=shown,
-            choices=offered,
-            photo=notice.photo if usable else "",
-            document=notice.document if usable and identity.channel in BUTTON_CHANNELS else "",
-            idempotency_key=key,
-            priority=notice.priority,
-        )
-        row = enqueue(session, outbound, person.locale, now, quiet, broadcast_id)
-        if row is None:
-            continue
-        rows.append(row)
-        if offered and identity.channel not in BUTTON_CHANNELS:
-            # A numbered reply ("1") to this message must map to its choices.
-            conversation.prompt = text
-            conversation.choices = [[cid, label] for cid, label in offered]
-            session.add(conversation)
+    key = f"{notice.key}:{identity.channel}" if notice.key else None
+    # A platform's file id means nothing on another platform.
+    usable = not notice.media_channel or notice.media_channel == identity.channel
+    buttons = identity.channel in BUTTON_CHANNELS
+    conversation = _conversation(session, identity)
+    busy = conversation is not None and bool(conversation.step)
+    shown, offered = text, choices
+    if choices and not buttons and busy:
+        # Numbers already answer the dialog in progress: spell the commands out.
+        shown, offered = typed_commands(_, text, choices), []
+    outbound = Outbound(
+        to=_recipient(identity),
+        text=shown,
+        choices=offered,
+        photo=notice.photo if usable else "",
+        document=notice.document if usable and buttons else "",
+        idempotency_key=key,
+        priority=notice.priority,
+    )
+    row = enqueue(session, outbound, person.locale, now, quiet, broadcast_id)
+    if row is None:
+        return []
+    rows = [row]
+    if offered and not buttons:
+        # A numbered reply ("1") to this message must map to its choices.
+        conversation = conversation or _new_conversation(session, identity)
+        conversation.prompt = text
+        conversation.choices = [[cid, label] for cid, label in offered]
+        session.add(conversation)
+    elif conversation is not None and busy and conversation.prompt and row.not_before <= now:
+        # The push came between the dialog's question and its answer: ask that again.
+        again = _question(identity, conversation, key, notice.priority)
+        repeated = enqueue(session, again, person.locale, now, quiet, broadcast_id=None)
+        rows += [repeated] if repeated is not None else []
     return rows
+
+
+def _destination(person: Person, identities: list[Identity]) -> Identity | None:
+    """Pick the chat for a message the person did not ask for: chosen, else last used."""
+    reachable = [identity for identity in identities if identity.reachable] or identities
+    if not reachable:
+        return None
+    preferred = person.preferred_channel
+    chosen = [identity for identity in reachable if preferred and identity.channel == preferred]
+    if chosen:
+        return chosen[0]
+    never = dt.datetime.min.replace(tzinfo=dt.UTC)
+    return max(
+        reachable,
+        # On a tie the newer account wins: it was linked later.
+        key=lambda i: (_aware(i.last_seen_at) if i.last_seen_at else never, i.id or 0),
+    )
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    # SQLite hands back naive datetimes; every stored time is UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _queued_before(session: Session, key: str | None, identities: list[Identity]) -> bool:
+    """Tell whether this notice went to any of the person's chats already."""
+    if not key:
+        return False
+    keys = [f"{key}:{identity.channel}" for identity in identities]
+    found = session.exec(
+        select(OutboxMessage.id).where(col(OutboxMessage.idempotency_key).in_(keys))
+    ).first()
+    return found is not None
+
+
+def _question(
+    identity: Identity, conversation: Conversation, key: str | None, priority: int
+) -> Outbound:
+    choices = [(cid, label) for cid, label in conversation.choices]
+    return Outbound(
+        to=_recipient(identity),
+        text=conversation.prompt,
+        choices=callback(choices, conversation.offer),
+        idempotency_key=f"{key}:again" if key else None,
+        priority=priority,
+    )
 
 
 def _recipient(identity: Identity) -> Recipient:
     return Recipient(identity.channel, identity.chat_id, identity.person_id)
 
 
-def _conversation(session: Session, identity: Identity) -> Conversation:
-    found = session.exec(
+def _conversation(session: Session, identity: Identity) -> Conversation | None:
+    return session.exec(
         select(Conversation).where(
             Conversation.channel == identity.channel,
             Conversation.external_id == identity.external_id,
         )
     ).first()
-    return found or Conversation(channel=identity.channel, external_id=identity.external_id)
 
 
-def _typed_commands(_: Translator, text: str, choices: list[tuple[str, str]]) -> str:
+def _new_conversation(session: Session, identity: Identity) -> Conversation:
+    """Create the chat's conversation row, or take the one another transaction just made."""
+    conversation = Conversation(channel=identity.channel, external_id=identity.external_id)
+    try:
+        # Two passes may reach an idle chat at once; the unique row decides, not the read.
+        with session.begin_nested():
+            session.add(conversation)
+    except IntegrityError:
+        found = _conversation(session, identity)
+        assert found is not None
+        return found
+    return conversation
+
+
+def typed_commands(_: Translator, text: str, choices: list[tuple[str, str]]) -> str:
+    """Spell out a message's command choices ('Báo cáo: gửi /baocao 8') for a numbered chat."""
     lines = [
         _("{label}: send {command}").format(label=label, command=cid)
         for cid, label in choices
         if cid.startswith("/")
     ]
     return "\n\n".join([text, "\n".join(lines)]) if lines else text
+
+
+def callback(choices: list[Choice], offer: int) -> list[Choice]:
+    """Number a question's choices with its offer, so buttons of older questions go stale."""
+    return [
+        (cid, label) if cid.startswith("/") else (f"{offer}.{cid}", label)
+        for cid, label in choices
+    ]

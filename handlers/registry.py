@@ -8,9 +8,14 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 if TYPE_CHECKING:
     from handlers.context import Context
+    from handlers.i18n import Translator
 
 Step: TypeAlias = Callable[["Context"], Awaitable[Any]]
 """A dialog step: gets the person's answer in the context, returns the next step or None."""
+
+Summary: TypeAlias = "str | Callable[[Translator, dict[str, Any]], str]"
+"""What a dialog is doing, for 'you have not finished …': an N_ string, or a function of the
+dialog's data giving a translated line ('' when nothing worth keeping was entered yet)."""
 
 _STEPS: dict[str, Step] = {}
 _CHOICE_STEPS: set[str] = set()
@@ -55,6 +60,8 @@ class Command:
     menu_order: int = 100
     keeps_dialog: bool = False
     """A one-shot command (a tap on a pushed message) that leaves a dialog in progress as it was."""
+    summary: Summary = ""
+    """Set on dialogs that gather unsaved input: starting another command asks first."""
 
 
 _COMMANDS: dict[str, Command] = {}
@@ -67,11 +74,14 @@ def command(
     menu_label: str = "",
     menu_order: int = 100,
     keeps_dialog: bool = False,
+    summary: Summary = "",
 ) -> Callable[[Step], Step]:
     """Register the decorated step as the start of `/name`, open to `roles`."""
 
     def register(fn: Step) -> Step:
-        _COMMANDS[name] = Command(name, frozenset(roles), fn, menu_label, menu_order, keeps_dialog)
+        _COMMANDS[name] = Command(
+            name, frozenset(roles), fn, menu_label, menu_order, keeps_dialog, summary
+        )
         return fn
 
     return register

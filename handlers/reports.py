@@ -66,7 +66,13 @@ def _own_assignment(ctx: Context, assignment_id: int | None) -> tuple[Assignment
     return found
 
 
-@command("baocao", roles={Role.FOCAL.value}, menu_label=N_("Progress report"), menu_order=20)
+@command(
+    "baocao",
+    roles={Role.FOCAL.value},
+    menu_label=N_("Progress report"),
+    menu_order=20,
+    summary=N_("a progress report"),
+)
 async def start_report(ctx: Context) -> Step | None:
     """Start a report: on the given assignment, the only open one, or one the person picks."""
     _ = ctx._

@@ -127,14 +127,19 @@ async def test_short_reason_with_the_command_is_asked_again(engine, database):
 
 
 async def test_unknown_receipt_is_refused(engine, database):
-    """A receipt that does not exist is named in the refusal, and the number asked again."""
+    """A receipt that does not exist is named in the refusal, and the number asked again;
+    the reason typed with the wrong number is not reused for the right one."""
     await head_records_one(engine)
     officer = await admin(engine)
-    assert await say(officer, "/huybienlai KH2026-00099 Ghi nhầm") == [
+    assert await say(officer, "/huybienlai KH2026-00099 Khách trả lại") == [
         "Không có biên lai KH2026-00099. Vui lòng kiểm tra lại số.",
         ASK_RECEIPT,
     ]
-    assert await say(officer, "KH2026-00001") == [CONFIRM.replace("Ghi nhầm số tiền", "Ghi nhầm")]
+    assert "pending_reason" not in dialog_data(database, officer)
+    assert await say(officer, "KH2026-00001") == [ASK_REASON]
+    assert await say(officer, "Ghi nhầm số tiền") == [CONFIRM]
+    await officer.tap("Hủy biên lai")
+    assert contributions(database)[-1].note == "Hủy biên lai KH2026-00001: Ghi nhầm số tiền"
 
 
 async def test_keeping_the_receipt_changes_nothing(engine, database):

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import json
+import unicodedata
+
 import pytest
 from sqlmodel import Session, select
 
 from handlers.features import load_features
 from handlers.registry import commands_for
-from storage.models import Conversation, Role
+from storage.models import (
+    Broadcast,
+    Contribution,
+    Conversation,
+    Directive,
+    Person,
+    ProgressReport,
+    Role,
+    Unit,
+)
 from tests.support.chat import joined
 
 load_features()
@@ -26,10 +38,19 @@ JUNK = [
     "  ",
     "1.000.000.000.000.000.000 tỷ",
     "31/02/2026",
+    # Pasted from other apps and consoles: invisible, reordering, unstorable.
+    "\u200b",
+    "Thôn\u200b Đông",
+    "\u202eĐông\u202c",
+    "\x1b[31mđỏ\x1b[0m",
+    "\ud800",
+    "ab\udfffcd",
+    "x\x00y",
+    "\u2066\u2069\ufeff",
 ]
-ONE_SHOT = {
-    "menu", "help", "start", "ack", "tinhhinh", "quytonghop", "lienket", "baocao", "mamoi"
-}
+UNCLEAN = {"Cc", "Cf", "Cs"}
+"""Character categories nothing stored may contain (but for line breaks)."""
+ONE_SHOT = {"menu", "help", "start", "ack", "tinhhinh", "quytonghop", "lienket", "baocao", "mamoi"}
 """Commands that answer at once (or, for a focal point with no task, end at once)."""
 CASES = [
     (role, found.name)
@@ -70,6 +91,18 @@ async def test_junk_at_every_step_never_crashes(engine, database, role, name):
         replies = await chat.send("1")
         assert not any(APOLOGY in reply for reply in replies), (step, replies)
     assert visited or name in ONE_SHOT, name
+    _assert_stored_clean(database)
+
+
+def _assert_stored_clean(database) -> None:  # type: ignore[no-untyped-def]
+    """Nothing kept from the junk: every stored text is free of invisible characters."""
+    with Session(database) as session:
+        tables = (Unit, Person, Contribution, Directive, ProgressReport, Broadcast, Conversation)
+        for table in tables:
+            for row in session.exec(select(table)):
+                text = json.dumps(row.model_dump(mode="json"), ensure_ascii=False)
+                bad = [c for c in text if c != "\n" and unicodedata.category(c) in UNCLEAN]
+                assert not bad, (table.__name__, text[:200])
 
 
 def test_every_role_has_commands_to_sweep():
