@@ -70,7 +70,8 @@ def deliver_notice(
     accounts that cannot be reached; the key holds across apps, so a repeat sends nothing.
     """
     person = session.get(Person, notice.person_id)
-    if person is None:
+    if person is None or person.removed_at is not None:
+        # Whatever query picked them, a removed person is sent nothing more.
         return []
     identities = list(session.exec(select(Identity).where(Identity.person_id == person.id)))
     identity = _destination(person, identities)

@@ -51,6 +51,17 @@ async def test_zalo_chat_in_a_dialog_gets_commands_to_type_instead(engine, datab
     assert await chat.send("2") == ["Language set to English."]
 
 
+async def test_a_removed_person_is_sent_no_push(engine, database, clock):
+    """The former village head was removed: a push that still names him queues nothing."""
+    chat = await joined(engine, Role.FOCAL, "An", unit="Thôn Đông")
+    with transaction(database) as session:
+        person = session.exec(select(Person)).one()
+        person.removed_at = clock.now
+        session.add(person)
+    _push(database, clock)
+    assert chat.last_rows() == []
+
+
 async def test_telegram_always_gets_buttons(engine, database, clock):
     """Buttons on Telegram carry their command, whatever the chat is doing."""
     chat = await joined(engine, Role.FOCAL, "An", unit="Thôn Đông")
