@@ -355,7 +355,7 @@ async def test_removed_people_and_archived_units_are_left_out_of_every_audience(
     [sent] = broadcasts(database)
     assert recipients_by_name(database, sent.id) == {
         AN: ["telegram"],
-        CUONG: ["telegram", "zalo"],
+        CUONG: ["telegram"],
         DUNG: ["telegram"],
     }
     mark_rows(database, sent.id or 0, OutboxStatus.SENT, AN, CUONG, DUNG)
