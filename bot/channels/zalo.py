@@ -101,7 +101,12 @@ class ZaloChannel:
         return "zalo bot"
 
     async def poll(self, handle: InboundHandler) -> None:
-        """Long-poll getUpdates forever, handing each new message to `handle` in turn."""
+        """Long-poll getUpdates forever, handing each new message to `handle` in turn.
+
+        The next update is fetched only once `handle` returned for this one: Zalo does not
+        reliably hand an update out twice, so it is held here until stored. Transient failures
+        back off; a refused token (401) raises ZaloError and ends this channel only.
+        """
         delay = _BACKOFF_FIRST
         while True:
             try:
@@ -113,16 +118,18 @@ class ZaloChannel:
             except httpx.HTTPError as error:
                 reason = _describe(error)
             else:
-                if reply.ok:
+                if reply.ok and _holds_update(reply.body):
                     delay = _BACKOFF_FIRST
                     await self._take(reply.body, handle)
                     continue
                 if reply.code == 408:
                     delay = _BACKOFF_FIRST
                     continue
-                if reply.code == 401 or (reply.code == 403 and not reply.transient):
+                if reply.code == 401:
                     raise ZaloError(self._clean(f"Zalo refused the bot token: {reply.summary}"))
-                reason = self._clean(reply.summary)
+                # Also a 200 that holds no update (an HTML page, {"ok": true} alone): asking
+                # again at once would spin.
+                reason = self._clean(reply.summary) if not reply.ok else "answer without update"
             log.warning("Zalo getUpdates failed (%s); retrying in %.0f s", reason, delay)
             await self._pause(delay)
             delay = min(delay * 2, _BACKOFF_LAST)
@@ -167,7 +174,6 @@ class ZaloChannel:
     async def _take(self, body: Any, handle: InboundHandler) -> None:
         inbound = to_inbound(body) if isinstance(body, Mapping) else None
         if inbound is None:
-            log.debug("Zalo update ignored (not a private text or image message)")
             return
         if inbound.message_key in self._seen:
             log.debug("Zalo replayed %s; already handled", inbound.message_key)
@@ -288,6 +294,15 @@ def _read(response: httpx.Response) -> _Reply:
         description=description,
         retry_after=_retry_after(envelope, response),
     )
+
+
+def _holds_update(body: Any) -> bool:
+    """True for a getUpdates body carrying an update, wrapped in {ok, result} or bare."""
+    if not isinstance(body, Mapping):
+        return False
+    if "ok" in body:
+        return isinstance(body.get("result"), Mapping | list)
+    return "message" in body or "event_name" in body
 
 
 def _retry_after(envelope: Mapping[str, Any], response: httpx.Response) -> float | None:

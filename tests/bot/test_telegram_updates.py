@@ -30,7 +30,7 @@ def test_a_text_message_becomes_an_inbound_with_string_ids_and_utc_time() -> Non
         channel="telegram",
         external_id="5123456789",
         chat_id="5123456789",
-        message_key="telegram:873210456",
+        message_key="telegram:m:5123456789:52",
         at=AT_0800,
         text="Thôn 3 đã họp dân xong",
         locale_hint="vi",
@@ -44,7 +44,7 @@ def test_start_with_an_invite_code_keeps_the_code() -> None:
 
     assert inbound is not None
     assert inbound.text == "/start K7Q2MX"
-    assert inbound.message_key == "telegram:873210455"
+    assert inbound.message_key == "telegram:m:5123456789:51"
     assert inbound.at == dt.datetime(2026, 3, 20, 0, 59, tzinfo=dt.UTC)
 
 
@@ -82,7 +82,7 @@ def test_a_button_tap_becomes_a_choice_timed_when_it_arrives() -> None:
         channel="telegram",
         external_id="5123456789",
         chat_id="5123456789",
-        message_key="telegram:873210459",
+        message_key="telegram:cb:4382179231928374650",
         # Not the date of the message that carried the button (a day earlier).
         at=received,
         choice="/ack 12",
