@@ -116,6 +116,8 @@ class TelegramChannel:
             sleep=sleep,
             describe=self._describe,
             answer_tap=self._answer_tap,
+            # The token's public part is the bot's id: message keys stay apart per bot.
+            bot_id=token.split(":", 1)[0] if ":" in token else "",
         )
 
     async def start(self) -> str:

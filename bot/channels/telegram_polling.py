@@ -46,6 +46,7 @@ class UpdatePoller:
         sleep: Sleep,
         describe: Describe,
         answer_tap: Answer,
+        bot_id: str = "",
     ) -> None:
         self._request = request
         self._url = url
@@ -53,6 +54,7 @@ class UpdatePoller:
         self._sleep = sleep
         self._describe = describe
         self._answer_tap = answer_tap
+        self.bot_id = bot_id
         self.offset: int | None = None
 
     async def fetch(self, timeout: int, limit: int | None = None) -> list[Any]:
@@ -96,12 +98,13 @@ class UpdatePoller:
             delay = 1.0
             for update in updates:
                 await self._dispatch(update, handle)
-                number = update.get("update_id") if isinstance(update, dict) else None
-                if isinstance(number, int) and not isinstance(number, bool):
-                    self.offset = max(self.offset or 0, number + 1)
+                number = _update_id(update)
+                if number is not None:
+                    # Not max(): after a quiet week Telegram may number updates from anywhere.
+                    self.offset = number + 1
 
     async def _dispatch(self, update: Any, handle: InboundHandler) -> None:
-        number = update.get("update_id") if isinstance(update, dict) else None
+        number = _update_id(update)
         try:
             if not isinstance(update, dict):
                 raise TypeError("update is not an object")
@@ -109,7 +112,7 @@ class UpdatePoller:
             if isinstance(query, dict) and query.get("id"):
                 # Answer at once, or the person's client shows a spinner until it times out.
                 await self._answer_tap(str(query["id"]))
-            inbound = to_inbound(update)
+            inbound = to_inbound(update, bot_id=self.bot_id)
         except Exception as exc:
             # Its content may be what someone wrote: only the kind of fault goes to the log.
             log.warning(
@@ -122,6 +125,11 @@ class UpdatePoller:
             await handle(inbound)
         except Exception:
             log.exception("Handling Telegram update %s failed; skipping it", number)
+
+
+def _update_id(update: Any) -> int | None:
+    number = update.get("update_id") if isinstance(update, dict) else None
+    return number if isinstance(number, int) and not isinstance(number, bool) else None
 
 
 def retry_seconds(exc: RetryAfter) -> float:

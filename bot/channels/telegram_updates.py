@@ -15,31 +15,37 @@ log = logging.getLogger(__name__)
 _MENTION = re.compile(r"^(/\w+)@\w+")
 
 
-def to_inbound(update: dict[str, Any], now: dt.datetime | None = None) -> Inbound | None:
+def to_inbound(
+    update: dict[str, Any], now: dt.datetime | None = None, *, bot_id: str = ""
+) -> Inbound | None:
     """Turn a raw Bot API Update into a neutral Inbound, or None for what the bot ignores.
+
+    `bot_id` (the token's public part) goes into message keys: a chat's message ids start
+    at 1 again when another bot is run on the same database.
 
     Every update left out is logged (DEBUG) with the reason, never with what the person wrote.
     A malformed update may raise (KeyError, ValueError, TypeError): the caller skips it.
     """
     number = update.get("update_id")
     if isinstance(update.get("message"), dict):
-        return _from_message(update["message"], number)
+        return _from_message(update["message"], number, bot_id)
     if isinstance(update.get("callback_query"), dict):
         return _from_callback(update["callback_query"], number, now or dt.datetime.now(dt.UTC))
     kinds = [kind for kind in update if kind != "update_id"]
     return _ignored(number, f"unsupported update type {','.join(kinds) or 'none'}")
 
 
-def message_key(chat_id: str, message_id: object) -> str:
+def message_key(chat_id: str, message_id: object, bot_id: str = "") -> str:
     """The dedupe key of a message: its chat and message id, which Telegram never reuses.
 
     Not the update_id: Telegram restarts those at random after a week without updates, and a
     new bot token on the same database starts them low, so they would drop new messages.
     """
-    return f"telegram:m:{chat_id}:{message_id}"
+    key = f"telegram:m:{chat_id}:{message_id}"
+    return f"{key}@{bot_id}" if bot_id else key
 
 
-def _from_message(message: dict[str, Any], number: object) -> Inbound | None:
+def _from_message(message: dict[str, Any], number: object, bot_id: str) -> Inbound | None:
     chat = message.get("chat") or {}
     sender = message.get("from") or {}
     if chat.get("type") != "private":
@@ -67,7 +73,7 @@ def _from_message(message: dict[str, Any], number: object) -> Inbound | None:
         channel="telegram",
         external_id=external_id,
         chat_id=chat_id,
-        message_key=message_key(chat_id, message["message_id"]),
+        message_key=message_key(chat_id, message["message_id"], bot_id),
         at=dt.datetime.fromtimestamp(int(message["date"]), tz=dt.UTC),
         text=text,
         photo=photo,

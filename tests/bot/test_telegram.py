@@ -122,7 +122,7 @@ async def test_poll_hands_over_messages_and_taps_and_confirms_each_only_after_ha
         "Bình",
     )
     # Keyed by chat and message id, and by the tap's own id: update_ids may start over.
-    assert message.message_key == f"telegram:m:{BINH}:1"
+    assert message.message_key == f"telegram:m:{BINH}:1@7000000001"
     assert (button.choice, button.message_key) == ("/ack 12", f"telegram:cb:{button.callback_id}")
     assert tap == first + 1
     # The tap was answered before the handler ran.
@@ -169,7 +169,7 @@ async def test_an_update_interrupted_while_handled_comes_again(
     again, restarted = Handler(fake, stop_after=1), TelegramChannel(fake.token, fake.url)
     await again.run(restarted)
     await restarted.close()
-    assert [inbound.message_key for inbound in again.seen] == [f"telegram:m:{BINH}:2"]
+    assert [inbound.message_key for inbound in again.seen] == [f"telegram:m:{BINH}:2@7000000001"]
     assert done < interrupted
 
 
@@ -200,7 +200,7 @@ async def test_group_messages_are_confirmed_but_not_handed_over(
     with caplog.at_level(logging.DEBUG, logger="bot.channels"):
         await handler.run(channel)
 
-    assert [inbound.message_key for inbound in handler.seen] == [f"telegram:m:{BINH}:1"]
+    assert [inbound.message_key for inbound in handler.seen] == [f"telegram:m:{BINH}:1@7000000001"]
     assert f"Telegram update {group} ignored: chat type supergroup, not private" in caplog.text
     assert payload("group_message")["message"]["text"] not in caplog.text
 
