@@ -110,3 +110,47 @@ async def test_an_id_longer_than_the_stored_width_is_refused_with_a_log_line(
     with Session(database) as session:
         stored = session.exec(select(Identity).where(Identity.external_id == too_long)).first()
     assert stored is None
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "content_type"),
+    [
+        (200, "<html><body><h1>502 Bad Gateway</h1></body></html>", "text/html"),
+        (200, '{"ok": true}', "application/json"),
+        (200, '{"ok": true, "result": "busy"}', "application/json"),
+        (403, '{"ok": false, "error_code": 403, "description": "Forbidden"}', "application/json"),
+    ],
+    ids=["html", "no-result", "result-text", "forbidden"],
+)
+async def test_a_bad_get_updates_answer_is_retried_after_a_pause(
+    status: int, body: str, content_type: str
+) -> None:
+    """An answer holding no update is a passing fault: pause, ask again, go on serving."""
+    pauses: list[float] = []
+
+    async def pause(seconds: float) -> None:
+        pauses.append(seconds)
+
+    fake = FakeZalo().start()
+    fake.answer_raw_next("getUpdates", status, body, content_type)
+    fake.answer_raw_next("getUpdates", status, body, content_type)
+    fake.user_sends(LONG_ID, "menu")
+    handled: list[Inbound] = []
+
+    async def handle(inbound: Inbound) -> None:
+        handled.append(inbound)
+
+    channel = ZaloChannel(fake.token, fake.url, poll_timeout=1, pause=pause)
+    task = asyncio.create_task(channel.poll(handle))
+    try:
+        await soon(lambda: len(handled) == 1)
+        assert not task.done()
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await channel.close()
+        fake.stop()
+
+    assert [inbound.text for inbound in handled] == ["menu"]
+    assert pauses == [1.0, 2.0]
