@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from bot.channels.base import Channel
 from bot.config import Settings
 from bot.delivery import OutboxSender
-from bot.inbound import InboundStore, Worker
+from bot.inbound import InboundStore, OutageLogFilter, Worker
 from bot.logs import setup_logging
 from bot.scheduler import policy_from_settings, start_scheduler
 from handlers.broadcast_report import queue_broadcast_reports
@@ -24,6 +24,8 @@ from storage.models import Identity, Person, utcnow
 from storage.people import write_setting
 
 log = logging.getLogger("hoctap")
+# Loggers of loops that reach the database on every pass: an outage is one line, not a flood.
+_DATABASE_LOOPS = ("bot.delivery", "bot.outbox_rows", "apscheduler.executors.default")
 
 
 def build_channels(settings: Settings) -> dict[str, Channel]:
@@ -118,6 +120,9 @@ async def serve(settings: Settings) -> int:
 
     worker = Worker()
     store = InboundStore(engine.handle, worker=worker)
+    quiet_outages = OutageLogFilter()
+    for name in _DATABASE_LOOPS:
+        logging.getLogger(name).addFilter(quiet_outages)
 
     async def on_inbound(inbound: Inbound) -> None:
         if await store.store(inbound):
@@ -142,6 +147,8 @@ async def serve(settings: Settings) -> int:
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await task
     worker.close()
+    for name in _DATABASE_LOOPS:
+        logging.getLogger(name).removeFilter(quiet_outages)
     for channel in channels.values():
         await channel.close()
     database.dispose()

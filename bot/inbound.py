@@ -10,12 +10,13 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
 from handlers.messages import Inbound
-from storage.db import StorageUnavailable
+from storage.db import StorageUnavailable, is_outage
 
 log = logging.getLogger(__name__)
 
 FIRST_DELAY = 0.25
 LAST_DELAY = 5.0
+REPEAT_WINDOW = 60.0
 T = TypeVar("T")
 
 Handle = Callable[[Inbound], Awaitable[Any]]
@@ -112,3 +113,32 @@ class InboundStore:
 
 async def _awaited(awaitable: Awaitable[T]) -> T:
     return await awaitable
+
+
+class OutageLogFilter(logging.Filter):
+    """Turns database-outage tracebacks into one short line per message and minute.
+
+    Loops that touch the database every second (the outbox sender, the scheduler) would
+    otherwise log a full traceback per pass for as long as the database is away.
+    """
+
+    def __init__(
+        self, window: float = REPEAT_WINDOW, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        super().__init__()
+        self._window, self._clock = window, clock
+        self._last: dict[tuple[str, str], float] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Keep the record, shortened, or drop it when the same outage line was just logged."""
+        error = record.exc_info[1] if record.exc_info else None
+        if error is None or not (isinstance(error, StorageUnavailable) or is_outage(error)):
+            return True
+        key = (record.name, str(record.msg))
+        now = self._clock()
+        if now - self._last.get(key, -self._window) < self._window:
+            return False
+        self._last[key] = now
+        record.msg = f"{record.getMessage()}: database unavailable ({type(error).__name__})"
+        record.args, record.exc_info, record.exc_text = None, None, None
+        return True
