@@ -95,13 +95,20 @@ class UpdatePoller:
                 await self._sleep(delay)
                 delay = min(delay * 2, MAX_BACKOFF)
                 continue
-            delay = 1.0
+            before = self.offset
             for update in updates:
                 await self._dispatch(update, handle)
                 number = _update_id(update)
                 if number is not None:
                     # Not max(): after a quiet week Telegram may number updates from anywhere.
                     self.offset = number + 1
+            if updates and self.offset == before:
+                # Only updates without an id, which no offset can confirm: do not spin on them.
+                log.warning("Telegram updates without update_id; asking again in %.0f s", delay)
+                await self._sleep(delay)
+                delay = min(delay * 2, MAX_BACKOFF)
+                continue
+            delay = 1.0
 
     async def _dispatch(self, update: Any, handle: InboundHandler) -> None:
         number = _update_id(update)

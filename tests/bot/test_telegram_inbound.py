@@ -167,3 +167,27 @@ async def test_a_bad_get_updates_answer_is_retried_after_a_pause(
 
     assert [inbound.text for inbound in seen] == ["menu"]
     assert pauses == [1.0, 2.0]
+
+
+async def test_updates_without_an_id_alone_make_the_poll_pause_not_spin(
+    fake: FakeTelegram,
+) -> None:
+    """No offset can confirm an update without update_id: the poll waits longer each time it
+    sees only such, instead of asking again and again at once."""
+    pauses: list[float] = []
+    seen: list[Inbound] = []
+
+    async def pause(seconds: float) -> None:
+        pauses.append(seconds)
+        if len(pauses) == 3:
+            fake.user_sends(BINH, "menu")
+
+    async def handle(inbound: Inbound) -> None:
+        seen.append(inbound)
+
+    fake.push_update({"message": {"message_id": 9, "date": "?"}}, with_update_id=False)
+    channel = TelegramChannel(fake.token, fake.url, poll_timeout=1, sleep=pause)
+    await Until(handle, 1).run(channel)
+
+    assert pauses[:3] == [1.0, 2.0, 4.0]
+    assert [inbound.text for inbound in seen] == ["menu"]
