@@ -31,12 +31,12 @@ import re
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
 from bot.channels.base import Delivery, InboundHandler, SendResult, split_text
+from bot.channels.zalo_replies import Reply, holds_update, read_reply
 from bot.channels.zalo_updates import to_inbound
 from bot.logs import RedactTokens
 from handlers.i18n import Translator
@@ -50,7 +50,6 @@ _BACKOFF_LAST = 30.0
 _SEEN_KEEP = 512
 _PERSON = re.compile(r"block|follow|not found|not exist|user|recipient", re.IGNORECASE)
 _ABOUT_MESSAGE = re.compile(r"text|message|caption|photo|length|content|empty", re.IGNORECASE)
-_TRANSIENT = re.compile(r"internal server error|try again|temporar", re.IGNORECASE)
 
 
 class ZaloError(Exception):
@@ -118,7 +117,7 @@ class ZaloChannel:
             except httpx.HTTPError as error:
                 reason = _describe(error)
             else:
-                if reply.ok and _holds_update(reply.body):
+                if reply.ok and holds_update(reply.body):
                     delay = _BACKOFF_FIRST
                     await self._take(reply.body, handle)
                     continue
@@ -163,13 +162,13 @@ class ZaloChannel:
 
     async def _call(
         self, method: str, payload: dict[str, Any], *, timeout: float | None = None
-    ) -> _Reply:
+    ) -> Reply:
         response = await self._client.post(
             f"{self._base}/{method}",
             json=payload,
             timeout=httpx.USE_CLIENT_DEFAULT if timeout is None else timeout,
         )
-        return _read(response)
+        return read_reply(response)
 
     async def _take(self, body: Any, handle: InboundHandler) -> None:
         inbound = to_inbound(body) if isinstance(body, Mapping) else None
@@ -197,7 +196,7 @@ class ZaloChannel:
         if info.get("url"):
             log.warning("A Zalo webhook is set, so getUpdates receives nothing: call deleteWebhook")
 
-    def _failure(self, reply: _Reply, sent: int = 0) -> SendResult:
+    def _failure(self, reply: Reply, sent: int = 0) -> SendResult:
         error = self._clean(f"Zalo {reply.summary}")
         if reply.code == 429:
             return SendResult(
@@ -249,77 +248,6 @@ def render(text: str, choices: list[Choice], locale: str) -> list[str]:
     else:
         parts.append(tail)
     return parts
-
-
-@dataclass(frozen=True)
-class _Reply:
-    """One API answer: ok, or the error code from the body (else the HTTP status)."""
-
-    ok: bool
-    code: int
-    body: Any
-    result: Any
-    description: str
-    retry_after: float | None
-
-    @property
-    def summary(self) -> str:
-        return f"error {self.code}: {self.description or 'no description'}"
-
-    @property
-    def transient(self) -> bool:
-        return _TRANSIENT.search(self.description) is not None
-
-
-def _read(response: httpx.Response) -> _Reply:
-    try:
-        body: Any = response.json()
-    except ValueError:
-        body = None
-    envelope = body if isinstance(body, Mapping) else {}
-    refused = envelope.get("ok") is False
-    ok = response.is_success and not refused
-    code = envelope.get("error_code") if refused else None
-    if not isinstance(code, int) or isinstance(code, bool):
-        code = 0 if ok else response.status_code
-    # Some answers say 200 in HTTP and the real status in the body; the body wins.
-    if not ok and code < 400:
-        code = response.status_code if response.status_code >= 400 else 500
-    description = str(envelope.get("description") or ("" if ok else response.reason_phrase))
-    return _Reply(
-        ok=ok,
-        code=code,
-        body=body,
-        result=envelope.get("result"),
-        description=description,
-        retry_after=_retry_after(envelope, response),
-    )
-
-
-def _holds_update(body: Any) -> bool:
-    """True for a getUpdates body carrying an update, wrapped in {ok, result} or bare."""
-    if not isinstance(body, Mapping):
-        return False
-    if "ok" in body:
-        return isinstance(body.get("result"), Mapping | list)
-    return "message" in body or "event_name" in body
-
-
-def _retry_after(envelope: Mapping[str, Any], response: httpx.Response) -> float | None:
-    parameters = envelope.get("parameters")
-    candidates = [
-        parameters.get("retry_after") if isinstance(parameters, Mapping) else None,
-        envelope.get("retry_after"),
-        response.headers.get("Retry-After"),
-    ]
-    for value in candidates:
-        try:
-            seconds = float(value)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            continue
-        if seconds >= 0:
-            return seconds
-    return None
 
 
 def _describe(error: httpx.HTTPError) -> str:
