@@ -13,12 +13,13 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from bot.channels.base import Delivery
 from bot.channels.telegram import TelegramChannel
 from bot.channels.zalo import ZaloChannel
-from bot.inbound import InboundStore, Worker
+from bot.inbound import InboundStore, OutageLogFilter, Worker
 from handlers.engine import Engine as DialogEngine
 from handlers.messages import Inbound
 from storage.db import StorageUnavailable
@@ -183,3 +184,37 @@ async def test_a_locked_sqlite_file_does_not_stop_the_event_loop(
         rows = session.exec(select(OutboxMessage).where(OutboxMessage.chat_id == BICH)).all()
     assert [row.id for row in rows][-len(replies) :] == replies
     database.dispose()
+
+
+def test_outage_tracebacks_of_a_busy_loop_become_one_line_a_minute(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The outbox sender fails every second while the database is away: the log gets one
+    short line for it, not a traceback a second; other errors keep their traceback."""
+    now = [0.0]
+    logger = logging.getLogger("tests.busy_loop")
+    quiet = OutageLogFilter(clock=lambda: now[0])
+    logger.addFilter(quiet)
+    outage = OperationalError("SELECT 1", {}, Exception("connection refused"))
+    try:
+        with caplog.at_level(logging.ERROR, logger="tests.busy_loop"):
+            for second in range(70):
+                now[0] = float(second)
+                try:
+                    raise outage
+                except OperationalError:
+                    logger.exception("outbox drain failed for %s", "zalo")
+            try:
+                raise KeyError("row")
+            except KeyError:
+                logger.exception("outbox drain failed for %s", "zalo")
+    finally:
+        logger.removeFilter(quiet)
+
+    lines = [record.getMessage() for record in caplog.records]
+    assert lines == [
+        "outbox drain failed for zalo: database unavailable (OperationalError)",
+        "outbox drain failed for zalo: database unavailable (OperationalError)",
+        "outbox drain failed for zalo",
+    ]
+    assert [record.exc_info is None for record in caplog.records] == [True, True, False]
