@@ -10,7 +10,7 @@ import signal
 from sqlalchemy import Engine as Database
 from sqlmodel import Session, select
 
-from bot.channels.base import Channel
+from bot.channels.base import Channel, InboundHandler
 from bot.config import Settings
 from bot.delivery import OutboxSender
 from bot.inbound import InboundStore, OutageLogFilter, Worker
@@ -25,6 +25,8 @@ from storage.people import write_setting
 
 log = logging.getLogger("hoctap")
 # Loggers of loops that reach the database on every pass: an outage is one line, not a flood.
+START_RETRY_FIRST = 2.0
+START_RETRY_LAST = 300.0
 _DATABASE_LOOPS = ("bot.delivery", "bot.outbox_rows", "apscheduler.executors.default")
 
 
@@ -95,7 +97,8 @@ async def serve(settings: Settings) -> int:
     if not channels:
         log.error("No channel configured: set TELEGRAM_BOT_TOKEN and/or ZALO_BOT_TOKEN in .env")
         return 2
-    channels = await _start(channels, database)
+    started = await _start(channels, database)
+    channels = {name: channels[name] for name in started}
     if not channels:
         log.error("No channel could start; stopping")
         database.dispose()
@@ -130,7 +133,12 @@ async def serve(settings: Settings) -> int:
         if commands is not None and inbound.channel == "telegram":
             await commands.refresh(inbound.chat_id, inbound.external_id)
 
-    polls = {asyncio.create_task(c.poll(on_inbound), name=n): n for n, c in channels.items()}
+    polls = {
+        asyncio.create_task(
+            _serve_channel(name, channel, started[name], database, on_inbound), name=name
+        ): name
+        for name, channel in channels.items()
+    }
     outbox = asyncio.create_task(sender.run(wake), name="outbox")
     scheduler = start_scheduler(database, policy, wake)
     stop = asyncio.Event()
@@ -156,24 +164,66 @@ async def serve(settings: Settings) -> int:
     return code
 
 
-async def _start(channels: dict[str, Channel], database: Database) -> dict[str, Channel]:
-    """Start every channel; one that cannot start is left out, loudly, and the rest serve."""
-    started: dict[str, Channel] = {}
+async def _start(channels: dict[str, Channel], database: Database) -> dict[str, bool]:
+    """Start every channel: name -> started now. A refused token leaves its channel out.
+
+    A channel that cannot be reached yet (network down, API busy) stays in, not started: its
+    task starts it later, and the other channels serve meanwhile.
+    """
+    started: dict[str, bool] = {}
     for name, channel in channels.items():
         try:
             username = await channel.start()
         except Exception as error:
-            # A wrong token or an unreachable API at start is the operator's to fix: say so.
+            if not _refused(error):
+                log.warning("%s channel could not start yet: %s; trying again", name, error)
+                started[name] = False
+                continue
+            # A wrong token is the operator's to fix: say so, loudly.
             log.error("%s channel could not start: %s", name, error)
             await channel.close()
             continue
-        log.info("%s channel ready as %s", name, username)
-        if name == "telegram":
-            with transaction(database) as session:
-                write_setting(session, "telegram_username", username)
-            await channel.set_default_commands()  # type: ignore[attr-defined]
-        started[name] = channel
+        await _ready(name, channel, username, database)
+        started[name] = True
     return started
+
+
+async def _ready(name: str, channel: Channel, username: str, database: Database) -> None:
+    """Note a started channel: log it, and on Telegram store the username and default menu."""
+    log.info("%s channel ready as %s", name, username)
+    if name == "telegram":
+        with transaction(database) as session:
+            write_setting(session, "telegram_username", username)
+        await channel.set_default_commands()  # type: ignore[attr-defined]
+
+
+async def _serve_channel(
+    name: str, channel: Channel, started: bool, database: Database, handle: InboundHandler
+) -> None:
+    """Start the channel if it is not yet (backing off while unreachable), then poll it."""
+    delay = START_RETRY_FIRST
+    while not started:
+        await asyncio.sleep(delay)
+        try:
+            username = await channel.start()
+        except Exception as error:
+            if _refused(error):
+                raise
+            delay = min(delay * 2, START_RETRY_LAST)
+            log.warning("%s channel could not start yet: %s; trying again", name, error)
+            continue
+        await _ready(name, channel, username, database)
+        started = True
+    await channel.poll(handle)
+
+
+def _refused(error: BaseException) -> bool:
+    """Whether a channel failed because its platform refused the token."""
+    from telegram.error import InvalidToken
+
+    from bot.channels.zalo import ZaloTokenRefused
+
+    return isinstance(error, InvalidToken | ZaloTokenRefused)
 
 
 async def _supervise(

@@ -56,6 +56,10 @@ class ZaloError(Exception):
     """The Zalo API refused the bot (bad token) or could not be reached at start."""
 
 
+class ZaloTokenRefused(ZaloError):
+    """Zalo refused the bot token (401): only the operator can fix that."""
+
+
 class ZaloChannel:
     """The Zalo Bot API as a Channel: one update per long poll, numbered lists for choices."""
 
@@ -85,13 +89,19 @@ class ZaloChannel:
         logging.getLogger("httpx").addFilter(self._redact)
 
     async def start(self) -> str:
-        """Check the token with getMe; return the bot's account name for the logs."""
+        """Check the token with getMe; return the bot's account name for the logs.
+
+        Raises ZaloTokenRefused when Zalo refuses the token (401), ZaloError when it cannot
+        be asked right now.
+        """
         try:
             reply = await self._call("getMe", {})
         except httpx.HTTPError as error:
             raise ZaloError(f"Zalo getMe failed: {_describe(error)}") from None
+        if not reply.ok and reply.code == 401:
+            raise ZaloTokenRefused(self._clean(f"Zalo refused the bot token: {reply.summary}"))
         if not reply.ok:
-            raise ZaloError(self._clean(f"Zalo refused the bot token: {reply.summary}"))
+            raise ZaloError(self._clean(f"Zalo getMe failed: {reply.summary}"))
         await self._warn_if_webhook()
         me = reply.result if isinstance(reply.result, Mapping) else {}
         for key in ("account_name", "name", "display_name", "id"):
@@ -104,7 +114,7 @@ class ZaloChannel:
 
         The next update is fetched only once `handle` returned for this one: Zalo does not
         reliably hand an update out twice, so it is held here until stored. Transient failures
-        back off; a refused token (401) raises ZaloError and ends this channel only.
+        back off; a refused token (401) raises ZaloTokenRefused and ends this channel only.
         """
         delay = _BACKOFF_FIRST
         while True:
@@ -125,7 +135,8 @@ class ZaloChannel:
                     delay = _BACKOFF_FIRST
                     continue
                 if reply.code == 401:
-                    raise ZaloError(self._clean(f"Zalo refused the bot token: {reply.summary}"))
+                    refused = f"Zalo refused the bot token: {reply.summary}"
+                    raise ZaloTokenRefused(self._clean(refused))
                 # Also a 200 that holds no update (an HTML page, {"ok": true} alone): asking
                 # again at once would spin.
                 reason = self._clean(reply.summary) if not reply.ok else "answer without update"

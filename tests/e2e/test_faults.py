@@ -213,6 +213,27 @@ def test_a_token_refused_at_start_leaves_the_other_channel_serving(
     assert "not-the-token" not in log
 
 
+def test_a_platform_unreachable_at_start_is_started_later(
+    tmp_path: Path, fakes: tuple[FakeTelegram, FakeZalo], sqlite_url: str
+) -> None:
+    """Telegram answers 502 when the bot starts: Zalo serves at once, Telegram a little later."""
+    telegram, zalo = fakes
+    telegram.fail_next("getMe", 502, "Bad Gateway")
+    telegram.user_sends(HEAD, "xin chào")
+    zalo.user_sends(VISITOR, "xin chào")
+    bot = Bot(environment(sqlite_url, telegram, zalo), tmp_path)
+    try:
+        ZaloUser(zalo, VISITOR).sees(EXPLAINED)
+        TelegramUser(telegram, HEAD).sees(EXPLAINED)
+        assert bot.process.poll() is None
+    finally:
+        code = bot.stop()
+    log = bot.log()
+    assert code == 0, log
+    assert "telegram channel could not start yet" in log
+    assert "telegram channel ready" in log
+
+
 @pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="needs TEST_DATABASE_URL")
 def test_a_database_outage_loses_no_message_and_no_tap(
     tmp_path: Path, fakes: tuple[FakeTelegram, FakeZalo]
