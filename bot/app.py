@@ -24,9 +24,10 @@ from storage.models import Identity, Person, utcnow
 from storage.people import write_setting
 
 log = logging.getLogger("hoctap")
-# Loggers of loops that reach the database on every pass: an outage is one line, not a flood.
+# Seconds between tries to start a channel whose platform could not be reached at start.
 START_RETRY_FIRST = 2.0
 START_RETRY_LAST = 300.0
+# Loggers of loops that reach the database on every pass: an outage is one line, not a flood.
 _DATABASE_LOOPS = ("bot.delivery", "bot.outbox_rows", "apscheduler.executors.default")
 
 
@@ -192,8 +193,12 @@ async def _ready(name: str, channel: Channel, username: str, database: Database)
     """Note a started channel: log it, and on Telegram store the username and default menu."""
     log.info("%s channel ready as %s", name, username)
     if name == "telegram":
-        with transaction(database) as session:
-            write_setting(session, "telegram_username", username)
+        try:
+            with transaction(database) as session:
+                write_setting(session, "telegram_username", username)
+        except Exception as error:
+            # Only invite links use it, and the value stored at an earlier start stays.
+            log.warning("could not store the Telegram username: %s", error)
         await channel.set_default_commands()  # type: ignore[attr-defined]
 
 
