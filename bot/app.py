@@ -10,9 +10,10 @@ import signal
 from sqlalchemy import Engine as Database
 from sqlmodel import Session, select
 
-from bot.channels.base import Channel
+from bot.channels.base import Channel, InboundHandler
 from bot.config import Settings
 from bot.delivery import OutboxSender
+from bot.inbound import InboundStore, OutageLogFilter, Worker
 from bot.logs import setup_logging
 from bot.scheduler import policy_from_settings, start_scheduler
 from handlers.broadcast_report import queue_broadcast_reports
@@ -23,6 +24,11 @@ from storage.models import Identity, Person, utcnow
 from storage.people import write_setting
 
 log = logging.getLogger("hoctap")
+# Seconds between tries to start a channel whose platform could not be reached at start.
+START_RETRY_FIRST = 2.0
+START_RETRY_LAST = 300.0
+# Loggers of loops that reach the database on every pass: an outage is one line, not a flood.
+_DATABASE_LOOPS = ("bot.delivery", "bot.outbox_rows", "apscheduler.executors.default")
 
 
 def build_channels(settings: Settings) -> dict[str, Channel]:
@@ -55,22 +61,28 @@ class TelegramCommands:
 
     async def refresh(self, chat_id: str, external_id: str) -> None:
         """Register the chat's commands if its role or language changed since last time."""
-        with Session(self.database) as session:
-            found = session.exec(
-                select(Person)
-                .join(Identity, Identity.person_id == Person.id)  # type: ignore[arg-type]
-                .where(Identity.channel == "telegram", Identity.external_id == external_id)
-            ).first()
-            if found is None:
-                return
-            wanted = (found.role, found.locale)
-        if self.registered.get(chat_id) == wanted:
+        try:
+            # Off the event loop: a locked database must not hold up polling and sending.
+            wanted = await asyncio.to_thread(self._wanted, external_id)
+        except Exception as error:
+            log.warning("could not look up a Telegram chat's command list: %s", error)
+            return
+        if wanted is None or self.registered.get(chat_id) == wanted:
             return
         try:
             await self.channel.set_commands(chat_id, *wanted)  # type: ignore[attr-defined]
             self.registered[chat_id] = wanted
         except Exception:
             log.warning("could not set the command list for a Telegram chat", exc_info=True)
+
+    def _wanted(self, external_id: str) -> tuple[str, str] | None:
+        with Session(self.database) as session:
+            found = session.exec(
+                select(Person)
+                .join(Identity, Identity.person_id == Person.id)  # type: ignore[arg-type]
+                .where(Identity.channel == "telegram", Identity.external_id == external_id)
+            ).first()
+            return None if found is None else (found.role, found.locale)
 
 
 async def serve(settings: Settings) -> int:
@@ -86,21 +98,12 @@ async def serve(settings: Settings) -> int:
     if not channels:
         log.error("No channel configured: set TELEGRAM_BOT_TOKEN and/or ZALO_BOT_TOKEN in .env")
         return 2
-    for name, channel in channels.items():
-        try:
-            username = await channel.start()
-        except Exception as error:
-            # A wrong token or an unreachable API at start is the operator's to fix: say so.
-            log.error("%s channel could not start: %s", name, error)
-            for started in channels.values():
-                await started.close()
-            database.dispose()
-            return 2
-        log.info("%s channel ready as %s", name, username)
-        if name == "telegram":
-            with transaction(database) as session:
-                write_setting(session, "telegram_username", username)
-            await channel.set_default_commands()  # type: ignore[attr-defined]
+    started = await _start(channels, database)
+    channels = {name: channels[name] for name in started}
+    if not channels:
+        log.error("No channel could start; stopping")
+        database.dispose()
+        return 2
     engine = Engine(
         database,
         timezone=settings.timezone,
@@ -119,37 +122,145 @@ async def serve(settings: Settings) -> int:
     sender = OutboxSender.from_settings(database, channels, settings, on_pass=report_broadcasts)
     commands = TelegramCommands(database, channels["telegram"]) if "telegram" in channels else None
 
+    worker = Worker()
+    store = InboundStore(engine.handle, worker=worker)
+    quiet_outages = OutageLogFilter()
+    for name in _DATABASE_LOOPS:
+        logging.getLogger(name).addFilter(quiet_outages)
+
     async def on_inbound(inbound: Inbound) -> None:
-        if await engine.handle(inbound):
+        if await store.store(inbound):
             wake.set()
         if commands is not None and inbound.channel == "telegram":
             await commands.refresh(inbound.chat_id, inbound.external_id)
 
-    tasks = [asyncio.create_task(c.poll(on_inbound), name=f"poll-{n}") for n, c in channels.items()]
-    tasks.append(asyncio.create_task(sender.run(wake), name="outbox"))
+    polls = {
+        asyncio.create_task(
+            _serve_channel(name, channel, started[name], database, on_inbound), name=name
+        ): name
+        for name, channel in channels.items()
+    }
+    outbox = asyncio.create_task(sender.run(wake), name="outbox")
     scheduler = start_scheduler(database, policy, wake)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     stopper = asyncio.create_task(stop.wait(), name="stop")
-    done, _pending = await asyncio.wait([*tasks, stopper], return_when=asyncio.FIRST_COMPLETED)
-    code = 0
-    for task in done:
-        if task is not stopper and task.exception() is not None:
-            log.error("%s stopped: %s", task.get_name(), task.exception())
-            code = 1
+    code = await _supervise(polls, outbox, stopper)
     scheduler.shutdown(wait=False)
-    for task in [*tasks, stopper]:
+    tasks = [*polls, outbox, stopper]
+    for task in tasks:
         task.cancel()
     for task in tasks:
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await task
+    worker.close()
+    for name in _DATABASE_LOOPS:
+        logging.getLogger(name).removeFilter(quiet_outages)
     for channel in channels.values():
         await channel.close()
     database.dispose()
     log.info("stopped")
     return code
+
+
+async def _start(channels: dict[str, Channel], database: Database) -> dict[str, bool]:
+    """Start every channel: name -> started now. A refused token leaves its channel out.
+
+    A channel that cannot be reached yet (network down, API busy) stays in, not started: its
+    task starts it later, and the other channels serve meanwhile.
+    """
+    started: dict[str, bool] = {}
+    for name, channel in channels.items():
+        try:
+            username = await channel.start()
+        except Exception as error:
+            if not _refused(error):
+                log.warning("%s channel could not start yet: %s; trying again", name, error)
+                started[name] = False
+                continue
+            # A wrong token is the operator's to fix: say so, loudly.
+            log.error("%s channel could not start: %s", name, error)
+            await channel.close()
+            continue
+        await _ready(name, channel, username, database)
+        started[name] = True
+    return started
+
+
+async def _ready(name: str, channel: Channel, username: str, database: Database) -> None:
+    """Note a started channel: log it, and on Telegram store the username and default menu."""
+    log.info("%s channel ready as %s", name, username)
+    if name == "telegram":
+        try:
+            with transaction(database) as session:
+                write_setting(session, "telegram_username", username)
+        except Exception as error:
+            # Only invite links use it, and the value stored at an earlier start stays.
+            log.warning("could not store the Telegram username: %s", error)
+        await channel.set_default_commands()  # type: ignore[attr-defined]
+
+
+async def _serve_channel(
+    name: str, channel: Channel, started: bool, database: Database, handle: InboundHandler
+) -> None:
+    """Start the channel if it is not yet (backing off while unreachable), then poll it."""
+    delay = START_RETRY_FIRST
+    while not started:
+        await asyncio.sleep(delay)
+        try:
+            username = await channel.start()
+        except Exception as error:
+            if _refused(error):
+                raise
+            delay = min(delay * 2, START_RETRY_LAST)
+            log.warning("%s channel could not start yet: %s; trying again", name, error)
+            continue
+        await _ready(name, channel, username, database)
+        started = True
+    await channel.poll(handle)
+
+
+def _refused(error: BaseException) -> bool:
+    """Whether a channel failed because its platform refused the token."""
+    from telegram.error import InvalidToken
+
+    from bot.channels.zalo import ZaloTokenRefused
+
+    return isinstance(error, InvalidToken | ZaloTokenRefused)
+
+
+async def _supervise(
+    polls: dict[asyncio.Task[None], str], outbox: asyncio.Task[None], stopper: asyncio.Task[bool]
+) -> int:
+    """Wait for a stop signal; a channel that stops is reported and the others go on.
+
+    Return the exit code: 0 when stopped by a signal, 1 when the outbox sender or the last
+    channel stopped on its own.
+    """
+    polls = dict(polls)
+    while True:
+        done, _pending = await asyncio.wait(
+            [*polls, outbox, stopper], return_when=asyncio.FIRST_COMPLETED
+        )
+        if stopper in done:
+            return 0
+        if outbox in done:
+            log.error("outbox stopped: %s", _failure(outbox))
+            return 1
+        for task in done:
+            name = polls.pop(task)
+            left = ", ".join(polls.values()) or "none"
+            log.error("%s channel stopped: %s; still serving: %s", name, _failure(task), left)
+        if not polls:
+            log.error("No channel left; stopping")
+            return 1
+
+
+def _failure(task: asyncio.Task[None]) -> str:
+    error = None if task.cancelled() else task.exception()
+    return f"{type(error).__name__}: {error}" if error is not None else "ended without an error"
 
 
 def run(settings: Settings) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
 import os
 import re
@@ -22,17 +21,15 @@ from telegram import (
 from telegram.error import (
     BadRequest,
     ChatMigrated,
-    Conflict,
     Forbidden,
     InvalidToken,
-    NetworkError,
     RetryAfter,
     TelegramError,
 )
 from telegram.request import HTTPXRequest
 
 from bot.channels.base import Delivery, InboundHandler, SendResult, split_text
-from bot.channels.telegram_updates import to_inbound
+from bot.channels.telegram_polling import BadAnswer, UpdatePoller, retry_seconds
 from bot.logs import RedactTokens
 from handlers.features import load_features
 from handlers.i18n import N_, Translator
@@ -48,8 +45,6 @@ TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 CALLBACK_DATA_LIMIT = 64
 DESCRIPTION_LIMIT = 256
-ALLOWED_UPDATES = ["message", "callback_query"]
-MAX_BACKOFF = 30.0
 # Sent for commands that carry no menu label of their own.
 FIXED_DESCRIPTIONS = {
     "menu": N_("Menu"),
@@ -114,9 +109,16 @@ class TelegramChannel:
             request=self._requests[0],
             get_updates_request=self._requests[1],
         )
-        self.poll_timeout = poll_timeout
-        self._sleep = sleep
-        self._offset: int | None = None
+        self._poller = UpdatePoller(
+            self._requests[1],
+            f"{api}/bot{token}/getUpdates",
+            poll_timeout=poll_timeout,
+            sleep=sleep,
+            describe=self._describe,
+            answer_tap=self._answer_tap,
+            # The token's public part is the bot's id: message keys stay apart per bot.
+            bot_id=token.split(":", 1)[0] if ":" in token else "",
+        )
 
     async def start(self) -> str:
         """Check the token (getMe), drop any webhook so polling works; return the bot username."""
@@ -133,48 +135,17 @@ class TelegramChannel:
 
         The offset moves past an update only once `handle` returned, so an update being
         handled when the task is cancelled comes again (the engine drops duplicates by
-        message_key). If `handle` raises, the update is logged and skipped all the same:
-        one poisoned update must not block everything behind it forever.
-        Cancelling the task ends the loop; a bad token raises InvalidToken.
+        message_key). An update that cannot be read, or whose handling raised, is logged and
+        skipped: one poisoned update must not block everything behind it forever.
+        Transient failures are retried with back-off; a refused token raises InvalidToken.
         """
-        delay = 1.0
-        while True:
-            try:
-                updates = await self._bot.get_updates(
-                    offset=self._offset, timeout=self.poll_timeout, allowed_updates=ALLOWED_UPDATES
-                )
-            except RetryAfter as exc:
-                await self._sleep(_retry_seconds(exc))
-                continue
-            except InvalidToken:
-                raise
-            except (NetworkError, Conflict) as exc:
-                log.warning(
-                    "Telegram getUpdates failed: %s; retrying in %.0f s", self._describe(exc), delay
-                )
-                await self._sleep(delay)
-                delay = min(delay * 2, MAX_BACKOFF)
-                continue
-            delay = 1.0
-            for update in updates:
-                await self._dispatch(update.to_dict(), handle)
-                self._offset = update.update_id + 1
+        await self._poller.run(handle)
 
-    async def _dispatch(self, raw: dict[str, Any], handle: InboundHandler) -> None:
-        query = raw.get("callback_query")
-        if query:
-            # Answer at once, or the person's client shows a spinner until it times out.
-            try:
-                await self._bot.answer_callback_query(str(query["id"]))
-            except TelegramError as exc:
-                log.info("answerCallbackQuery failed: %s", self._describe(exc))
-        inbound = to_inbound(raw)
-        if inbound is None:
-            return
+    async def _answer_tap(self, query_id: str) -> None:
         try:
-            await handle(inbound)
-        except Exception:
-            log.exception("Handling Telegram update %s failed; skipping it", raw.get("update_id"))
+            await self._bot.answer_callback_query(query_id)
+        except TelegramError as exc:
+            log.info("answerCallbackQuery failed: %s", self._describe(exc))
 
     async def send(self, delivery: Delivery) -> SendResult:
         """Send a delivery: document, photo, then text in chunks; buttons on the last one.
@@ -212,7 +183,7 @@ class TelegramChannel:
         except ChatMigrated as exc:
             return self._final(exc, sent, unreachable=False)
         except RetryAfter as exc:
-            wait = _retry_seconds(exc)
+            wait = retry_seconds(exc)
             error = self._describe(exc, sent)
             return SendResult(
                 ok=False, retry_after=wait, limited=True, error=error, parts_sent=sent
@@ -257,13 +228,12 @@ class TelegramChannel:
 
     async def close(self) -> None:
         """Confirm what was handled (so a restart does not fetch it again), close connections."""
-        if self._offset is not None:
+        if self._poller.offset is not None:
             try:
-                await self._bot.get_updates(
-                    offset=self._offset, timeout=0, limit=1, allowed_updates=ALLOWED_UPDATES
-                )
-            except TelegramError as exc:
-                log.info("Could not confirm Telegram updates on close: %s", self._describe(exc))
+                await self._poller.fetch(0, limit=1)
+            except (TelegramError, BadAnswer) as exc:
+                reason = self._describe(exc) if isinstance(exc, TelegramError) else str(exc)
+                log.info("Could not confirm Telegram updates on close: %s", reason)
         for request in self._requests:
             await request.shutdown()
         for logger in _URL_LOGGERS:
@@ -320,9 +290,3 @@ def _keyboard(choices: list[Choice]) -> InlineKeyboardMarkup | None:
 
 def _chat(chat_id: str) -> int | str:
     return int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id
-
-
-def _retry_seconds(exc: RetryAfter) -> float:
-    # An int in PTB 22 by default, a timedelta once PTB_TIMEDELTA is on (the future default).
-    wait = exc.retry_after
-    return wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)

@@ -31,12 +31,12 @@ import re
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
 from bot.channels.base import Delivery, InboundHandler, SendResult, split_text
+from bot.channels.zalo_replies import Reply, holds_update, read_reply
 from bot.channels.zalo_updates import to_inbound
 from bot.logs import RedactTokens
 from handlers.i18n import Translator
@@ -50,11 +50,14 @@ _BACKOFF_LAST = 30.0
 _SEEN_KEEP = 512
 _PERSON = re.compile(r"block|follow|not found|not exist|user|recipient", re.IGNORECASE)
 _ABOUT_MESSAGE = re.compile(r"text|message|caption|photo|length|content|empty", re.IGNORECASE)
-_TRANSIENT = re.compile(r"internal server error|try again|temporar", re.IGNORECASE)
 
 
 class ZaloError(Exception):
     """The Zalo API refused the bot (bad token) or could not be reached at start."""
+
+
+class ZaloTokenRefused(ZaloError):
+    """Zalo refused the bot token (401): only the operator can fix that."""
 
 
 class ZaloChannel:
@@ -86,13 +89,19 @@ class ZaloChannel:
         logging.getLogger("httpx").addFilter(self._redact)
 
     async def start(self) -> str:
-        """Check the token with getMe; return the bot's account name for the logs."""
+        """Check the token with getMe; return the bot's account name for the logs.
+
+        Raises ZaloTokenRefused when Zalo refuses the token (401), ZaloError when it cannot
+        be asked right now.
+        """
         try:
             reply = await self._call("getMe", {})
         except httpx.HTTPError as error:
             raise ZaloError(f"Zalo getMe failed: {_describe(error)}") from None
+        if not reply.ok and reply.code == 401:
+            raise ZaloTokenRefused(self._clean(f"Zalo refused the bot token: {reply.summary}"))
         if not reply.ok:
-            raise ZaloError(self._clean(f"Zalo refused the bot token: {reply.summary}"))
+            raise ZaloError(self._clean(f"Zalo getMe failed: {reply.summary}"))
         await self._warn_if_webhook()
         me = reply.result if isinstance(reply.result, Mapping) else {}
         for key in ("account_name", "name", "display_name", "id"):
@@ -101,7 +110,12 @@ class ZaloChannel:
         return "zalo bot"
 
     async def poll(self, handle: InboundHandler) -> None:
-        """Long-poll getUpdates forever, handing each new message to `handle` in turn."""
+        """Long-poll getUpdates forever, handing each new message to `handle` in turn.
+
+        The next update is fetched only once `handle` returned for this one: Zalo does not
+        reliably hand an update out twice, so it is held here until stored. Transient failures
+        back off; a refused token (401) raises ZaloTokenRefused and ends this channel only.
+        """
         delay = _BACKOFF_FIRST
         while True:
             try:
@@ -113,16 +127,19 @@ class ZaloChannel:
             except httpx.HTTPError as error:
                 reason = _describe(error)
             else:
-                if reply.ok:
+                if reply.ok and holds_update(reply.body):
                     delay = _BACKOFF_FIRST
                     await self._take(reply.body, handle)
                     continue
                 if reply.code == 408:
                     delay = _BACKOFF_FIRST
                     continue
-                if reply.code == 401 or (reply.code == 403 and not reply.transient):
-                    raise ZaloError(self._clean(f"Zalo refused the bot token: {reply.summary}"))
-                reason = self._clean(reply.summary)
+                if reply.code == 401:
+                    refused = f"Zalo refused the bot token: {reply.summary}"
+                    raise ZaloTokenRefused(self._clean(refused))
+                # Also a 200 that holds no update (an HTML page, {"ok": true} alone): asking
+                # again at once would spin.
+                reason = self._clean(reply.summary) if not reply.ok else "answer without update"
             log.warning("Zalo getUpdates failed (%s); retrying in %.0f s", reason, delay)
             await self._pause(delay)
             delay = min(delay * 2, _BACKOFF_LAST)
@@ -156,18 +173,17 @@ class ZaloChannel:
 
     async def _call(
         self, method: str, payload: dict[str, Any], *, timeout: float | None = None
-    ) -> _Reply:
+    ) -> Reply:
         response = await self._client.post(
             f"{self._base}/{method}",
             json=payload,
             timeout=httpx.USE_CLIENT_DEFAULT if timeout is None else timeout,
         )
-        return _read(response)
+        return read_reply(response)
 
     async def _take(self, body: Any, handle: InboundHandler) -> None:
         inbound = to_inbound(body) if isinstance(body, Mapping) else None
         if inbound is None:
-            log.debug("Zalo update ignored (not a private text or image message)")
             return
         if inbound.message_key in self._seen:
             log.debug("Zalo replayed %s; already handled", inbound.message_key)
@@ -191,7 +207,7 @@ class ZaloChannel:
         if info.get("url"):
             log.warning("A Zalo webhook is set, so getUpdates receives nothing: call deleteWebhook")
 
-    def _failure(self, reply: _Reply, sent: int = 0) -> SendResult:
+    def _failure(self, reply: Reply, sent: int = 0) -> SendResult:
         error = self._clean(f"Zalo {reply.summary}")
         if reply.code == 429:
             return SendResult(
@@ -243,68 +259,6 @@ def render(text: str, choices: list[Choice], locale: str) -> list[str]:
     else:
         parts.append(tail)
     return parts
-
-
-@dataclass(frozen=True)
-class _Reply:
-    """One API answer: ok, or the error code from the body (else the HTTP status)."""
-
-    ok: bool
-    code: int
-    body: Any
-    result: Any
-    description: str
-    retry_after: float | None
-
-    @property
-    def summary(self) -> str:
-        return f"error {self.code}: {self.description or 'no description'}"
-
-    @property
-    def transient(self) -> bool:
-        return _TRANSIENT.search(self.description) is not None
-
-
-def _read(response: httpx.Response) -> _Reply:
-    try:
-        body: Any = response.json()
-    except ValueError:
-        body = None
-    envelope = body if isinstance(body, Mapping) else {}
-    refused = envelope.get("ok") is False
-    ok = response.is_success and not refused
-    code = envelope.get("error_code") if refused else None
-    if not isinstance(code, int) or isinstance(code, bool):
-        code = 0 if ok else response.status_code
-    # Some answers say 200 in HTTP and the real status in the body; the body wins.
-    if not ok and code < 400:
-        code = response.status_code if response.status_code >= 400 else 500
-    description = str(envelope.get("description") or ("" if ok else response.reason_phrase))
-    return _Reply(
-        ok=ok,
-        code=code,
-        body=body,
-        result=envelope.get("result"),
-        description=description,
-        retry_after=_retry_after(envelope, response),
-    )
-
-
-def _retry_after(envelope: Mapping[str, Any], response: httpx.Response) -> float | None:
-    parameters = envelope.get("parameters")
-    candidates = [
-        parameters.get("retry_after") if isinstance(parameters, Mapping) else None,
-        envelope.get("retry_after"),
-        response.headers.get("Retry-After"),
-    ]
-    for value in candidates:
-        try:
-            seconds = float(value)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            continue
-        if seconds >= 0:
-            return seconds
-    return None
 
 
 def _describe(error: httpx.HTTPError) -> str:

@@ -121,8 +121,10 @@ async def test_poll_hands_over_messages_and_taps_and_confirms_each_only_after_ha
         str(BINH),
         "Bình",
     )
-    assert message.message_key == f"telegram:{first}"
-    assert (button.choice, button.message_key) == ("/ack 12", f"telegram:{tap}")
+    # Keyed by chat and message id, and by the tap's own id: update_ids may start over.
+    assert message.message_key == f"telegram:m:{BINH}:1@7000000001"
+    assert (button.choice, button.message_key) == ("/ack 12", f"telegram:cb:{button.callback_id}")
+    assert tap == first + 1
     # The tap was answered before the handler ran.
     assert handler.answers == [0, 1]
     assert fake.calls_to("answerCallbackQuery") == [{"callback_query_id": button.callback_id}]
@@ -167,7 +169,7 @@ async def test_an_update_interrupted_while_handled_comes_again(
     again, restarted = Handler(fake, stop_after=1), TelegramChannel(fake.token, fake.url)
     await again.run(restarted)
     await restarted.close()
-    assert [inbound.message_key for inbound in again.seen] == [f"telegram:{interrupted}"]
+    assert [inbound.message_key for inbound in again.seen] == [f"telegram:m:{BINH}:2@7000000001"]
     assert done < interrupted
 
 
@@ -188,15 +190,19 @@ async def test_a_failing_handler_is_logged_and_the_next_update_still_arrives(
 
 
 async def test_group_messages_are_confirmed_but_not_handed_over(
-    channel: TelegramChannel, fake: FakeTelegram
+    channel: TelegramChannel, fake: FakeTelegram, caplog: pytest.LogCaptureFixture
 ) -> None:
-    fake.push_update({k: v for k, v in payload("group_message").items() if k != "update_id"})
-    private = fake.user_sends(BINH, "/menu")
+    raw = {k: v for k, v in payload("group_message").items() if k != "update_id"}
+    group = fake.push_update(raw)
+    fake.user_sends(BINH, "/menu")
     handler = Handler(fake, stop_after=1)
 
-    await handler.run(channel)
+    with caplog.at_level(logging.DEBUG, logger="bot.channels"):
+        await handler.run(channel)
 
-    assert [inbound.message_key for inbound in handler.seen] == [f"telegram:{private}"]
+    assert [inbound.message_key for inbound in handler.seen] == [f"telegram:m:{BINH}:1@7000000001"]
+    assert f"Telegram update {group} ignored: chat type supergroup, not private" in caplog.text
+    assert payload("group_message")["message"]["text"] not in caplog.text
 
 
 async def test_poll_backs_off_on_server_errors_doubling_to_30_seconds(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ def test_a_text_message_becomes_an_inbound_with_string_ids_and_utc_time() -> Non
         channel="telegram",
         external_id="5123456789",
         chat_id="5123456789",
-        message_key="telegram:873210456",
+        message_key="telegram:m:5123456789:52",
         at=AT_0800,
         text="Thôn 3 đã họp dân xong",
         locale_hint="vi",
@@ -44,7 +45,7 @@ def test_start_with_an_invite_code_keeps_the_code() -> None:
 
     assert inbound is not None
     assert inbound.text == "/start K7Q2MX"
-    assert inbound.message_key == "telegram:873210455"
+    assert inbound.message_key == "telegram:m:5123456789:51"
     assert inbound.at == dt.datetime(2026, 3, 20, 0, 59, tzinfo=dt.UTC)
 
 
@@ -82,7 +83,7 @@ def test_a_button_tap_becomes_a_choice_timed_when_it_arrives() -> None:
         channel="telegram",
         external_id="5123456789",
         chat_id="5123456789",
-        message_key="telegram:873210459",
+        message_key="telegram:cb:4382179231928374650",
         # Not the date of the message that carried the button (a day earlier).
         at=received,
         choice="/ack 12",
@@ -105,3 +106,39 @@ def test_the_update_as_python_telegram_bot_returns_it_reads_the_same(name: str) 
     parsed = Update.de_json(raw, Bot("123:abc")).to_dict()
 
     assert to_inbound(parsed, now=AT_0800) == to_inbound(raw, now=AT_0800)
+
+
+def _from_a_bot() -> dict[str, Any]:
+    update = payload("text")
+    update["message"]["from"]["is_bot"] = True
+    return update
+
+
+def _with_a_long_id() -> dict[str, Any]:
+    update = payload("text")
+    update["message"]["chat"]["id"] = update["message"]["from"]["id"] = "9" * 256
+    return update
+
+
+@pytest.mark.parametrize(
+    ("update", "reason"),
+    [
+        (payload("edited_message"), "unsupported update type edited_message"),
+        (payload("my_chat_member"), "unsupported update type my_chat_member"),
+        (payload("group_message"), "chat type supergroup, not private"),
+        (payload("sticker"), "message with no text, photo or file (sticker, voice …)"),
+        (_from_a_bot(), "message from a bot"),
+        (_with_a_long_id(), "id longer than 255 characters"),
+    ],
+    ids=["edited", "member", "group", "sticker", "bot", "long-id"],
+)
+def test_what_is_left_out_is_logged_with_the_reason_and_without_the_text(
+    update: dict[str, Any], reason: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    message = update.get("message") or update.get("edited_message") or {}
+    with caplog.at_level(logging.DEBUG, logger="bot.channels.telegram_updates"):
+        assert to_inbound(update) is None
+
+    [line] = [record.getMessage() for record in caplog.records]
+    assert line == f"Telegram update {update['update_id']} ignored: {reason}"
+    assert not message.get("text") or message["text"] not in caplog.text

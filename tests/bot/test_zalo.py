@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from bot.channels.base import Delivery
-from bot.channels.zalo import ZaloChannel, ZaloError
+from bot.channels.zalo import ZaloChannel, ZaloError, ZaloTokenRefused
 from handlers.messages import Inbound
 from tests.support.fake_zalo import FakeZalo
 
@@ -232,7 +232,7 @@ async def test_a_refused_token_stops_polling_with_an_error_naming_no_token(
 ) -> None:
     zalo = ZaloChannel("999:wrongTokenXyz", fake.url, poll_timeout=1, pause=pauses)
 
-    with pytest.raises(ZaloError, match="401") as refused:
+    with pytest.raises(ZaloTokenRefused, match="401") as refused:
         await zalo.poll(Inbox())
     await zalo.close()
 
@@ -306,11 +306,23 @@ async def test_start_checks_the_token_and_returns_the_account_name(
 async def test_start_with_a_wrong_token_fails_without_showing_it(fake: FakeZalo) -> None:
     zalo = ZaloChannel("999:wrongTokenXyz", fake.url)
 
-    with pytest.raises(ZaloError) as refused:
+    with pytest.raises(ZaloTokenRefused) as refused:
         await zalo.start()
     await zalo.close()
 
     assert "401" in str(refused.value) and "wrongTokenXyz" not in str(refused.value)
+
+
+async def test_a_server_error_at_start_is_no_refused_token(fake: FakeZalo) -> None:
+    """Zalo busy at start (500) is a passing fault: the bot tries again later."""
+    fake.fail_next("getMe", 500, "Internal server error")
+    zalo = ZaloChannel(fake.token, fake.url)
+
+    with pytest.raises(ZaloError) as failed:
+        await zalo.start()
+    assert not isinstance(failed.value, ZaloTokenRefused)
+    assert await zalo.start() == "bot.HocTapXa"
+    await zalo.close()
 
 
 async def test_start_warns_when_a_webhook_would_swallow_the_updates(

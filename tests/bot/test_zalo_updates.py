@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -109,3 +110,31 @@ def _from_the_bot(body: dict[str, Any]) -> dict[str, Any]:
 )
 def test_stickers_unsupported_groups_and_non_messages_give_nothing(body: dict[str, Any]) -> None:
     assert to_inbound(body) is None
+
+
+def _with_sender_id(body: dict[str, Any], sender_id: str) -> dict[str, Any]:
+    body["result"]["message"]["from"]["id"] = sender_id
+    body["result"]["message"]["chat"]["id"] = sender_id
+    return body
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (payload("sticker"), "unsupported event message.sticker.received"),
+        (payload("group_text"), "chat type GROUP, not private"),
+        (_from_the_bot(payload("text_wrapped")), "message from a bot"),
+        (_with_sender_id(payload("text_wrapped"), "f" * 256), "id longer than 255 characters"),
+    ],
+    ids=["sticker", "group", "own", "long-id"],
+)
+def test_what_is_left_out_is_logged_with_the_reason_and_without_the_text(
+    body: dict[str, Any], reason: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    text = str(body["result"]["message"].get("text", ""))
+    with caplog.at_level(logging.DEBUG, logger="bot.channels.zalo_updates"):
+        assert to_inbound(body) is None
+
+    [line] = [record.getMessage() for record in caplog.records]
+    assert line.startswith("Zalo message ") and line.endswith(f"ignored: {reason}")
+    assert not text or text not in caplog.text

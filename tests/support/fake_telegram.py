@@ -85,6 +85,8 @@ class FakeTelegram:
         self._users: dict[int, dict[str, Any]] = {}
         self._files: dict[str, dict[str, Any]] = {}
         self._failures: dict[str, list[dict[str, Any] | None]] = {}
+        self._raw: dict[str, list[tuple[int, RawAnswer]]] = {}
+        self._without_id: set[int] = set()
         self._blocked: set[int] = set()
         self._forgotten: set[int] = set()
         self._server: ThreadingHTTPServer | None = None
@@ -197,10 +199,32 @@ class FakeTelegram:
             }
             return self._push({"callback_query": query})
 
-    def push_update(self, payload: dict[str, Any]) -> int:
-        """Queue any raw update (edited_message, my_chat_member …); update_id is filled in."""
+    def push_update(self, payload: dict[str, Any], *, with_update_id: bool = True) -> int:
+        """Queue any raw update (edited_message, my_chat_member …); update_id is filled in.
+
+        `with_update_id=False` serves it without one (a malformed update): it still takes its
+        place in the queue and is confirmed by any offset beyond it.
+        """
         with self._changed:
-            return self._push(dict(payload))
+            update_id = self._push(dict(payload))
+            if not with_update_id:
+                self._without_id.add(update_id)
+            return update_id
+
+    def restart_update_ids(self, first: int = 1) -> None:
+        """Number the next updates from `first`, as Telegram does after a quiet week or for a
+        new bot token: update_ids are no lasting identity."""
+        with self._changed:
+            self._update_ids = itertools.count(first)
+
+    def answer_raw_next(
+        self, method: str, status: int, body: str, content_type: str = "application/json"
+    ) -> None:
+        """Answer the next call to `method` with this literal body (an HTML error page, a JSON
+        answer of the wrong shape …), as a proxy or a broken server in between might."""
+        with self._changed:
+            answer = RawAnswer(body.encode("utf-8"), content_type)
+            self._raw.setdefault(method.lower(), []).append((status, answer))
 
     def _user_message(
         self, user_id: int, content: dict[str, Any], first_name: str, language_code: str
@@ -310,8 +334,10 @@ class FakeTelegram:
 
     # -- the Bot API ----------------------------------------------------------------------------
 
-    def answer(self, token: str, name: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        """Serve one Bot API call: (HTTP status, JSON body)."""
+    def answer(
+        self, token: str, name: str, params: dict[str, Any]
+    ) -> tuple[int, dict[str, Any] | RawAnswer]:
+        """Serve one Bot API call: (HTTP status, JSON body or a literal answer)."""
         if token != self.token:
             return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
         method = METHODS.get(name.lower())
@@ -326,6 +352,9 @@ class FakeTelegram:
         with self._changed:
             self.calls.append((method, params))
             self._changed.notify_all()
+            raw = self._raw.get(method.lower())
+            if raw:
+                return raw.pop(0)
             failures = self._failures.get(method.lower())
             error = failures.pop(0) if failures else None
             if error is not None:
@@ -374,8 +403,13 @@ class FakeTelegram:
                 self._updates = [u for u in self._updates if u in ready]
                 left = deadline - time.monotonic()
                 if ready or left <= 0 or self._stopping:
-                    return ready[:limit]
+                    return [self._served(update) for update in ready[:limit]]
                 self._changed.wait(left)
+
+    def _served(self, update: dict[str, Any]) -> dict[str, Any]:
+        if update["update_id"] in self._without_id:
+            return {k: v for k, v in update.items() if k != "update_id"}
+        return update
 
     def _send(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         chat_id = params.get("chat_id")
@@ -444,6 +478,13 @@ class FakeTelegram:
 
     def _chat(self, chat_id: int) -> dict[str, Any]:
         return {"id": chat_id, "first_name": self._user(chat_id)["first_name"], "type": "private"}
+
+
+class RawAnswer:
+    """A literal HTTP body the fake serves instead of a JSON answer."""
+
+    def __init__(self, data: bytes, content_type: str) -> None:
+        self.data, self.content_type = data, content_type
 
 
 def _invalid(method: str, params: dict[str, Any]) -> str:
@@ -539,10 +580,14 @@ def _handler_for(fake: FakeTelegram) -> type[BaseHTTPRequestHandler]:
                 status, answer = 404, {"ok": False, "error_code": 404, "description": "Not Found"}
             else:
                 status, answer = fake.answer(token, method, params)
-            data = json.dumps(answer, ensure_ascii=False).encode("utf-8")
+            content_type = "application/json"
+            if isinstance(answer, RawAnswer):
+                data, content_type = answer.data, answer.content_type
+            else:
+                data = json.dumps(answer, ensure_ascii=False).encode("utf-8")
             try:
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)

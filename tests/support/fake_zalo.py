@@ -45,6 +45,7 @@ class _State:
     failures: dict[str, _Failure] = field(default_factory=dict)
     blocked: set[str] = field(default_factory=set)
     webhook: str = ""
+    raw: dict[str, list[tuple[int, str, str]]] = field(default_factory=dict)
 
 
 class FakeZalo:
@@ -141,6 +142,24 @@ class FakeZalo:
         with self._changed:
             failure = _Failure(status, description, count, retry_after, skip)
             self._state.failures[method] = failure
+
+    def answer_raw_next(
+        self, method: str, status: int, body: str, content_type: str = "application/json"
+    ) -> None:
+        """Answer the next call to `method` with this literal body (an HTML error page, a JSON
+        answer of the wrong shape …), as a proxy or a broken server in between might."""
+        with self._changed:
+            self._state.raw.setdefault(method, []).append((status, body, content_type))
+
+    def take_raw(self, method: str) -> tuple[int, str, str] | None:
+        """The literal answer queued for this call of `method`, if any (used by the server)."""
+        with self._changed:
+            queued = self._state.raw.get(method)
+            if not queued:
+                return None
+            self._state.calls.append((method, {}))
+            self._changed.notify_all()
+            return queued.pop(0)
 
     def limit(self, per_second: float | None) -> None:
         """Refuse sends with 429 "Quota exceeded" (no delay given, as Zalo documents it) beyond
@@ -346,13 +365,20 @@ class _Handler(BaseHTTPRequestHandler):
         if not isinstance(body, dict):
             self._reply(*_error(400, "Bad request: body must be a JSON object"))
             return
+        raw = self.owner.take_raw(parts[1]) if parts[0][3:] == self.owner.token else None
+        if raw is not None:
+            self._send_bytes(raw[0], raw[1].encode("utf-8"), raw[2])
+            return
         self._reply(*self.owner.answer(parts[0][3:], parts[1], body))
 
     def _reply(self, status: int, payload: dict[str, Any]) -> None:
         data = json.dumps(payload, ensure_ascii=False).encode()
+        self._send_bytes(status, data, "application/json; charset=utf-8")
+
+    def _send_bytes(self, status: int, data: bytes, content_type: str) -> None:
         try:
             self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
