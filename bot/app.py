@@ -15,7 +15,7 @@ from bot.config import Settings
 from bot.delivery import OutboxSender
 from bot.inbound import InboundStore, OutageLogFilter, Worker
 from bot.logs import setup_logging
-from bot.scheduler import policy_from_settings, start_scheduler
+from bot.scheduler import policy_from_settings, retention_from_settings, start_scheduler
 from handlers.broadcast_report import queue_broadcast_reports
 from handlers.engine import Engine
 from handlers.messages import Inbound
@@ -89,6 +89,7 @@ async def serve(settings: Settings) -> int:
     """Run every configured channel until stopped; return the exit code."""
     try:
         policy = policy_from_settings(settings)
+        retention = retention_from_settings(settings)
     except ValueError as error:
         log.error("Bad setting: %s", error)
         return 2
@@ -141,7 +142,7 @@ async def serve(settings: Settings) -> int:
         for name, channel in channels.items()
     }
     outbox = asyncio.create_task(sender.run(wake), name="outbox")
-    scheduler = start_scheduler(database, policy, wake)
+    scheduler = start_scheduler(database, policy, wake, retention=retention)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
