@@ -14,7 +14,7 @@ from handlers.quiet import QuietHours
 from handlers.roster import farewell
 from storage.db import transaction
 from storage.models import Person, Unit, utcnow
-from storage.people import focal_counts, list_units
+from storage.people import focal_counts
 from storage.roster import RosterError, archive_unit, list_people, move_person, remove_person
 
 REMOVAL_REFUSED = {
@@ -36,6 +36,15 @@ def _database(settings: Settings) -> Engine:
     return open_existing_database(settings)
 
 
+def _person(session: Session, person_id: int) -> Person:
+    from bot.cli import CommandError
+
+    person = session.get(Person, person_id)
+    if person is None:
+        raise CommandError(f"no person with id {person_id}; see: hoctap people list")
+    return person
+
+
 def _unit(session: Session, typed: str) -> Unit:
     from bot.cli import resolve_unit
 
@@ -44,11 +53,6 @@ def _unit(session: Session, typed: str) -> Unit:
 
 def _who(person: Person) -> str:
     return f"{person.id} ({person.name or '-'})"
-
-
-def _known_units(session: Session) -> str:
-    names = [unit.name for unit in list_units(session)]
-    return "known units: " + ", ".join(names) if names else "no units yet"
 
 
 def people_list(args: argparse.Namespace, settings: Settings) -> int:
@@ -74,10 +78,7 @@ def people_remove(args: argparse.Namespace, settings: Settings) -> int:
     database = _database(settings)
     try:
         with transaction(database) as session:
-            person = session.get(Person, args.id)
-            if person is None:
-                print(f"no person with id {args.id}; see: hoctap people list", file=sys.stderr)
-                return 2
+            person = _person(session, args.id)
             now = utcnow()
             try:
                 chats = remove_person(session, person, actor_id=None, now=now)
@@ -97,10 +98,7 @@ def people_move(args: argparse.Namespace, settings: Settings) -> int:
     database = _database(settings)
     try:
         with transaction(database) as session:
-            person = session.get(Person, args.id)
-            if person is None:
-                print(f"no person with id {args.id}; see: hoctap people list", file=sys.stderr)
-                return 2
+            person = _person(session, args.id)
             unit = _unit(session, args.unit)
             try:
                 old = move_person(session, person, unit, actor_id=None, now=utcnow())

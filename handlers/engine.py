@@ -82,6 +82,7 @@ class Engine:
 
     async def _handle(self, session: Session, inbound: Inbound, emptied: bool) -> list[int]:
         if session.get(InboundKey, inbound.message_key) is not None:
+            log.info("duplicate inbound %s dropped: already handled", inbound.message_key)
             return []
         try:
             with session.begin_nested():

@@ -64,6 +64,21 @@ async def test_a_replayed_zalo_confirm_records_one_contribution(engine, database
     assert len(chat.inbox()) == 1
 
 
+async def test_a_dropped_duplicate_leaves_a_log_line_saying_why(engine, database, caplog):
+    """The replayed '1' gets no answer, but the log says it was a duplicate, and of what."""
+    chat = await village_head(engine, "zalo", "z-head")
+    await up_to_summary(chat)
+    answer = _redelivered(chat, text="1")
+    await engine.handle(answer)
+
+    with caplog.at_level("INFO", logger="handlers.engine"):
+        assert await engine.handle(answer) == []
+
+    assert [record.getMessage() for record in caplog.records] == [
+        "duplicate inbound zalo:redelivered:z-head dropped: already handled"
+    ]
+
+
 async def test_a_redelivered_report_and_acknowledgement_are_stored_once(engine, database):
     """The village head's 'Đã nhận' and 'Gửi' each arrive twice: one of each is stored."""
     assignment_id = seed_directive(database, *PLAN, ["Thôn Đông"]).assignments["Thôn Đông"]
