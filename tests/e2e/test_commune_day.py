@@ -3,7 +3,9 @@
 The admin joins with a CLI invite code, units are imported, a village head joins on Telegram
 and a principal on Zalo, the admin sends a directive to everyone, both acknowledge, the village
 head reports progress, the principal records 1,5 triệu for the fund, and the admin's status
-and fund totals show it.
+and fund totals show it. In the afternoon, in the same process, Telegram numbers its updates
+from 1 again, a second village head joins and is shown the open directive, the first is
+removed, and a new directive reaches the principal in the middle of a contribution.
 """
 
 from __future__ import annotations
