@@ -3,7 +3,9 @@
 The admin joins with a CLI invite code, units are imported, a village head joins on Telegram
 and a principal on Zalo, the admin sends a directive to everyone, both acknowledge, the village
 head reports progress, the principal records 1,5 triệu for the fund, and the admin's status
-and fund totals show it.
+and fund totals show it. In the afternoon, in the same process, Telegram numbers its updates
+from 1 again, a second village head joins and is shown the open directive, the first is
+removed, and a new directive reaches the principal in the middle of a contribution.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -21,7 +24,7 @@ import pytest
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.fake_zalo import FakeZalo
 
-ADMIN, VILLAGE_HEAD = 111_000_111, 222_000_222
+ADMIN, VILLAGE_HEAD, SECOND_HEAD = 111_000_111, 222_000_222, 333_000_333
 PRINCIPAL = "8a7f3c2e1b0d4f65"
 WAIT = 20.0
 HOCTAP = str(Path(sys.executable).with_name("hoctap"))
@@ -116,6 +119,10 @@ class TelegramUser:
         """Every message the bot has sent this user."""
         return self.fake.messages_to(self.user_id)
 
+    def texts(self) -> list[str]:
+        """The text of every message the bot has sent this user, as they read it."""
+        return [_plain(m.get("text") or m.get("caption") or "") for m in self.messages()]
+
 
 class ZaloUser:
     """Someone chatting with the bot in the Zalo app, where choices are numbered."""
@@ -149,8 +156,189 @@ class ZaloUser:
         return texts[index]
 
 
+@dataclass
+class Commune:
+    """The people of the story, each in their own chat app."""
+
+    admin: TelegramUser
+    head: TelegramUser
+    principal: ZaloUser
+
+
+def the_morning(commune: Commune, admin_code: str, head_code: str, principal_code: str) -> None:
+    """Everyone joins, directive 12 goes out, both acknowledge, the head reports, the principal
+    records 1,5 triệu, and the admin's totals and status show it."""
+    admin, head, principal = commune.admin, commune.head, commune.principal
+    admin.says(f"/start {admin_code}")
+    admin.sees("Họ và tên")
+    admin.says("Lê Thị Hoa")
+    admin.sees("Cảm ơn Lê Thị Hoa")
+    head.says(f"/start {head_code}")
+    head.sees("đầu mối của Thôn Đông")
+    head.says("Nguyễn Văn An")
+    head.sees("Cảm ơn Nguyễn Văn An")
+    principal.says(principal_code.lower())
+    principal.sees("đầu mối của Trường TH An Hưng")
+    principal.says("Trần Thị Bích")
+    principal.sees("Cảm ơn Trần Thị Bích")
+
+    admin.says("/congvan")
+    admin.sees("Số hiệu công văn")
+    admin.says("12/UBND-VHXH")
+    admin.sees("ban hành ngày nào")
+    admin.taps("Hôm nay")
+    admin.sees("Trích yếu")
+    admin.says("V/v tiếp tục triển khai Đề án Xây dựng xã hội học tập giai đoạn 2021 - 2030")
+    admin.sees("nội dung")
+    admin.says("Đề nghị các đơn vị triển khai ngay và báo cáo kết quả về UBND xã.")
+    admin.sees("tới đơn vị nào")
+    admin.taps("Tất cả đơn vị")
+    admin.sees("Hạn")
+    admin.says("30/12/2099")
+    admin.sees("12/UBND-VHXH")
+    admin.taps("Gửi")
+    admin.sees("Đã gửi công văn tới 3 đơn vị, 2 người")
+
+    head.sees("12/UBND-VHXH")
+    head.taps("Đã nhận")
+    head.sees("Đã ghi nhận")
+    principal.sees("12/UBND-VHXH")
+    principal.picks("Đã nhận")
+    principal.sees("Đã ghi nhận")
+
+    head.taps("Báo cáo")
+    head.sees("Tình hình thực hiện")
+    head.taps("Đang thực hiện")
+    head.sees("ghi chú")
+    head.taps("Bỏ qua")
+    head.sees("ảnh")
+    head.taps("Bỏ qua")
+    head.sees("Đang thực hiện")
+    head.taps("Gửi")
+    head.sees("Đã gửi báo cáo")
+
+    principal.says("/quy")
+    principal.sees("nhà hảo tâm")
+    principal.says("Nguyễn Văn Bình")
+    principal.sees("Cá nhân")
+    principal.picks("Cá nhân")
+    principal.sees("Số tiền")
+    principal.says("1,5 triệu")
+    principal.sees("Ngày")
+    principal.picks("Hôm nay")
+    principal.sees("Ghi chú")
+    principal.picks("Bỏ qua")
+    confirm = principal.sees("một triệu năm trăm nghìn đồng")
+    assert "1.500.000 ₫" in confirm
+    principal.picks("Xác nhận")
+    receipt = principal.sees("Số biên lai")
+    assert re.search(r"KH\d{4}-00001", receipt)
+
+    admin.says("/quytonghop")
+    totals = admin.sees("1.500.000 ₫")
+    assert "Trường TH An Hưng" in totals
+    admin.says("/tinhhinh")
+    status = admin.sees("12/UBND-VHXH")
+    assert "Đã nhận: 2/2 người" in status
+    assert "Đã báo cáo: 1/3 đơn vị" in status
+
+
+def the_afternoon(commune: Commune, telegram: FakeTelegram, env: dict[str, str], cwd: Path) -> None:
+    """Telegram numbers updates from 1 again; a second village head joins Thôn Đông and is
+    shown directive 12; the first one is removed; directive 13 interrupts the principal's
+    contribution, which goes on where it stood; the status counts the new roster."""
+    admin, old_head, principal = commune.admin, commune.head, commune.principal
+    # Telegram may start update_ids over (after a quiet week): they identify nothing.
+    telegram.restart_update_ids()
+
+    code = invite_code(hoctap(env, cwd, "invite", "--role", "focal", "--unit", "thon dong"))
+    new_head = TelegramUser(telegram, SECOND_HEAD)
+    new_head.says(f"/start {code}")
+    new_head.sees("đầu mối của Thôn Đông")
+    new_head.says("Phạm Văn Cường")
+    new_head.sees("Cảm ơn Phạm Văn Cường")
+    still_open = new_head.sees("Đơn vị của anh/chị đang có 1 công văn chưa hoàn thành")
+    assert "12/UBND-VHXH" in still_open
+    assert sum("12/UBND-VHXH" in text for text in new_head.texts()) == 1
+    actions = [label for _data, label in telegram.last_buttons(SECOND_HEAD)]
+    assert actions == ["Đã nhận 12/UBND-VHXH", "Báo cáo 12/UBND-VHXH"]
+    new_head.taps("Đã nhận 12/UBND-VHXH")
+    new_head.sees("Đã ghi nhận")
+
+    people = hoctap(env, cwd, "people", "list")
+    row = next(line for line in people.splitlines() if line.endswith("\tNguyễn Văn An"))
+    removed = hoctap(env, cwd, "people", "remove", row.split("\t")[0])
+    assert "Nguyễn Văn An" in removed
+    old_head.sees("Anh/chị không còn trong danh sách")
+    farewell_at = len(old_head.messages())
+
+    admin.says("/congvan")
+    admin.sees("Số hiệu công văn")
+    admin.says("13/UBND-VHXH")
+    admin.sees("ban hành ngày nào")
+    admin.taps("Hôm nay")
+    admin.sees("Trích yếu")
+    admin.says("V/v tổ chức Tuần lễ hưởng ứng học tập suốt đời năm 2026")
+    admin.sees("nội dung")
+    admin.says("Đề nghị các đơn vị tổ chức các hoạt động hưởng ứng và báo cáo về UBND xã.")
+    admin.sees("tới đơn vị nào")
+    admin.taps("Tất cả đơn vị")
+    admin.sees("Hạn")
+    admin.says("30/12/2099")
+    admin.sees("13/UBND-VHXH")
+
+    # Meanwhile the principal is recording a second contribution, up to the date.
+    principal.says("/quy")
+    principal.sees("nhà hảo tâm")
+    principal.says("Hội Khuyến học thôn Tây")
+    principal.sees("Cá nhân")
+    principal.picks("Tổ chức")
+    principal.sees("Số tiền")
+    principal.says("2tr")
+    asked = principal.sees("Ngày đóng góp")
+
+    admin.taps("Gửi")
+    admin.sees("Đã gửi công văn tới 3 đơn vị, 2 người")
+
+    new_head.sees("13/UBND-VHXH")
+    pushed = principal.sees("13/UBND-VHXH")
+    ack = re.search(r"Đã nhận: gửi (/ack \d+)", pushed)
+    assert ack, pushed
+    again = principal.sees("Ngày đóng góp")
+    # The same question with the same numbers: "1" still means the same answer.
+    assert again == asked and re.search(r"^1\. Hôm nay$", again, re.MULTILINE)
+    principal.picks("Hôm nay")
+    principal.sees("Ghi chú")
+    principal.picks("Bỏ qua")
+    confirm = principal.sees("hai triệu đồng")
+    assert "2.000.000 ₫" in confirm and "Hội Khuyến học thôn Tây" in confirm
+    principal.picks("Xác nhận")
+    receipt = principal.sees("Số biên lai")
+    assert re.search(r"KH\d{4}-00002", receipt)
+    principal.says(ack[1])
+    principal.sees("Đã ghi nhận")
+
+    # The others have directive 13 and the principal has answered it: the removed head has
+    # had nothing since the farewell, and the farewell once.
+    assert len(old_head.messages()) == farewell_at, old_head.texts()[farewell_at:]
+    assert not any("13/UBND-VHXH" in text for text in old_head.texts())
+    assert sum("không còn trong danh sách" in text for text in old_head.texts()) == 1
+
+    admin.says("/quytonghop")
+    totals = admin.sees("3.500.000 ₫")
+    assert "Trường TH An Hưng" in totals
+    admin.says("/tinhhinh")
+    status = admin.sees("13/UBND-VHXH")
+    newer, older = (block for block in status.split("\n\n") if "/UBND-VHXH" in block)
+    assert "13/UBND-VHXH" in newer and "12/UBND-VHXH" in older
+    # Focal points are the new head and the principal; the removed head's receipt is gone.
+    assert "Đã nhận: 1/2 người" in newer and "Đã báo cáo: 0/3 đơn vị" in newer
+    assert "Đã nhận: 2/2 người" in older and "Đã báo cáo: 1/3 đơn vị" in older
+
+
 def test_a_day_at_the_commune(tmp_path: Path, fakes, environment) -> None:  # type: ignore[no-untyped-def]
-    """From invite codes to fund totals, through the real process and both channels."""
+    """From invite codes to fund totals, then a changed roster and an interrupted dialog, all
+    through the real process and both channels."""
     telegram, zalo = fakes
     units = tmp_path / "units.csv"
     units.write_text(
@@ -160,13 +348,14 @@ def test_a_day_at_the_commune(tmp_path: Path, fakes, environment) -> None:  # ty
     # A fresh install: the database is created first; the other commands never create one.
     hoctap(environment, tmp_path, "db", "upgrade")
     hoctap(environment, tmp_path, "units", "import", str(units))
-    admin_code = invite_code(hoctap(environment, tmp_path, "invite", "--role", "admin"))
-    head_code = invite_code(
-        hoctap(environment, tmp_path, "invite", "--role", "focal", "--unit", "Thôn Đông")
-    )
-    principal_code = invite_code(
-        hoctap(environment, tmp_path, "invite", "--role", "focal", "--unit", "Trường TH An Hưng")
-    )
+    codes = [
+        invite_code(hoctap(environment, tmp_path, "invite", *args))
+        for args in (
+            ("--role", "admin"),
+            ("--role", "focal", "--unit", "Thôn Đông"),
+            ("--role", "focal", "--unit", "Trường TH An Hưng"),
+        )
+    ]
 
     log = (tmp_path / "bot.log").open("w")
     bot = subprocess.Popen(
@@ -177,84 +366,15 @@ def test_a_day_at_the_commune(tmp_path: Path, fakes, environment) -> None:  # ty
         stderr=subprocess.STDOUT,
     )
     try:
-        admin, head = TelegramUser(telegram, ADMIN), TelegramUser(telegram, VILLAGE_HEAD)
-        principal = ZaloUser(zalo, PRINCIPAL)
-
-        admin.says(f"/start {admin_code}")
-        admin.sees("Họ và tên")
-        admin.says("Lê Thị Hoa")
-        admin.sees("Cảm ơn Lê Thị Hoa")
-        head.says(f"/start {head_code}")
-        head.sees("đầu mối của Thôn Đông")
-        head.says("Nguyễn Văn An")
-        head.sees("Cảm ơn Nguyễn Văn An")
-        principal.says(principal_code.lower())
-        principal.sees("đầu mối của Trường TH An Hưng")
-        principal.says("Trần Thị Bích")
-        principal.sees("Cảm ơn Trần Thị Bích")
-
-        admin.says("/congvan")
-        admin.sees("Số hiệu công văn")
-        admin.says("12/UBND-VHXH")
-        admin.sees("ban hành ngày nào")
-        admin.taps("Hôm nay")
-        admin.sees("Trích yếu")
-        admin.says("V/v tiếp tục triển khai Đề án Xây dựng xã hội học tập giai đoạn 2021 - 2030")
-        admin.sees("nội dung")
-        admin.says("Đề nghị các đơn vị triển khai ngay và báo cáo kết quả về UBND xã.")
-        admin.sees("tới đơn vị nào")
-        admin.taps("Tất cả đơn vị")
-        admin.sees("Hạn")
-        admin.says("30/12/2099")
-        admin.sees("12/UBND-VHXH")
-        admin.taps("Gửi")
-        admin.sees("Đã gửi công văn tới 3 đơn vị, 2 người")
-
-        head.sees("12/UBND-VHXH")
-        head.taps("Đã nhận")
-        head.sees("Đã ghi nhận")
-        principal.sees("12/UBND-VHXH")
-        principal.picks("Đã nhận")
-        principal.sees("Đã ghi nhận")
-
-        head.taps("Báo cáo")
-        head.sees("Tình hình thực hiện")
-        head.taps("Đang thực hiện")
-        head.sees("ghi chú")
-        head.taps("Bỏ qua")
-        head.sees("ảnh")
-        head.taps("Bỏ qua")
-        head.sees("Đang thực hiện")
-        head.taps("Gửi")
-        head.sees("Đã gửi báo cáo")
-
-        principal.says("/quy")
-        principal.sees("nhà hảo tâm")
-        principal.says("Nguyễn Văn Bình")
-        principal.sees("Cá nhân")
-        principal.picks("Cá nhân")
-        principal.sees("Số tiền")
-        principal.says("1,5 triệu")
-        principal.sees("Ngày")
-        principal.picks("Hôm nay")
-        principal.sees("Ghi chú")
-        principal.picks("Bỏ qua")
-        confirm = principal.sees("một triệu năm trăm nghìn đồng")
-        assert "1.500.000 ₫" in confirm
-        principal.picks("Xác nhận")
-        receipt = principal.sees("Số biên lai")
-        assert re.search(r"KH\d{4}-00001", receipt)
-
-        admin.says("/quytonghop")
-        totals = admin.sees("1.500.000 ₫")
-        assert "Trường TH An Hưng" in totals
-        admin.says("/tinhhinh")
-        status = admin.sees("12/UBND-VHXH")
-        assert "Đã nhận: 2/2 người" in status
-        assert "Đã báo cáo: 1/3 đơn vị" in status
-
+        commune = Commune(
+            admin=TelegramUser(telegram, ADMIN),
+            head=TelegramUser(telegram, VILLAGE_HEAD),
+            principal=ZaloUser(zalo, PRINCIPAL),
+        )
+        the_morning(commune, *codes)
         commands = telegram.calls_to("setMyCommands")
         assert any("congvan" in str(call) for call in commands)
+        the_afternoon(commune, telegram, environment, tmp_path)
     finally:
         bot.send_signal(signal.SIGTERM)
         try:
