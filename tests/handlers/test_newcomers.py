@@ -160,6 +160,27 @@ async def test_no_list_for_an_admin_or_a_unit_with_nothing_open(engine, database
     assert await north.send("Lê Văn Bắc") == ["Cảm ơn Lê Văn Bắc. Anh/chị đã đăng ký xong.", MENU]
 
 
+async def test_a_long_backlog_lists_the_newest_ten_and_counts_the_rest(engine, database):
+    """Twelve directives open for Thôn Đông: the newest ten are listed, then "Còn 2 …"."""
+    seed_person(database, "Nguyễn Văn An", unit="Thôn Đông")
+    for day in range(1, 13):
+        seed_directive(
+            database,
+            f"{day}/UBND",
+            f"V/v việc số {day}",
+            ["Thôn Đông"],
+            issued_on=dt.date(2026, 3, day),
+            deadline=dt.date(2026, 4, 30),
+        )
+    chat, replies = await newcomer(engine)
+    listing = replies[-1]
+    assert listing.startswith("Đơn vị của anh/chị đang có 12 công văn chưa hoàn thành:")
+    assert listing.endswith("Còn 2 công văn khác: gửi /baocao để xem hết.")
+    assert "12/UBND" in listing and "3/UBND" in listing
+    assert "Công văn số 2/UBND," not in listing and "Công văn số 1/UBND," not in listing
+    assert len(chat.last[-1].choices) == 20
+
+
 def _directive_of(database, assignment_id: int) -> int:
     with Session(database) as session:
         found = session.get(Assignment, assignment_id)
