@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import difflib
 import os
 import sys
 from collections.abc import Callable
@@ -12,119 +11,26 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
-from sqlalchemy import Engine, inspect, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
+from bot.cli_database import (
+    CommandError,
+    database_location,
+    known_units,
+    open_existing_database,
+    resolve_unit,
+    shown_url,
+)
 from bot.cli_roster import add_commands as add_roster_commands
 from bot.config import Settings, get_settings
-from handlers.matching import normalize
-from storage.db import make_engine, transaction, upgrade
+from storage.db import transaction, upgrade
 from storage.housekeeping import prune
-from storage.models import Role, Unit, utcnow
+from storage.models import Role, utcnow
 from storage.people import create_invite, focal_counts, list_units, telegram_link
-from storage.text import clean_text
 from storage.units_csv import UnitsCsvError, import_units
 
 Action = Callable[[argparse.Namespace, Settings], int]
-
-SCHEMA_TABLES = {"alembic_version", "unit", "person"}
-"""Tables whose presence says a database is hoctap's, not an empty or foreign one."""
-
-
-class CommandError(Exception):
-    """A command cannot go on: main prints the message on stderr and exits with `code`."""
-
-    def __init__(self, message: str, code: int = 2) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-def shown_url(url: str) -> str:
-    """Return a database URL fit for printing: the password hidden."""
-    return make_url(url).render_as_string(hide_password=True)
-
-
-def _sqlite_file(url: str) -> Path | None:
-    """Return the file an SQLite URL names (absolute), or None for another backend or memory."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
-        return None
-    return Path(parsed.database).resolve()
-
-
-def database_location(settings: Settings) -> str:
-    """Say which database the settings point at: the SQLite file, or the URL without password."""
-    path = _sqlite_file(settings.database_url)
-    return f"SQLite {path}" if path else shown_url(settings.database_url)
-
-
-def open_existing_database(settings: Settings) -> Engine:
-    """Open the bot's database for a command that reads or adds data; never create a new one.
-
-    A wrong working directory or DATABASE_URL would otherwise give the operator a fresh empty
-    database that the bot never reads (an invite code nobody can redeem). CommandError (exit 2)
-    names the place looked at. Migrations still pending on a real database are applied.
-    """
-    path = _sqlite_file(settings.database_url)
-    hint = (
-        f"DATABASE_URL is {shown_url(settings.database_url)}; run the command in the bot's "
-        "folder or set DATABASE_URL to the bot's database (a new one is made by: hoctap db upgrade)"
-    )
-    if path is not None and not path.is_file():
-        raise CommandError(f"no database at {path}; {hint}")
-    database = make_engine(settings.database_url)
-    try:
-        tables = set(inspect(database).get_table_names())
-    except BaseException:
-        database.dispose()
-        raise
-    if SCHEMA_TABLES - tables:
-        database.dispose()
-        raise CommandError(f"{database_location(settings)} holds no hoctap tables; {hint}")
-    upgrade(settings.database_url)
-    return database
-
-
-def _known_units(session: Session) -> str:
-    names = [unit.name for unit in list_units(session)]
-    if not names:
-        return "no units yet; add them with: hoctap units import FILE.csv"
-    return "known units: " + ", ".join(names)
-
-
-def resolve_unit(session: Session, wanted: str) -> Unit:
-    """Find the unit an operator typed, ignoring case, spacing and diacritics (đ = d).
-
-    CommandError lists the closest names when none matches, or the candidates when several do.
-    """
-    typed = " ".join(clean_text(wanted).split())
-    # Archived units too, so the operator hears "archived" rather than "unknown".
-    units = list(session.exec(select(Unit).order_by(col(Unit.id))))
-    for unit in units:
-        if unit.name.casefold() == typed.casefold():
-            return _active(unit)
-    key = normalize(typed)
-    folded = [unit for unit in units if normalize(unit.name) == key]
-    if len(folded) == 1:
-        return _active(folded[0])
-    if folded:
-        names = ", ".join(unit.name for unit in folded)
-        raise CommandError(f"{typed!r} matches several units: {names}; type it with its accents")
-    by_key = {normalize(unit.name): unit.name for unit in units if unit.archived_at is None}
-    closest = difflib.get_close_matches(key, list(by_key), n=3, cutoff=0.6)
-    if closest:
-        raise CommandError(
-            f"unknown unit {typed!r}; closest: " + ", ".join(by_key[name] for name in closest)
-        )
-    raise CommandError(f"unknown unit {typed!r}; {_known_units(session)}")
-
-
-def _active(unit: Unit) -> Unit:
-    if unit.archived_at is not None:
-        raise CommandError(f"unit {unit.name!r} is archived")
-    return unit
-
 
 def db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     """Apply every pending migration."""
@@ -142,7 +48,7 @@ def invite(args: argparse.Namespace, settings: Settings) -> int:
     try:
         with transaction(database) as session:
             if args.role == Role.FOCAL.value and not args.unit:
-                raise CommandError(f"focal needs --unit NAME; {_known_units(session)}")
+                raise CommandError(f"focal needs --unit NAME; {known_units(session)}")
             unit = resolve_unit(session, args.unit) if args.unit else None
             code = create_invite(session, args.role, utcnow(), unit_id=unit.id if unit else None)
             link = telegram_link(session, code.code)

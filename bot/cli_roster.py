@@ -6,14 +6,14 @@ import argparse
 import sys
 from typing import Any
 
-from sqlalchemy import Engine
 from sqlmodel import Session
 
+from bot.cli_database import CommandError, open_existing_database, resolve_unit
 from bot.config import Settings
 from handlers.quiet import QuietHours
 from handlers.roster import farewell
 from storage.db import transaction
-from storage.models import Person, Unit, utcnow
+from storage.models import Person, utcnow
 from storage.people import focal_counts
 from storage.roster import RosterError, archive_unit, list_people, move_person, remove_person
 
@@ -29,26 +29,11 @@ MOVE_REFUSED = {
 }
 
 
-def _database(settings: Settings) -> Engine:
-    # Imported here: bot.cli imports this module to register the commands.
-    from bot.cli import open_existing_database
-
-    return open_existing_database(settings)
-
-
 def _person(session: Session, person_id: int) -> Person:
-    from bot.cli import CommandError
-
     person = session.get(Person, person_id)
     if person is None:
         raise CommandError(f"no person with id {person_id}; see: hoctap people list")
     return person
-
-
-def _unit(session: Session, typed: str) -> Unit:
-    from bot.cli import resolve_unit
-
-    return resolve_unit(session, typed)
 
 
 def _who(person: Person) -> str:
@@ -57,7 +42,7 @@ def _who(person: Person) -> str:
 
 def people_list(args: argparse.Namespace, settings: Settings) -> int:
     """Print everyone not removed: id, role, unit and name."""
-    database = _database(settings)
+    database = open_existing_database(settings)
     try:
         with Session(database) as session:
             rows = [
@@ -75,7 +60,7 @@ def people_list(args: argparse.Namespace, settings: Settings) -> int:
 
 def people_remove(args: argparse.Namespace, settings: Settings) -> int:
     """Remove a person: nothing more is sent to them, their chats are told once."""
-    database = _database(settings)
+    database = open_existing_database(settings)
     try:
         with transaction(database) as session:
             person = _person(session, args.id)
@@ -95,11 +80,11 @@ def people_remove(args: argparse.Namespace, settings: Settings) -> int:
 
 def people_move(args: argparse.Namespace, settings: Settings) -> int:
     """Make a focal point a focal point of another unit."""
-    database = _database(settings)
+    database = open_existing_database(settings)
     try:
         with transaction(database) as session:
             person = _person(session, args.id)
-            unit = _unit(session, args.unit)
+            unit = resolve_unit(session, args.unit)
             try:
                 old = move_person(session, person, unit, actor_id=None, now=utcnow())
             except RosterError as error:
@@ -114,10 +99,10 @@ def people_move(args: argparse.Namespace, settings: Settings) -> int:
 
 def units_archive(args: argparse.Namespace, settings: Settings) -> int:
     """Archive a unit: gone from lists, status and reminders; its records kept."""
-    database = _database(settings)
+    database = open_existing_database(settings)
     try:
         with transaction(database) as session:
-            unit = _unit(session, args.name)
+            unit = resolve_unit(session, args.name)
             focal = focal_counts(session).get(unit.id or 0, 0)
             archive_unit(session, unit, actor_id=None, now=utcnow())
     finally:
