@@ -1,0 +1,127 @@
+"""Set-based reads and writes for passes that queue many messages at once."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Row, Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from storage.models import Conversation, Identity, OutboxMessage, Person, Role, Unit
+
+CHUNK = 2000
+"""Values per IN list or multi-row insert: well under SQLite's limit of bound parameters."""
+
+
+def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+    """Yield `values` in slices of at most `size`."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _insert(session: Session, table: Table) -> Any:
+    # ON CONFLICT is spelled by the dialect's own insert; both backends have it.
+    dialect = session.get_bind().dialect.name
+    return (postgresql if dialect == "postgresql" else sqlite).insert(table)
+
+
+def insert_new(
+    session: Session, table: Table, rows: list[dict[str, Any]], unique: str
+) -> set[Any]:
+    """Insert `rows`, skipping those whose `unique` column is taken; return the values inserted.
+
+    The unique key decides between two passes: on PostgreSQL the later one waits for the
+    earlier's commit and then skips, on SQLite the write lock orders them.
+    """
+    inserted: set[Any] = set()
+    column = table.c[unique]
+    for part in chunks(rows, 500):
+        statement = _insert(session, table).on_conflict_do_nothing(index_elements=[column])
+        result = session.execute(statement.returning(column), list(part))
+        inserted.update(result.scalars())
+    return inserted
+
+
+def save_prompts(session: Session, prompts: dict[tuple[str, str], tuple[str, list[list[str]]]],
+                 now: Any) -> None:
+    """Record each chat's last numbered question, creating the chat's conversation if needed."""
+    table = Conversation.__table__  # type: ignore[attr-defined]
+    rows = [
+        {"channel": channel, "external_id": external_id, "step": "", "data": {},
+         "prompt": prompt, "choices": choices, "offer": 0, "updated_at": now}
+        for (channel, external_id), (prompt, choices) in prompts.items()
+    ]
+    for part in chunks(rows, 500):
+        statement = _insert(session, table)
+        statement = statement.on_conflict_do_update(
+            index_elements=[table.c.channel, table.c.external_id],
+            set_={"prompt": statement.excluded.prompt, "choices": statement.excluded.choices},
+        )
+        session.execute(statement, list(part))
+
+
+def focal_points_of(session: Session, unit_ids: Iterable[int]) -> dict[int, list[Row[Any]]]:
+    """Return the focal points (id, unit_id, locale, preferred_channel) of units, oldest first.
+
+    Removed people and archived units are left out, as in focal_points.
+    """
+    found: dict[int, list[Row[Any]]] = defaultdict(list)
+    for part in chunks(sorted(set(unit_ids))):
+        query = (
+            select(Person.id, Person.unit_id, Person.locale, Person.preferred_channel)
+            .join(Unit, col(Unit.id) == col(Person.unit_id))
+            .where(
+                Person.role == Role.FOCAL.value,
+                col(Person.unit_id).in_(part),
+                col(Person.removed_at).is_(None),
+                col(Unit.archived_at).is_(None),
+            )
+            .order_by(col(Person.id))
+        )
+        for row in session.exec(query):
+            found[row.unit_id].append(row)
+    return found
+
+
+def identities_of(session: Session, person_ids: Iterable[int]) -> dict[int, list[Row[Any]]]:
+    """Return every chat account of the people, by person id."""
+    found: dict[int, list[Row[Any]]] = defaultdict(list)
+    for part in chunks(sorted(set(person_ids))):
+        query = select(
+            Identity.id, Identity.person_id, Identity.channel, Identity.external_id,
+            Identity.chat_id, Identity.reachable, Identity.last_seen_at,
+        ).where(col(Identity.person_id).in_(part)).order_by(col(Identity.id))
+        for row in session.exec(query):
+            found[row.person_id].append(row)
+    return found
+
+
+def conversations_of(
+    session: Session, chats: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], Row[Any]]:
+    """Return the conversation rows of chats given as (channel, external id)."""
+    wanted = set(chats)
+    found: dict[tuple[str, str], Row[Any]] = {}
+    for part in chunks(sorted({external for _channel, external in wanted})):
+        query = select(
+            Conversation.channel, Conversation.external_id, Conversation.step,
+            Conversation.prompt, Conversation.choices, Conversation.offer,
+        ).where(col(Conversation.external_id).in_(part))
+        for row in session.exec(query):
+            if (row.channel, row.external_id) in wanted:
+                found[(row.channel, row.external_id)] = row
+    return found
+
+
+def queued_keys(session: Session, keys: Iterable[str]) -> set[str]:
+    """Return those of `keys` that some outbox row already carries."""
+    found: set[str] = set()
+    for part in chunks(sorted(set(keys))):
+        query = select(OutboxMessage.idempotency_key).where(
+            col(OutboxMessage.idempotency_key).in_(part)
+        )
+        found.update(key for key in session.exec(query) if key is not None)
+    return found
