@@ -13,7 +13,6 @@ from tests.handlers.test_reminders import REMINDERS_ONLY
 from tests.support.reminder_crowd import MORNING, NIGHT, empty, queued, seed_crowd
 from tests.support.reminders_reference import run_reference
 
-
 _OLD_WAY: dict[str, tuple[list[dict], list[dict]]] = {}
 
 

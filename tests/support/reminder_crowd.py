@@ -67,7 +67,8 @@ def seed_crowd(database: Engine, units: int = 200, seed: int = 7) -> None:
         for n in range(1, units + 1)
     ]
     directive_rows = [
-        {"id": n, "number": f"{n}/UBND", "issued_on": dt.date(2026, 1, 1) + dt.timedelta(days=n), "subject": f"Việc {n}",
+        {"id": n, "number": f"{n}/UBND", "issued_on": dt.date(2026, 1, 1) + dt.timedelta(days=n),
+         "subject": f"Việc {n}",
          "content": "", "file_ref": "", "file_name": "", "deadline": deadline,
          "created_by": None, "created_at": entered}
         for n, (deadline, entered) in enumerate(DIRECTIVES, start=1)
