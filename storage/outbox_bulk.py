@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -36,13 +37,49 @@ def insert_new(
     The unique key decides between two passes: on PostgreSQL the later one waits for the
     earlier's commit and then skips, on SQLite the write lock orders them.
     """
+    if not rows:
+        return set()
+    connection = session.connection()
+    dialect = connection.dialect
+    names = list(rows[0])
+    # Bound by hand with the columns' own converters: per-row statement handling costs more
+    # than the database's work here, and the rows are all alike.
+    converters = [
+        _cached(table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in names
+    ]
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    values = "(" + ", ".join([mark] * len(names)) + ")"
+    columns = ", ".join(f'"{name}"' for name in names)
     inserted: set[Any] = set()
-    column = table.c[unique]
-    for part in chunks(rows, 500):
-        statement = _insert(session, table).on_conflict_do_nothing(index_elements=[column])
-        result = session.execute(statement.returning(column), list(part))
-        inserted.update(result.scalars())
+    size = max(1, 10_000 // len(names))
+    for part in chunks(rows, size):
+        sql = (
+            f'INSERT INTO "{table.name}" ({columns}) VALUES {", ".join([values] * len(part))}'
+            f' ON CONFLICT ("{unique}") DO NOTHING RETURNING "{unique}"'
+        )
+        params = [
+            convert(row[name]) if convert else row[name]
+            for row in part
+            for name, convert in zip(names, converters, strict=True)
+        ]
+        inserted.update(found for (found,) in connection.exec_driver_sql(sql, tuple(params)))
     return inserted
+
+
+def _cached(convert: Any) -> Any:
+    """Remember a converter's results for times: a batch holds the same few."""
+    if convert is None:
+        return None
+    seen: dict[Any, Any] = {}
+
+    def cached(value: Any) -> Any:
+        if not isinstance(value, dt.datetime):
+            return convert(value)
+        if value not in seen:
+            seen[value] = convert(value)
+        return seen[value]
+
+    return cached
 
 
 def save_prompts(session: Session, prompts: dict[tuple[str, str], tuple[str, list[list[str]]]],

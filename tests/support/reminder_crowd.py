@@ -13,7 +13,7 @@ import datetime as dt
 import random
 from typing import Any
 
-from sqlalchemy import Engine, insert, text
+from sqlalchemy import Engine, String, cast, insert, text
 from sqlmodel import Session, SQLModel, col, select
 
 from storage.models import (
@@ -170,23 +170,28 @@ def empty(database: Engine) -> None:
             connection.execute(text("DELETE FROM sqlite_sequence"))
 
 
-def _aware(moment: dt.datetime | None) -> dt.datetime | None:
-    # SQLite hands back naive datetimes; every stored time is UTC.
-    return moment.replace(tzinfo=dt.UTC) if moment and moment.tzinfo is None else moment
-
-
 def queued(database: Engine) -> dict[str, set[tuple[Any, ...]]]:
-    """Everything a pass leaves behind: reminder records, outbox rows and chats' prompts."""
+    """Everything a pass leaves behind: reminder records, outbox rows and chats' prompts.
+
+    Times are compared as the database stores them, so a differently written time shows.
+    """
+    stored = {name: cast(column, String).label(name) for name, column in [
+        ("due_at", col(Reminder.due_at)), ("at", col(Reminder.at)),
+        ("not_before", col(OutboxMessage.not_before)),
+        ("created_at", col(OutboxMessage.created_at)),
+    ]}
     with Session(database) as session:
-        reminders = {
-            (r.key, r.kind, r.directive_id, r.assignment_id, _aware(r.due_at), _aware(r.at))
-            for r in session.exec(select(Reminder))
-        }
+        reminders = set(session.exec(select(
+            Reminder.key, Reminder.kind, Reminder.directive_id, Reminder.assignment_id,
+            stored["due_at"], stored["at"],
+        )))
         outbox = {
             (m.idempotency_key, m.channel, m.chat_id, m.person_id, m.text,
              tuple(tuple(choice) for choice in m.choices), m.photo, m.document, m.locale,
-             m.priority, m.status, _aware(m.not_before), _aware(m.created_at))
-            for m in session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id)))
+             m.priority, m.status, not_before, created_at)
+            for m, not_before, created_at in session.exec(
+                select(OutboxMessage, stored["not_before"], stored["created_at"])
+            )
         }
         chats = {
             (c.channel, c.external_id, c.step, c.prompt,
