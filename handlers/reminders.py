@@ -138,7 +138,7 @@ def due_reminders(session: Session, policy: ReminderPolicy, now: dt.datetime) ->
 
 Queue = Callable[[Session, ReminderPolicy, dt.datetime, Due], "list[OutboxMessage] | None"]
 
-BATCH = 1000
+BATCH = 2000
 """Reminders recorded and queued per transaction: a few statements each, never a huge one."""
 
 

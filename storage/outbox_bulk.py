@@ -3,24 +3,37 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Row, Table
+from sqlalchemy import Row, Table, any_, bindparam, literal_column, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from storage.models import Conversation, Identity, OutboxMessage, Person, Role, Unit
 
-CHUNK = 2000
-"""Values per IN list or multi-row insert: well under SQLite's limit of bound parameters."""
+CHUNK = 20_000
+"""Values looked up per query; they travel as one array (PostgreSQL) or JSON text (SQLite)."""
 
 
 def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
     """Yield `values` in slices of at most `size`."""
     for start in range(0, len(values), size):
         yield values[start : start + size]
+
+
+def among(session: Session, column: Any, values: Iterable[Any]) -> Any:
+    """Say `column IN values` with one bound parameter however many values there are.
+
+    An IN list of thousands of parameters costs more to build than the query costs to run.
+    """
+    listed = list(values)
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, listed, type_=postgresql.ARRAY(column.type)))
+    rows = text("SELECT value FROM json_each(:values)").bindparams(values=json.dumps(listed))
+    return column.in_(rows.columns(literal_column("value")))
 
 
 def _insert(session: Session, table: Table) -> Any:
@@ -112,7 +125,7 @@ def focal_points_of(session: Session, unit_ids: Iterable[int]) -> dict[int, list
             .join(Unit, col(Unit.id) == col(Person.unit_id))
             .where(
                 Person.role == Role.FOCAL.value,
-                col(Person.unit_id).in_(part),
+                among(session, col(Person.unit_id), part),
                 col(Person.removed_at).is_(None),
                 col(Unit.archived_at).is_(None),
             )
@@ -130,7 +143,7 @@ def identities_of(session: Session, person_ids: Iterable[int]) -> dict[int, list
         query = select(
             Identity.id, Identity.person_id, Identity.channel, Identity.external_id,
             Identity.chat_id, Identity.reachable, Identity.last_seen_at,
-        ).where(col(Identity.person_id).in_(part)).order_by(col(Identity.id))
+        ).where(among(session, col(Identity.person_id), part)).order_by(col(Identity.id))
         for row in session.exec(query):
             found[row.person_id].append(row)
     return found
@@ -146,7 +159,7 @@ def conversations_of(
         query = select(
             Conversation.channel, Conversation.external_id, Conversation.step,
             Conversation.prompt, Conversation.choices, Conversation.offer,
-        ).where(col(Conversation.external_id).in_(part))
+        ).where(among(session, col(Conversation.external_id), part))
         for row in session.exec(query):
             if (row.channel, row.external_id) in wanted:
                 found[(row.channel, row.external_id)] = row
@@ -158,7 +171,7 @@ def queued_keys(session: Session, keys: Iterable[str]) -> set[str]:
     found: set[str] = set()
     for part in chunks(sorted(set(keys))):
         query = select(OutboxMessage.idempotency_key).where(
-            col(OutboxMessage.idempotency_key).in_(part)
+            among(session, col(OutboxMessage.idempotency_key), part)
         )
         found.update(key for key in session.exec(query) if key is not None)
     return found

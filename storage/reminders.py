@@ -18,7 +18,7 @@ from storage.models import (
     Reminder,
     Unit,
 )
-from storage.outbox_bulk import chunks, insert_new
+from storage.outbox_bulk import among, chunks, insert_new
 
 _NOT_DONE = col(Assignment.status) != ProgressStatus.DONE.value
 _IN_USE = col(Unit.archived_at).is_(None)
@@ -67,7 +67,8 @@ def sent_keys(session: Session, keys: list[str]) -> set[str]:
     """Return those of `keys` already recorded as queued."""
     found: set[str] = set()
     for chunk in chunks(keys):
-        found.update(session.exec(select(Reminder.key).where(col(Reminder.key).in_(chunk))))
+        query = select(Reminder.key).where(among(session, col(Reminder.key), chunk))
+        found.update(session.exec(query))
     return found
 
 
@@ -119,7 +120,7 @@ def still_open(session: Session, assignment_ids: list[int]) -> dict[int, tuple[i
         query = (
             select(Assignment.id, Unit.id, Unit.name)
             .join(Unit, col(Unit.id) == Assignment.unit_id)
-            .where(col(Assignment.id).in_(chunk), _NOT_DONE)
+            .where(among(session, col(Assignment.id), chunk), _NOT_DONE)
         )
         found.update({row[0]: (row[1], row[2]) for row in session.exec(query)})
     return found
@@ -136,7 +137,7 @@ def acknowledgements_of(session: Session, assignment_ids: list[int]) -> set[tupl
     found: set[tuple[int, int]] = set()
     for chunk in chunks(assignment_ids):
         query = select(Acknowledgement.assignment_id, Acknowledgement.person_id).where(
-            col(Acknowledgement.assignment_id).in_(chunk)
+            among(session, col(Acknowledgement.assignment_id), chunk)
         )
         found.update((row[0], row[1]) for row in session.exec(query))
     return found
