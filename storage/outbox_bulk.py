@@ -58,8 +58,10 @@ def insert_new(
     # Bound by hand with the columns' own converters: per-row statement handling costs more
     # than the database's work here, and the rows are all alike.
     converters = [
-        _cached(table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in names
+        (index, _cached(table.c[name].type.dialect_impl(dialect).bind_processor(dialect)))
+        for index, name in enumerate(names)
     ]
+    converters = [(index, convert) for index, convert in converters if convert is not None]
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     values = "(" + ", ".join([mark] * len(names)) + ")"
     columns = ", ".join(f'"{name}"' for name in names)
@@ -70,11 +72,12 @@ def insert_new(
             f'INSERT INTO "{table.name}" ({columns}) VALUES {", ".join([values] * len(part))}'
             f' ON CONFLICT ("{unique}") DO NOTHING RETURNING "{unique}"'
         )
-        params = [
-            convert(row[name]) if convert else row[name]
-            for row in part
-            for name, convert in zip(names, converters, strict=True)
-        ]
+        params: list[Any] = []
+        for row in part:
+            bound = [row[name] for name in names]
+            for index, convert in converters:
+                bound[index] = convert(bound[index])
+            params += bound
         inserted.update(found for (found,) in connection.exec_driver_sql(sql, tuple(params)))
     return inserted
 
@@ -86,11 +89,12 @@ def _cached(convert: Any) -> Any:
     seen: dict[Any, Any] = {}
 
     def cached(value: Any) -> Any:
-        if not isinstance(value, dt.datetime):
-            return convert(value)
-        if value not in seen:
-            seen[value] = convert(value)
-        return seen[value]
+        found = seen.get(value, seen) if isinstance(value, dt.datetime) else seen
+        if found is seen:
+            found = convert(value)
+            if isinstance(value, dt.datetime):
+                seen[value] = found
+        return found
 
     return cached
 
