@@ -141,9 +141,9 @@ def queue_reminders(
     for item, person in pairs:
         identity = chosen[person.id]
         base = f"{item.key}:person:{person.id}"
-        if identity is None or any(
+        if identity is None or (taken and any(
             f"{base}:{other.channel}" in taken for other in accounts[person.id]
-        ):
+        )):
             continue
         assert item.assignment_id is not None and item.directive_id is not None
         text, choices = texts.render(
