@@ -62,6 +62,8 @@ def insert_new(
         for index, name in enumerate(names)
     ]
     converters = [(index, convert) for index, convert in converters if convert is not None]
+    if dialect.name == "postgresql":
+        return _insert_columns(connection, table, names, rows, unique, converters)
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     values = "(" + ", ".join([mark] * len(names)) + ")"
     columns = ", ".join(f'"{name}"' for name in names)
@@ -79,6 +81,27 @@ def insert_new(
                 bound[index] = convert(bound[index])
             params += bound
         inserted.update(found for (found,) in connection.exec_driver_sql(sql, tuple(params)))
+    return inserted
+
+
+def _insert_columns(
+    connection: Any, table: Table, names: list[str], rows: list[dict[str, Any]], unique: str,
+    converters: list[tuple[int, Any]],
+) -> set[Any]:
+    """PostgreSQL: bind one array per column and unnest them, a handful of parameters."""
+    dialect = connection.dialect
+    arrays = ", ".join(f"%s::{table.c[name].type.compile(dialect)}[]" for name in names)
+    columns = ", ".join(f'"{name}"' for name in names)
+    sql = (
+        f'INSERT INTO "{table.name}" ({columns}) SELECT * FROM unnest({arrays})'
+        f' ON CONFLICT ("{unique}") DO NOTHING RETURNING "{unique}"'
+    )
+    inserted: set[Any] = set()
+    for part in chunks(rows, 5000):
+        values = [[row[name] for row in part] for name in names]
+        for index, convert in converters:
+            values[index] = [convert(value) for value in values[index]]
+        inserted.update(found for (found,) in connection.exec_driver_sql(sql, tuple(values)))
     return inserted
 
 
