@@ -116,6 +116,11 @@ def deliver_notice(
     return rows
 
 
+def destination(person: Person, identities: list[Identity]) -> Identity | None:
+    """Pick the chat for a message the person did not ask for, as deliver_notice does."""
+    return _destination(person, identities)
+
+
 def _destination(person: Person, identities: list[Identity]) -> Identity | None:
     """Pick the chat for a message the person did not ask for: chosen, else last used."""
     reachable = [identity for identity in identities if identity.reachable] or identities

@@ -10,25 +10,18 @@ from dataclasses import dataclass
 from sqlalchemy import Engine as Database
 from sqlmodel import Session
 
-from handlers.context import Notice, Render
+from handlers.context import Render
 from handlers.digest import due_digest, queue_digest
 from handlers.directive_push import deadline_line
 from handlers.escalation import due_escalations, queue_escalation
 from handlers.i18n import Translator
 from handlers.messages import Choice
-from handlers.outbox import deliver_notice
+from handlers.reminder_batch import queue_reminders
 from handlers.reminder_policy import Offset, ReminderPolicy
 from storage.db import transaction
-from storage.directives import focal_points
-from storage.models import (
-    Assignment,
-    Directive,
-    OutboxMessage,
-    ProgressStatus,
-    Unit,
-)
+from storage.models import Directive, OutboxMessage
 from storage.people import focal_counts
-from storage.reminders import Due, acknowledged_by, claim, open_with_deadline, sent_keys
+from storage.reminders import Due, directives_due_by, open_assignments, sent_keys
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +64,12 @@ def distance(_: Translator, deadline: dt.date | None, on: dt.date) -> str:
 
 
 def reminder_notice(
-    directive: Directive, assignment_id: int, unit_name: str, *, acknowledged: bool, on: dt.date
+    directive: Directive,
+    assignment_id: int | str,
+    unit_name: str,
+    *,
+    acknowledged: bool,
+    on: dt.date,
 ) -> Render:
     """Build a reminder of one assignment: directive, deadline, unit, Report (and Received)."""
     number, issued_on, subject = directive.number, directive.issued_on, directive.subject
@@ -96,31 +94,6 @@ def reminder_notice(
     return render
 
 
-def remind_unit(
-    session: Session,
-    policy: ReminderPolicy,
-    now: dt.datetime,
-    assignment: Assignment,
-    directive: Directive,
-    key: str,
-) -> list[OutboxMessage]:
-    """Queue a reminder of an assignment to each focal point of its unit, under `key`."""
-    unit = session.get(Unit, assignment.unit_id)
-    assert assignment.id is not None and unit is not None
-    # Relative words ('tomorrow') must hold when the message is read, after any quiet hours.
-    on = policy.local_date(policy.delivery_time(now))
-    acknowledged = acknowledged_by(session, assignment.id)
-    rows: list[OutboxMessage] = []
-    for person in focal_points(session, assignment.unit_id):
-        assert person.id is not None
-        render = reminder_notice(
-            directive, assignment.id, unit.name, acknowledged=person.id in acknowledged, on=on
-        )
-        notice = Notice(person.id, render, key=f"{key}:person:{person.id}")
-        rows += deliver_notice(session, notice, policy.timezone, now, policy.quiet)
-    return rows
-
-
 def latest_due(policy: ReminderPolicy, directive: Directive, now: dt.datetime) -> Offset | None:
     """Return the latest schedule entry due by `now`, not before the directive existed, and
     not so long ago that reminding now would only be noise."""
@@ -141,67 +114,64 @@ def due_reminders(session: Session, policy: ReminderPolicy, now: dt.datetime) ->
     # The earliest entry (e.g. 3 days before) bounds which deadlines can have anything due.
     due_by = policy.local_date(now) - dt.timedelta(days=policy.schedule[0].days)
     staffed = focal_counts(session)
+    directives = directives_due_by(session, due_by)
+    entries = {key: latest_due(policy, directive, now) for key, directive in directives.items()}
     items = []
-    for assignment, directive in open_with_deadline(session, due_by):
-        entry = latest_due(policy, directive, now)
+    for assignment_id, unit_id, directive_id in open_assignments(session, due_by):
+        entry, deadline = entries.get(directive_id), directives[directive_id].deadline
         # A unit without focal points is left unrecorded, so whoever joins later is reminded.
-        if entry is None or assignment.unit_id not in staffed or directive.deadline is None:
+        if entry is None or unit_id not in staffed or deadline is None:
             continue
         items.append(
             Due(
                 "reminder",
-                f"assignment:{assignment.id}:{entry.kind}",
+                f"assignment:{assignment_id}:{entry.kind}",
                 entry.kind,
-                entry.moment(directive.deadline, policy.zone),
-                directive.id,
-                assignment.id,
+                entry.moment(deadline, policy.zone),
+                directive_id,
+                assignment_id,
             )
         )
     sent = sent_keys(session, [item.key for item in items])
     return [item for item in items if item.key not in sent]
 
 
-def queue_reminder(
-    session: Session, policy: ReminderPolicy, now: dt.datetime, item: Due
-) -> list[OutboxMessage] | None:
-    """Queue one planned reminder unless its unit finished meanwhile or another pass has it."""
-    assignment = session.get(Assignment, item.assignment_id)
-    directive = session.get(Directive, item.directive_id)
-    if assignment is None or directive is None or assignment.status == ProgressStatus.DONE:
-        return None
-    if not claim(session, item, now):
-        return None
-    return remind_unit(session, policy, now, assignment, directive, item.key)
-
-
 Queue = Callable[[Session, ReminderPolicy, dt.datetime, Due], "list[OutboxMessage] | None"]
+
+BATCH = 2000
+"""Reminders recorded and queued per transaction: a few statements each, never a huge one."""
 
 
 def run_reminders(database: Database, policy: ReminderPolicy, now: dt.datetime) -> PassSummary:
     """Queue, once, every reminder, escalation and digest due at `now`; return what was queued.
 
-    Safe to run again and in parallel: each item is recorded under a unique key before its
-    messages are queued, in a transaction of its own, and a pass that loses the key skips it.
+    Safe to run again and in parallel: each item is recorded under a unique key in the same
+    transaction as its messages, and a pass that finds the key taken skips the item.
     """
     now = now.astimezone(dt.UTC)
     with Session(database) as session:
-        plan = [
-            *due_reminders(session, policy, now),
-            *due_escalations(session, policy, now),
-            *due_digest(session, policy, now),
-        ]
-    queues: dict[str, Queue] = {
-        "reminder": queue_reminder,
-        "escalation": queue_escalation,
-        "digest": queue_digest,
-    }
+        reminders = due_reminders(session, policy, now)
+        others = [*due_escalations(session, policy, now), *due_digest(session, policy, now)]
     summary = PassSummary()
-    for item in plan:
+    for start in range(0, len(reminders), BATCH):
+        items = reminders[start : start + BATCH]
+        try:
+            with transaction(database) as session:
+                batch = queue_reminders(session, policy, now, items, reminder_notice)
+        except Exception:
+            # One broken batch must not stop the others; it is retried on the next pass.
+            log.exception("could not queue reminders %s…", items[0].key)
+            summary.failed += len(items)
+            continue
+        summary.reminders += batch.reminders
+        summary.messages += len(batch.not_before)
+        summary.deferred += sum(moment > now for moment in batch.not_before)
+    queues: dict[str, Queue] = {"escalation": queue_escalation, "digest": queue_digest}
+    for item in others:
         try:
             with transaction(database) as session:
                 rows = queues[item.category](session, policy, now, item)
         except Exception:
-            # One broken item must not stop the others; it is retried on the next pass.
             log.exception("could not queue %s", item.key)
             summary.failed += 1
             continue

@@ -1,0 +1,213 @@
+"""The per-item reminder pass as it was before it became set-based: the reference for tests.
+
+One transaction and a dozen statements per assignment; kept only to compare against.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import Engine as Database
+from sqlmodel import Session
+
+from handlers.context import Notice, Render
+from handlers.digest import due_digest, queue_digest
+from handlers.directive_push import deadline_line
+from handlers.escalation import due_escalations, queue_escalation
+from handlers.i18n import Translator
+from handlers.messages import Choice
+from handlers.outbox import deliver_notice
+from handlers.reminder_policy import Offset, ReminderPolicy
+from storage.db import transaction
+from storage.directives import focal_points
+from storage.models import (
+    Assignment,
+    Directive,
+    OutboxMessage,
+    ProgressStatus,
+    Unit,
+)
+from storage.people import focal_counts
+from storage.reminders import Due, acknowledged_by, claim, open_with_deadline, sent_keys
+
+log = logging.getLogger(__name__)
+
+CATCH_UP = dt.timedelta(days=2)
+"""How late a reminder may still go out (the bot was down); older ones are noise, not help."""
+
+
+@dataclass
+class PassSummary:
+    """What one pass queued: items per category, outbox rows, and rows waiting out quiet hours."""
+
+    reminders: int = 0
+    escalations: int = 0
+    digests: int = 0
+    messages: int = 0
+    deferred: int = 0
+    failed: int = 0
+
+    def count(self, category: str, rows: list[OutboxMessage], now: dt.datetime) -> None:
+        """Add one queued item and its outbox rows."""
+        field = {"reminder": "reminders", "escalation": "escalations", "digest": "digests"}
+        setattr(self, field[category], getattr(self, field[category]) + 1)
+        self.messages += len(rows)
+        self.deferred += sum(row.not_before > now for row in rows)
+
+
+def distance(_: Translator, deadline: dt.date | None, on: dt.date) -> str:
+    """Say the deadline and how far it is from `on`: in 3 days, tomorrow, today, overdue since."""
+    if deadline is None:
+        return deadline_line(_, None)
+    date, days = _.date(deadline), (deadline - on).days
+    if days > 1:
+        return _("Deadline: {date}, in {days} days").format(date=date, days=_.number(days))
+    if days == 1:
+        return _("Deadline: {date}, tomorrow").format(date=date)
+    if days == 0:
+        return _("Deadline: {date}, today").format(date=date)
+    since = _.date(deadline + dt.timedelta(days=1))
+    return _("Deadline: {date}, overdue since {since}").format(date=date, since=since)
+
+
+def reminder_notice(
+    directive: Directive, assignment_id: int, unit_name: str, *, acknowledged: bool, on: dt.date
+) -> Render:
+    """Build a reminder of one assignment: directive, deadline, unit, Report (and Received)."""
+    number, issued_on, subject = directive.number, directive.issued_on, directive.subject
+    deadline = directive.deadline
+
+    def render(_: Translator) -> tuple[str, list[Choice]]:
+        lines = [
+            "⏰ "
+            + _("Reminder: directive no. {number}, dated {date}").format(
+                number=number, date=_.date(issued_on)
+            ),
+            subject,
+            distance(_, deadline, on),
+            _("Unit: {unit}").format(unit=unit_name),
+            "",
+            _("Your unit has not reported completion yet. Please report its progress."),
+        ]
+        choices = [] if acknowledged else [(f"/ack {assignment_id}", _("Received"))]
+        choices.append((f"/baocao {assignment_id}", _("Report")))
+        return "\n".join(lines), choices
+
+    return render
+
+
+def remind_unit(
+    session: Session,
+    policy: ReminderPolicy,
+    now: dt.datetime,
+    assignment: Assignment,
+    directive: Directive,
+    key: str,
+) -> list[OutboxMessage]:
+    """Queue a reminder of an assignment to each focal point of its unit, under `key`."""
+    unit = session.get(Unit, assignment.unit_id)
+    assert assignment.id is not None and unit is not None
+    # Relative words ('tomorrow') must hold when the message is read, after any quiet hours.
+    on = policy.local_date(policy.delivery_time(now))
+    acknowledged = acknowledged_by(session, assignment.id)
+    rows: list[OutboxMessage] = []
+    for person in focal_points(session, assignment.unit_id):
+        assert person.id is not None
+        render = reminder_notice(
+            directive, assignment.id, unit.name, acknowledged=person.id in acknowledged, on=on
+        )
+        notice = Notice(person.id, render, key=f"{key}:person:{person.id}")
+        rows += deliver_notice(session, notice, policy.timezone, now, policy.quiet)
+    return rows
+
+
+def latest_due(policy: ReminderPolicy, directive: Directive, now: dt.datetime) -> Offset | None:
+    """Return the latest schedule entry due by `now`, not before the directive existed, and
+    not so long ago that reminding now would only be noise."""
+    if directive.deadline is None:
+        return None
+    found = None
+    for entry in policy.schedule:
+        moment = entry.moment(directive.deadline, policy.zone)
+        if directive.created_at <= moment <= now:
+            found = entry if now - moment <= CATCH_UP else None
+    return found
+
+
+def due_reminders(session: Session, policy: ReminderPolicy, now: dt.datetime) -> list[Due]:
+    """List the assignments whose latest due reminder has not been queued yet."""
+    if not policy.schedule:
+        return []
+    # The earliest entry (e.g. 3 days before) bounds which deadlines can have anything due.
+    due_by = policy.local_date(now) - dt.timedelta(days=policy.schedule[0].days)
+    staffed = focal_counts(session)
+    items = []
+    for assignment, directive in open_with_deadline(session, due_by):
+        entry = latest_due(policy, directive, now)
+        # A unit without focal points is left unrecorded, so whoever joins later is reminded.
+        if entry is None or assignment.unit_id not in staffed or directive.deadline is None:
+            continue
+        items.append(
+            Due(
+                "reminder",
+                f"assignment:{assignment.id}:{entry.kind}",
+                entry.kind,
+                entry.moment(directive.deadline, policy.zone),
+                directive.id,
+                assignment.id,
+            )
+        )
+    sent = sent_keys(session, [item.key for item in items])
+    return [item for item in items if item.key not in sent]
+
+
+def queue_reminder(
+    session: Session, policy: ReminderPolicy, now: dt.datetime, item: Due
+) -> list[OutboxMessage] | None:
+    """Queue one planned reminder unless its unit finished meanwhile or another pass has it."""
+    assignment = session.get(Assignment, item.assignment_id)
+    directive = session.get(Directive, item.directive_id)
+    if assignment is None or directive is None or assignment.status == ProgressStatus.DONE:
+        return None
+    if not claim(session, item, now):
+        return None
+    return remind_unit(session, policy, now, assignment, directive, item.key)
+
+
+Queue = Callable[[Session, ReminderPolicy, dt.datetime, Due], "list[OutboxMessage] | None"]
+
+
+def run_reference(database: Database, policy: ReminderPolicy, now: dt.datetime) -> PassSummary:
+    """Queue, once, every reminder, escalation and digest due at `now`; return what was queued.
+
+    Safe to run again and in parallel: each item is recorded under a unique key before its
+    messages are queued, in a transaction of its own, and a pass that loses the key skips it.
+    """
+    now = now.astimezone(dt.UTC)
+    with Session(database) as session:
+        plan = [
+            *due_reminders(session, policy, now),
+            *due_escalations(session, policy, now),
+            *due_digest(session, policy, now),
+        ]
+    queues: dict[str, Queue] = {
+        "reminder": queue_reminder,
+        "escalation": queue_escalation,
+        "digest": queue_digest,
+    }
+    summary = PassSummary()
+    for item in plan:
+        try:
+            with transaction(database) as session:
+                rows = queues[item.category](session, policy, now, item)
+        except Exception:
+            # One broken item must not stop the others; it is retried on the next pass.
+            log.exception("could not queue %s", item.key)
+            summary.failed += 1
+            continue
+        if rows is not None:
+            summary.count(item.category, rows, now)
+    return summary
