@@ -174,10 +174,10 @@ class ProgressReport(SQLModel, table=True):
 class Contribution(SQLModel, table=True):
     """An append-only fund ledger entry; a reversal is a new negative row."""
 
-    # Covers the fund totals: a year is a date range, and the sums read the index alone.
+    # Covers the fund totals: grouped by unit in index order, the sums read the index alone.
     __table_args__ = (
         UniqueConstraint("year", "seq"),
-        Index("ix_contribution_totals", "contributed_on", "unit_id", "amount", "reverses_id"),
+        Index("ix_contribution_totals", "unit_id", "contributed_on", "amount", "reverses_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -211,3 +211,61 @@ def test_the_ledger_never_updates_or_deletes_a_contribution(database: Engine) ->
     touching = [s for s in statements if "contribution" in s]
     assert any(s.startswith("insert into contribution") for s in touching)
     assert not [s for s in touching if s.startswith(("update", "delete"))]
+
+
+def _standing_one_by_one(session: Session, year: int | None) -> dict[int | None, tuple[int, int]]:
+    """The totals as the ledger defines them: every row's amount, and the originals not undone."""
+    rows = session.exec(select(Contribution)).all()
+    undone = {row.reverses_id for row in rows if row.reverses_id is not None}
+    totals: dict[int | None, tuple[int, int]] = {}
+    for row in rows:
+        if year is not None and row.contributed_on.year != year:
+            continue
+        stands = row.reverses_id is None and row.id not in undone
+        total, count = totals.get(row.unit_id, (0, 0))
+        totals[row.unit_id] = (total + row.amount, count + stands)
+    return totals
+
+
+def test_totals_match_the_rows_one_by_one_across_years_and_reversals(database: Engine) -> None:
+    """Three villages and the office over three years, some receipts reversed a year later."""
+    with transaction(database) as session:
+        recorder = _recorder(session)
+        units = [add_unit(session, f"Thôn {n}", "village").id for n in range(3)] + [None]
+        given = []
+        for n in range(40):
+            day = dt.date(2024 + n % 3, 1 + n % 12, 1 + n % 28)
+            now = dt.datetime(day.year, day.month, day.day, 3, tzinfo=dt.UTC)
+            amount = 100_000 * (1 + n % 7)
+            given.append(_give(session, recorder, amount, now=now, unit_id=units[n % 4], day=day))
+        for original in given[::3]:
+            reverse_contribution(session, original, by=recorder, reason="Nhầm", now=MARCH)
+    with Session(database) as session:
+        for year in (2024, 2025, 2026, 2027, None):
+            expected = _standing_one_by_one(session, year)
+            got = {t.unit_id: (t.total, t.count) for t in fund_totals(session, year=year)}
+            assert got == expected, year
+
+
+def test_the_totals_read_only_their_covering_index_on_sqlite(database: Engine) -> None:
+    """The year's and the overall totals are served by ix_contribution_totals, row by row never."""
+    if database.dialect.name != "sqlite":
+        pytest.skip("the query plan checked here is SQLite's")
+    plans: list[str] = []
+
+    def explain(conn, _cursor, statement, params, _context, _many) -> None:  # type: ignore[no-untyped-def]
+        if "FROM contribution" in statement and not statement.startswith("EXPLAIN"):
+            rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params).all()
+            plans.append(" | ".join(str(row[-1]) for row in rows))
+
+    with Session(database) as session:
+        event.listen(database, "before_cursor_execute", explain)
+        try:
+            fund_totals(session, year=2026)
+            fund_totals(session, year=None)
+        finally:
+            event.remove(database, "before_cursor_execute", explain)
+    assert len(plans) == 2
+    for plan in plans:
+        assert "COVERING INDEX ix_contribution_totals" in plan, plan
+        assert "CORRELATED" not in plan, plan

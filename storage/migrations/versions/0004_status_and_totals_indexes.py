@@ -17,7 +17,7 @@ _INDEXES = {
     "assignment": ("ix_assignment_directive_status", ["directive_id", "status"]),
     "contribution": (
         "ix_contribution_totals",
-        ["contributed_on", "unit_id", "amount", "reverses_id"],
+        ["unit_id", "contributed_on", "amount", "reverses_id"],
     ),
 }
 
