@@ -200,12 +200,16 @@ def fund_totals(session: Session, *, year: int | None) -> list[UnitTotal]:
         query = query.where(
             col(Contribution.contributed_on).between(dt.date(year, 1, 1), dt.date(year, 12, 31))
         )
-    names = {unit.id: unit.name for unit in session.exec(select(Unit))}
+    return _named_and_sorted(session, list(session.exec(query)))
+
+
+def _named_and_sorted(session: Session, rows: list[tuple[int | None, int, int]]) -> list[UnitTotal]:
+    """Name each unit's totals; named units alphabetically, the office (no unit) last."""
+    names = dict(session.exec(select(Unit.id, Unit.name)).all())
     totals = [
         UnitTotal(unit_id, names.get(unit_id, "") if unit_id else "", int(total), int(count))
-        for unit_id, total, count in session.exec(query)
+        for unit_id, total, count in rows
     ]
-    # Named units alphabetically, the office (no unit) last.
     return sorted(totals, key=lambda t: (t.unit_id is None, _sort_key(t.unit_name)))
 
 
