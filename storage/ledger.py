@@ -17,6 +17,7 @@ from sqlalchemy import case, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from storage.fund_totals import add_to_totals, stored_totals
 from storage.models import AuditEntry, Contribution, Unit
 
 COMMUNE_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -70,6 +71,8 @@ def _append(
             # A savepoint, so a clash with a concurrent writer costs this row, not the event.
             with session.begin_nested():
                 session.add(row)
+                session.flush()
+                add_to_totals(session, row)
             return row
         except IntegrityError:
             guard()
@@ -189,9 +192,14 @@ def reverse_contribution(
 
 def fund_totals(session: Session, *, year: int | None) -> list[UnitTotal]:
     """Net total and standing count per unit, for contributions dated in `year` (None: all)."""
+    # Read from the running totals kept with each insert; check_fund_totals recounts them.
+    return _named_and_sorted(session, stored_totals(session, year))
+
+
+def ledger_totals(session: Session, *, year: int | None) -> list[UnitTotal]:
+    """The same totals summed from the ledger rows themselves, over the covering index."""
     # A reversal copies its original's unit and date and reverses it at most once (unique
-    # reverses_id), so the standing count is originals minus reversals in the same group:
-    # one pass over the covering index, no lookup per row.
+    # reverses_id), so the standing count is originals minus reversals in the same group.
     standing = case((col(Contribution.reverses_id).is_(None), 1), else_=-1)
     query = select(
         Contribution.unit_id, func.sum(Contribution.amount), func.sum(standing)

@@ -195,6 +195,19 @@ class Contribution(SQLModel, table=True):
     created_at: dt.datetime = Field(default_factory=utcnow)
 
 
+class FundTotal(SQLModel, table=True):
+    """The running net total and standing count of one unit's contributions dated in one year.
+
+    Kept with every ledger insert (storage/fund_totals.py); the ledger stays the truth.
+    """
+
+    unit_key: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    """The unit's id, or 0 for the office itself."""
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    total: int = Field(sa_column=Column(BigInteger, nullable=False))
+    standing: int
+
+
 class Conversation(SQLModel, table=True):
     """Where one chat account stands in a dialog, and what it has entered so far."""
 
