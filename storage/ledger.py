@@ -213,7 +213,8 @@ def ledger_totals(session: Session, *, year: int | None) -> list[UnitTotal]:
 
 def _named_and_sorted(session: Session, rows: list[tuple[int | None, int, int]]) -> list[UnitTotal]:
     """Name each unit's totals; named units alphabetically, the office (no unit) last."""
-    names = dict(session.exec(select(Unit.id, Unit.name)).all())
+    ids = [unit_id for unit_id, _total, _count in rows if unit_id is not None]
+    names = dict(session.exec(select(Unit.id, Unit.name).where(col(Unit.id).in_(ids))).all())
     totals = [
         UnitTotal(unit_id, names.get(unit_id, "") if unit_id else "", int(total), int(count))
         for unit_id, total, count in rows
