@@ -9,8 +9,9 @@ from handlers.matching import normalize, parse_id
 from handlers.registry import Step, command
 from handlers.remind_now import remind_unreported
 from handlers.reports import directive_title, shorten, status_label
+from storage.directives import DirectiveSummary, directive_summaries, open_directive_page
 from storage.models import Directive, ProgressStatus, Role
-from storage.progress import DirectiveStatus, UnitProgress, directive_status, open_directives
+from storage.progress import UnitProgress, directive_status
 
 MAX_SHOWN = 10
 CHOICE_LABEL_LIMIT = 40
@@ -29,18 +30,17 @@ async def show_status(ctx: Context) -> Step | None:
     if ctx.args:
         return _show_units(ctx)
     _ = ctx._
-    directives = open_directives(ctx.session)
-    if not directives:
+    # Only the directives shown are loaded and counted; the rest is one number.
+    shown, open_count = open_directive_page(ctx.session, MAX_SHOWN)
+    if not shown:
         ctx.say(_("There is no open directive: every unit has completed its tasks."))
         return None
-    shown = directives[:MAX_SHOWN]
     blocks = [_("Open directives, as of {date}:").format(date=_.date(ctx.today))]
-    for directive in shown:
-        assert directive.id is not None
-        blocks.append(summary(_, directive_status(ctx.session, directive.id, ctx.today)))
-    if len(directives) > MAX_SHOWN:
+    for status in directive_summaries(ctx.session, shown, ctx.today):
+        blocks.append(summary(_, status))
+    if open_count > MAX_SHOWN:
         more = _("{count} more open directives are not shown.")
-        blocks.append(more.format(count=_.number(len(directives) - MAX_SHOWN)))
+        blocks.append(more.format(count=_.number(open_count - MAX_SHOWN)))
     ctx.say("\n\n".join(blocks))
     # Command choices, so the buttons keep working after the admin has done something else.
     choices = [(f"/tinhhinh {d.id}", directive_title(d, CHOICE_LABEL_LIMIT)) for d in shown]
@@ -48,7 +48,7 @@ async def show_status(ctx: Context) -> Step | None:
     return None
 
 
-def summary(_: Translator, status: DirectiveStatus) -> str:
+def summary(_: Translator, status: DirectiveSummary) -> str:
     """Render one directive's counts: acknowledged, reported, completed, overdue, deadline."""
     units = status.unit_count
     lines = [

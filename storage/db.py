@@ -8,7 +8,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlmodel import Session, create_engine
 
@@ -45,8 +45,16 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str) -> None:
-    """Apply every migration not yet applied to the database at `url`."""
+    """Apply every migration not yet applied to the database at `url`; refresh SQLite's stats."""
     command.upgrade(alembic_config(url), "head")
+    if url.startswith("sqlite"):
+        # SQLite plans from sqlite_stat1 alone; without it a new index may be passed over.
+        engine = make_engine(url)
+        try:
+            with engine.begin() as connection:
+                connection.execute(text("ANALYZE"))
+        finally:
+            engine.dispose()
 
 
 class StorageUnavailable(Exception):

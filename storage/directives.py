@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from dataclasses import dataclass
 
+from sqlalchemy import ColumnElement, case, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -14,6 +16,8 @@ from storage.models import (
     AuditEntry,
     Directive,
     Person,
+    ProgressReport,
+    ProgressStatus,
     Role,
     Unit,
     UnitKind,
@@ -160,3 +164,131 @@ def acknowledge(
         assert winner is not None
         return winner, False
     return received, True
+
+
+@dataclass(frozen=True)
+class DirectiveSummary:
+    """One open directive's counts over its units in use and their current focal points."""
+
+    directive: Directive
+    unit_count: int
+    acknowledged: int
+    focal_points: int
+    reported: int
+    done: int
+    overdue: list[str]
+
+
+def _is_open() -> ColumnElement[bool]:
+    """A directive with an assignment not done of a unit in use."""
+    return (
+        select(Assignment.id)
+        .join(Unit, col(Unit.id) == Assignment.unit_id)
+        .where(
+            Assignment.directive_id == Directive.id,
+            Assignment.status != ProgressStatus.DONE.value,
+            col(Unit.archived_at).is_(None),
+        )
+        .exists()
+    )
+
+
+def open_directive_page(session: Session, limit: int) -> tuple[list[Directive], int]:
+    """Return the `limit` newest open directives and how many are open in all."""
+    newest = (col(Directive.issued_on).desc(), col(Directive.id).desc())
+    page = session.exec(select(Directive).where(_is_open()).order_by(*newest).limit(limit))
+    count = session.exec(select(func.count()).select_from(Directive).where(_is_open())).one()
+    return list(page), int(count)
+
+
+def directive_summaries(
+    session: Session, directives: list[Directive], today: dt.date
+) -> list[DirectiveSummary]:
+    """Summarise each directive as its status matrix would, with grouped queries only."""
+    ids = [d.id for d in directives]
+    in_use = (col(Assignment.directive_id).in_(ids), col(Unit.archived_at).is_(None))
+    reported = select(ProgressReport.id).where(ProgressReport.assignment_id == Assignment.id)
+    units = session.exec(
+        select(
+            Assignment.directive_id,
+            func.count(),
+            func.sum(case((Assignment.status == ProgressStatus.DONE.value, 1), else_=0)),
+            func.sum(case((reported.exists(), 1), else_=0)),
+        )
+        .join(Unit, col(Unit.id) == Assignment.unit_id)
+        .where(*in_use)
+        .group_by(col(Assignment.directive_id))
+    )
+    counts = {did: (int(n), int(done), int(rep)) for did, n, done, rep in units}
+    current = (
+        Person.role == Role.FOCAL.value,
+        col(Person.removed_at).is_(None),
+        col(Person.unit_id) == col(Assignment.unit_id),
+    )
+    people = session.exec(
+        select(Assignment.directive_id, func.count())
+        .join(Unit, col(Unit.id) == Assignment.unit_id)
+        .join(Person, col(Person.unit_id) == col(Assignment.unit_id))
+        .where(*in_use, *current)
+        .group_by(col(Assignment.directive_id))
+    )
+    focal = {did: int(n) for did, n in people}
+    acks = session.exec(
+        select(Assignment.directive_id, func.count())
+        .select_from(Acknowledgement)
+        .join(Assignment, col(Assignment.id) == Acknowledgement.assignment_id)
+        .join(Unit, col(Unit.id) == Assignment.unit_id)
+        .join(Person, col(Person.id) == Acknowledgement.person_id)
+        .where(*in_use, *current)
+        .group_by(col(Assignment.directive_id))
+    )
+    acknowledged = {did: int(n) for did, n in acks}
+    overdue = _overdue_units(session, [d for d in directives if _past(d, today)])
+    summaries = []
+    for directive in directives:
+        n, done, rep = counts.get(directive.id, (0, 0, 0))
+        summaries.append(
+            DirectiveSummary(
+                directive=directive,
+                unit_count=n,
+                acknowledged=acknowledged.get(directive.id, 0),
+                focal_points=focal.get(directive.id, 0),
+                reported=rep,
+                done=done,
+                overdue=overdue.get(directive.id, []),
+            )
+        )
+    return summaries
+
+
+def _past(directive: Directive, today: dt.date) -> bool:
+    return directive.deadline is not None and directive.deadline < today
+
+
+def _overdue_units(session: Session, directives: list[Directive]) -> dict[int, list[str]]:
+    """Map each directive to its units in use not done, in the status matrix's order."""
+    if not directives:
+        return {}
+    query = (
+        select(Assignment.directive_id, Unit.name, Unit.kind)
+        .join(Unit, col(Unit.id) == Assignment.unit_id)
+        .where(
+            col(Assignment.directive_id).in_([d.id for d in directives]),
+            col(Unit.archived_at).is_(None),
+            Assignment.status != ProgressStatus.DONE.value,
+        )
+    )
+    found: dict[int, list[tuple[str, str]]] = {}
+    for directive_id, name, kind in session.exec(query):
+        found.setdefault(directive_id, []).append((kind, name))
+    return {
+        directive_id: [name for kind, name in sorted(rows, key=_by_kind_then_folded)]
+        for directive_id, rows in found.items()
+    }
+
+
+def _by_kind_then_folded(row: tuple[str, str]) -> tuple[str, str]:
+    # The status matrix's order: kind as stored, then the name with its marks folded away.
+    kind, name = row
+    folded = unicodedata.normalize("NFD", name.casefold().replace("đ", "d"))
+    return kind, "".join(ch for ch in folded if not unicodedata.combining(ch))

@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from storage.fund_totals import add_to_totals, stored_totals
 from storage.models import AuditEntry, Contribution, Unit
 
 COMMUNE_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -71,6 +71,8 @@ def _append(
             # A savepoint, so a clash with a concurrent writer costs this row, not the event.
             with session.begin_nested():
                 session.add(row)
+                session.flush()
+                add_to_totals(session, row)
             return row
         except IntegrityError:
             guard()
@@ -190,26 +192,33 @@ def reverse_contribution(
 
 def fund_totals(session: Session, *, year: int | None) -> list[UnitTotal]:
     """Net total and standing count per unit, for contributions dated in `year` (None: all)."""
-    reversal = aliased(Contribution)
-    stands = (
-        col(Contribution.reverses_id).is_(None)
-        & ~select(reversal.id).where(reversal.reverses_id == Contribution.id).exists()
-    )
+    # Read from the running totals kept with each insert; check_fund_totals recounts them.
+    return _named_and_sorted(session, stored_totals(session, year))
+
+
+def ledger_totals(session: Session, *, year: int | None) -> list[UnitTotal]:
+    """The same totals summed from the ledger rows themselves, over the covering index."""
+    # A reversal copies its original's unit and date and reverses it at most once (unique
+    # reverses_id), so the standing count is originals minus reversals in the same group.
+    standing = case((col(Contribution.reverses_id).is_(None), 1), else_=-1)
     query = select(
-        Contribution.unit_id,
-        func.sum(Contribution.amount),
-        func.sum(case((stands, 1), else_=0)),
+        Contribution.unit_id, func.sum(Contribution.amount), func.sum(standing)
     ).group_by(col(Contribution.unit_id))
     if year is not None:
         query = query.where(
             col(Contribution.contributed_on).between(dt.date(year, 1, 1), dt.date(year, 12, 31))
         )
-    names = {unit.id: unit.name for unit in session.exec(select(Unit))}
+    return _named_and_sorted(session, list(session.exec(query)))
+
+
+def _named_and_sorted(session: Session, rows: list[tuple[int | None, int, int]]) -> list[UnitTotal]:
+    """Name each unit's totals; named units alphabetically, the office (no unit) last."""
+    ids = [unit_id for unit_id, _total, _count in rows if unit_id is not None]
+    names = dict(session.exec(select(Unit.id, Unit.name).where(col(Unit.id).in_(ids))).all())
     totals = [
         UnitTotal(unit_id, names.get(unit_id, "") if unit_id else "", int(total), int(count))
-        for unit_id, total, count in session.exec(query)
+        for unit_id, total, count in rows
     ]
-    # Named units alphabetically, the office (no unit) last.
     return sorted(totals, key=lambda t: (t.unit_id is None, _sort_key(t.unit_name)))
 
 

@@ -82,7 +82,11 @@ class Person(SQLModel, table=True):
 class Identity(SQLModel, table=True):
     """One chat account of a person on one channel."""
 
-    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+    # The delivery side looks accounts up by the chat a message goes to.
+    __table_args__ = (
+        UniqueConstraint("channel", "external_id"),
+        Index("ix_identity_channel_chat", "channel", "chat_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", index=True)
@@ -131,7 +135,11 @@ class Directive(SQLModel, table=True):
 class Assignment(SQLModel, table=True):
     """One directive's task for one unit, with the unit's latest status."""
 
-    __table_args__ = (UniqueConstraint("directive_id", "unit_id"),)
+    # Open work of a directive (status != done) is found without reading its rows.
+    __table_args__ = (
+        UniqueConstraint("directive_id", "unit_id"),
+        Index("ix_assignment_directive_status", "directive_id", "status"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     directive_id: int = Field(foreign_key="directive.id", index=True)
@@ -166,7 +174,11 @@ class ProgressReport(SQLModel, table=True):
 class Contribution(SQLModel, table=True):
     """An append-only fund ledger entry; a reversal is a new negative row."""
 
-    __table_args__ = (UniqueConstraint("year", "seq"),)
+    # Covers the fund totals: grouped by unit in index order, the sums read the index alone.
+    __table_args__ = (
+        UniqueConstraint("year", "seq"),
+        Index("ix_contribution_totals", "unit_id", "contributed_on", "amount", "reverses_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     receipt_no: str = Field(max_length=20, unique=True)
@@ -181,6 +193,19 @@ class Contribution(SQLModel, table=True):
     note: str = Field(default="", max_length=500)
     reverses_id: int | None = Field(default=None, foreign_key="contribution.id", unique=True)
     created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class FundTotal(SQLModel, table=True):
+    """The running net total and standing count of one unit's contributions dated in one year.
+
+    Kept with every ledger insert (storage/fund_totals.py); the ledger stays the truth.
+    """
+
+    unit_key: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    """The unit's id, or 0 for the office itself."""
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    total: int = Field(sa_column=Column(BigInteger, nullable=False))
+    standing: int
 
 
 class Conversation(SQLModel, table=True):

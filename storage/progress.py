@@ -6,6 +6,7 @@ import datetime as dt
 import unicodedata
 from dataclasses import dataclass, field
 
+from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
 from storage.models import (
@@ -116,47 +117,46 @@ def directive_status(session: Session, directive_id: int, today: dt.date) -> Dir
     """Count acknowledgements, reports and completions of a directive, unit by unit.
 
     Archived units and removed people are left out; their records stay in the database.
+    A handful of grouped queries, so the work grows with the units, not units × people.
     """
     directive = session.get(Directive, directive_id)
     if directive is None:
         raise LookupError(f"directive {directive_id} does not exist")
     rows = list(
         session.exec(
-            select(Assignment, Unit)
+            select(
+                Assignment.id,
+                Unit.id,
+                Unit.name,
+                Unit.kind,
+                Assignment.status,
+                Assignment.reported_at,
+            )
             .join(Unit, col(Unit.id) == Assignment.unit_id)
             .where(Assignment.directive_id == directive_id, col(Unit.archived_at).is_(None))
         )
     )
-    rows.sort(key=lambda pair: (pair[1].kind, _sort_key(pair[1].name)))
-    assignment_ids = [assignment.id for assignment, _unit in rows]
-    people = _focal_points(session, [unit.id for _assignment, unit in rows])
-    acknowledged = set(
-        session.exec(
-            select(Acknowledgement.assignment_id, Acknowledgement.person_id).where(
-                col(Acknowledgement.assignment_id).in_(assignment_ids)
-            )
-        )
-    )
-    notes = _latest_notes(session, assignment_ids)
-    unreachable = _unreachable(session, [person.id for person in people])
+    rows.sort(key=lambda row: (row[3], _sort_key(row[2])))
+    members = _members(session, directive_id)
+    acknowledged = _acknowledged(session, directive_id)
+    notes = _latest_notes(session, directive_id)
     past_deadline = directive.deadline is not None and directive.deadline < today
     units: list[UnitProgress] = []
-    for assignment, unit in rows:
-        assert assignment.id is not None and unit.id is not None
-        members = [person for person in people if person.unit_id == unit.id]
+    for assignment_id, unit_id, unit_name, _kind, status, reported_at in rows:
+        people = members.get(unit_id, [])
         units.append(
             UnitProgress(
-                unit_id=unit.id,
-                unit_name=unit.name,
-                assignment_id=assignment.id,
-                status=assignment.status,
-                reported_at=assignment.reported_at,
-                reported=assignment.id in notes,
-                acknowledged=sum((assignment.id, p.id) in acknowledged for p in members),
-                focal_points=len(members),
-                overdue=past_deadline and assignment.status != ProgressStatus.DONE.value,
-                latest_note=notes.get(assignment.id, ""),
-                unreachable=[p.name or "—" for p in members if p.id in unreachable],
+                unit_id=unit_id,
+                unit_name=unit_name,
+                assignment_id=assignment_id,
+                status=status,
+                reported_at=reported_at,
+                reported=assignment_id in notes,
+                acknowledged=acknowledged.get(assignment_id, 0),
+                focal_points=len(people),
+                overdue=past_deadline and status != ProgressStatus.DONE.value,
+                latest_note=notes.get(assignment_id, ""),
+                unreachable=[name or "—" for name, reachable in people if not reachable],
             )
         )
     return DirectiveStatus(
@@ -175,36 +175,51 @@ def _sort_key(name: str) -> str:
     return "".join(ch for ch in folded if not unicodedata.combining(ch))
 
 
-def _focal_points(session: Session, unit_ids: list[int | None]) -> list[Person]:
+def _current_focal_points() -> ColumnElement[bool]:
+    return (Person.role == Role.FOCAL.value) & col(Person.removed_at).is_(None)
+
+
+def _members(session: Session, directive_id: int) -> dict[int, list[tuple[str, bool]]]:
+    """Map each unit of the directive to its focal points (name, reachable), oldest first."""
+    reachable = (
+        select(Identity.id)
+        .where(Identity.person_id == Person.id, col(Identity.reachable).is_(True))
+        .exists()
+    )
     query = (
-        select(Person)
-        .where(
-            Person.role == Role.FOCAL.value,
-            col(Person.unit_id).in_(unit_ids),
-            col(Person.removed_at).is_(None),
-        )
+        select(Person.unit_id, Person.name, reachable)
+        .join(Assignment, col(Assignment.unit_id) == Person.unit_id)
+        .where(Assignment.directive_id == directive_id, _current_focal_points())
         .order_by(col(Person.id))
     )
-    return list(session.exec(query))
+    members: dict[int, list[tuple[str, bool]]] = {}
+    for unit_id, name, can_reach in session.exec(query):
+        members.setdefault(unit_id, []).append((name, bool(can_reach)))
+    return members
 
 
-def _latest_notes(session: Session, assignment_ids: list[int | None]) -> dict[int, str]:
+def _acknowledged(session: Session, directive_id: int) -> dict[int, int]:
+    """Count, per assignment, the acknowledgements of the unit's current focal points."""
+    query = (
+        select(Acknowledgement.assignment_id, func.count())
+        .join(Assignment, col(Assignment.id) == Acknowledgement.assignment_id)
+        .join(Person, col(Person.id) == Acknowledgement.person_id)
+        .where(
+            Assignment.directive_id == directive_id,
+            col(Person.unit_id) == col(Assignment.unit_id),
+            _current_focal_points(),
+        )
+        .group_by(col(Acknowledgement.assignment_id))
+    )
+    return {assignment_id: int(count) for assignment_id, count in session.exec(query)}
+
+
+def _latest_notes(session: Session, directive_id: int) -> dict[int, str]:
     """Map each reported assignment to the note of its latest report ('' when none)."""
     query = (
-        select(ProgressReport)
-        .where(col(ProgressReport.assignment_id).in_(assignment_ids))
+        select(ProgressReport.assignment_id, ProgressReport.note)
+        .join(Assignment, col(Assignment.id) == ProgressReport.assignment_id)
+        .where(Assignment.directive_id == directive_id)
         .order_by(col(ProgressReport.at), col(ProgressReport.id))
     )
-    return {report.assignment_id: report.note for report in session.exec(query)}
-
-
-def _unreachable(session: Session, person_ids: list[int | None]) -> set[int]:
-    """Return the people none of whose chat accounts can be reached."""
-    reachable = set(
-        session.exec(
-            select(Identity.person_id).where(
-                col(Identity.person_id).in_(person_ids), col(Identity.reachable).is_(True)
-            )
-        )
-    )
-    return {pid for pid in person_ids if pid is not None and pid not in reachable}
+    return {assignment_id: note for assignment_id, note in session.exec(query)}

@@ -5,21 +5,24 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from alembic import command
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 import storage.ledger as ledger
-from storage.db import transaction
+from storage.db import alembic_config, make_engine, transaction, upgrade
+from storage.fund_totals import check_fund_totals, rebuild_fund_totals
 from storage.ledger import (
     LedgerError,
     UnitTotal,
     find_receipt,
     fund_totals,
+    ledger_totals,
     record_contribution,
     reverse_contribution,
 )
-from storage.models import AuditEntry, Contribution, Person, Role
+from storage.models import AuditEntry, Contribution, FundTotal, Person, Role
 from storage.people import add_unit
 
 MARCH = dt.datetime(2026, 3, 20, 1, 0, tzinfo=dt.UTC)
@@ -211,3 +214,131 @@ def test_the_ledger_never_updates_or_deletes_a_contribution(database: Engine) ->
     touching = [s for s in statements if "contribution" in s]
     assert any(s.startswith("insert into contribution") for s in touching)
     assert not [s for s in touching if s.startswith(("update", "delete"))]
+
+
+def _standing_one_by_one(session: Session, year: int | None) -> dict[int | None, tuple[int, int]]:
+    """The totals as the ledger defines them: every row's amount, and the originals not undone."""
+    rows = session.exec(select(Contribution)).all()
+    undone = {row.reverses_id for row in rows if row.reverses_id is not None}
+    totals: dict[int | None, tuple[int, int]] = {}
+    for row in rows:
+        if year is not None and row.contributed_on.year != year:
+            continue
+        stands = row.reverses_id is None and row.id not in undone
+        total, count = totals.get(row.unit_id, (0, 0))
+        totals[row.unit_id] = (total + row.amount, count + stands)
+    return totals
+
+
+def test_totals_match_the_rows_one_by_one_across_years_and_reversals(database: Engine) -> None:
+    """Three villages and the office over three years, some receipts reversed a year later."""
+    with transaction(database) as session:
+        recorder = _recorder(session)
+        units = [add_unit(session, f"Thôn {n}", "village").id for n in range(3)] + [None]
+        given = []
+        for n in range(40):
+            day = dt.date(2024 + n % 3, 1 + n % 12, 1 + n % 28)
+            now = dt.datetime(day.year, day.month, day.day, 3, tzinfo=dt.UTC)
+            amount = 100_000 * (1 + n % 7)
+            given.append(_give(session, recorder, amount, now=now, unit_id=units[n % 4], day=day))
+        for original in given[::3]:
+            reverse_contribution(session, original, by=recorder, reason="Nhầm", now=MARCH)
+    with Session(database) as session:
+        for year in (2024, 2025, 2026, 2027, None):
+            expected = _standing_one_by_one(session, year)
+            kept = {t.unit_id: (t.total, t.count) for t in fund_totals(session, year=year)}
+            summed = {t.unit_id: (t.total, t.count) for t in ledger_totals(session, year=year)}
+            assert kept == expected, year
+            assert summed == expected, year
+        assert check_fund_totals(session) == {}
+
+
+def test_the_check_finds_running_totals_that_drifted_and_a_rebuild_mends_them(
+    database: Engine,
+) -> None:
+    """Someone edits the totals table by hand: the check names the unit and year, both ways."""
+    with transaction(database) as session:
+        recorder = _recorder(session)
+        east = add_unit(session, "Thôn Đông", "village").id
+        _give(session, recorder, 2_000_000, unit_id=east)
+        _give(session, recorder, 300_000)
+    with transaction(database) as session:
+        kept = session.get(FundTotal, (east, 2026))
+        assert kept is not None and (kept.total, kept.standing) == (2_000_000, 1)
+        kept.total = 2_500_000
+        session.add(kept)
+        session.add(FundTotal(unit_key=east, year=2019, total=1, standing=1))
+    with transaction(database) as session:
+        assert check_fund_totals(session) == {
+            (east, 2026): ((2_500_000, 1), (2_000_000, 1)),
+            (east, 2019): ((1, 1), (0, 0)),
+        }
+        rebuild_fund_totals(session)
+    with Session(database) as session:
+        assert check_fund_totals(session) == {}
+        assert fund_totals(session, year=None) == [
+            UnitTotal(east, "Thôn Đông", 2_000_000, 1),
+            UnitTotal(None, "", 300_000, 1),
+        ]
+
+
+def test_the_totals_read_only_their_covering_index_on_sqlite(database: Engine) -> None:
+    """Summed from the ledger, the totals read ix_contribution_totals alone, never row by row."""
+    if database.dialect.name != "sqlite":
+        pytest.skip("the query plan checked here is SQLite's")
+    plans: list[str] = []
+
+    def explain(conn, _cursor, statement, params, _context, _many) -> None:  # type: ignore[no-untyped-def]
+        if "FROM contribution" in statement and not statement.startswith("EXPLAIN"):
+            rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params).all()
+            plans.append(" | ".join(str(row[-1]) for row in rows))
+
+    with Session(database) as session:
+        event.listen(database, "before_cursor_execute", explain)
+        try:
+            ledger_totals(session, year=2026)
+            ledger_totals(session, year=None)
+        finally:
+            event.remove(database, "before_cursor_execute", explain)
+    assert len(plans) == 2
+    for plan in plans:
+        assert "COVERING INDEX ix_contribution_totals" in plan, plan
+        assert "CORRELATED" not in plan, plan
+
+
+def test_upgrading_an_existing_ledger_sums_it_into_the_running_totals(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A database at 0003 with receipts and a reversal: after the upgrade, totals match."""
+    url = f"sqlite:///{tmp_path}/old.db"
+    command.upgrade(alembic_config(url), "0003")
+    old = make_engine(url)
+    with transaction(old) as session:
+        recorder = _recorder(session)
+        east = add_unit(session, "Thôn Đông", "village").id
+    rows = [
+        (1, east, 1_000_000, dt.date(2025, 12, 30), None),
+        (2, east, 2_000_000, dt.date(2026, 3, 1), None),
+        (3, None, 300_000, dt.date(2026, 3, 2), None),
+        (4, east, -2_000_000, dt.date(2026, 3, 1), 2),
+    ]
+    with old.begin() as connection:
+        for seq, unit_id, amount, day, reverses in rows:
+            connection.execute(
+                Contribution.__table__.insert(),  # type: ignore[attr-defined]
+                {
+                    "receipt_no": f"KH2026-{seq:05d}", "year": 2026, "seq": seq,
+                    "unit_id": unit_id, "recorded_by": recorder, "donor_name": "Bình",
+                    "donor_kind": "person", "amount": amount, "contributed_on": day,
+                    "note": "", "reverses_id": reverses, "created_at": MARCH,
+                },
+            )
+    old.dispose()
+    upgrade(url)
+    upgraded = make_engine(url)
+    with Session(upgraded) as session:
+        assert check_fund_totals(session) == {}
+        assert fund_totals(session, year=2026) == [
+            UnitTotal(east, "Thôn Đông", 0, 0),
+            UnitTotal(None, "", 300_000, 1),
+        ]
+        assert fund_totals(session, year=None)[0] == UnitTotal(east, "Thôn Đông", 1_000_000, 1)
+    upgraded.dispose()
