@@ -224,7 +224,7 @@ async def receive_confirmation(ctx: Context) -> Step | None:
     assert broadcast.id is not None
     queue_broadcast(
         ctx.session,
-        [person.id for person in people if person.id is not None],
+        people,
         _announcement(ctx.person.name, broadcast.text),
         broadcast_id=broadcast.id,
         priority=PRIORITY_BROADCAST,

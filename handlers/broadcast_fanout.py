@@ -23,15 +23,14 @@ from storage.broadcast_fanout import (
     existing_keys,
     identities_by_person,
     insert_outbox,
-    recipients,
     waiting_questions,
 )
-from storage.models import OutboxStatus
+from storage.models import OutboxStatus, Person
 
 
 def queue_broadcast(
     session: Session,
-    person_ids: Sequence[int],
+    audience: Sequence[Person],
     render: Render,
     *,
     broadcast_id: int,
@@ -46,7 +45,8 @@ def queue_broadcast(
     due = now
     if quiet is not None and priority > PRIORITY_REPLY:
         due = quiet.next_allowed(now)
-    people = recipients(session, person_ids)
+    # Whatever query picked them, a removed person is sent nothing more.
+    people = [person for person in audience if person.id is not None and not person.removed_at]
     accounts = identities_by_person(session, [person.id for person in people])
     prefix = f"broadcast:{broadcast_id}:person:"
     taken = existing_keys(

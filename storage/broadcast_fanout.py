@@ -9,7 +9,7 @@ from sqlalchemy import Row
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from storage.models import Conversation, Identity, OutboxMessage, Person
+from storage.models import Conversation, Identity, OutboxMessage
 
 BATCH = 1000
 """Ids per IN list and rows per INSERT: well under SQLite's and PostgreSQL's parameter limits."""
@@ -18,19 +18,6 @@ BATCH = 1000
 def _batches(items: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-def recipients(session: Session, person_ids: Sequence[int]) -> list[Row[Any]]:
-    """Return (id, locale, preferred_channel) of the people not removed, in id order."""
-    found: list[Row[Any]] = []
-    for batch in _batches(person_ids):
-        found += session.exec(
-            select(Person.id, Person.locale, Person.preferred_channel)
-            .where(col(Person.id).in_(batch), col(Person.removed_at).is_(None))
-            .order_by(col(Person.id))
-        ).all()
-    found.sort(key=lambda row: row.id)
-    return found
 
 
 def identities_by_person(session: Session, person_ids: Sequence[int]) -> dict[int, list[Row[Any]]]:

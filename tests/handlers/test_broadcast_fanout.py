@@ -131,7 +131,7 @@ def queued(database: Engine, *, bulk: bool, now: dt.datetime, photo: str = "") -
         if bulk:
             queue_broadcast(
                 session,
-                audience,
+                [session.get(Person, person_id) for person_id in audience],  # type: ignore[misc]
                 render,
                 broadcast_id=broadcast.id,
                 priority=PRIORITY_BROADCAST,
