@@ -8,7 +8,6 @@ import logging
 import signal
 
 from sqlalchemy import Engine as Database
-from sqlmodel import Session, select
 
 from bot.channels.base import Channel, InboundHandler
 from bot.config import Settings
@@ -17,10 +16,10 @@ from bot.inbound import InboundStore, OutageLogFilter, Worker
 from bot.logs import setup_logging
 from bot.scheduler import policy_from_settings, retention_from_settings, start_scheduler
 from handlers.broadcast_report import queue_broadcast_reports
-from handlers.engine import Engine
+from handlers.engine import Engine, Handled
 from handlers.messages import Inbound
 from storage.db import make_engine, transaction, upgrade
-from storage.models import Identity, Person, utcnow
+from storage.models import utcnow
 from storage.people import write_setting
 
 log = logging.getLogger("hoctap")
@@ -52,37 +51,29 @@ def build_channels(settings: Settings) -> dict[str, Channel]:
 
 
 class TelegramCommands:
-    """Keeps each Telegram chat's command list matching its person's role and language."""
+    """Keeps each Telegram chat's command list matching its person's role and language.
 
-    def __init__(self, database: Database, channel: Channel) -> None:
-        self.database = database
+    The role and language come with the engine's result for each message (no query per
+    message); the menu is sent again only when they differ from what this chat was given.
+    """
+
+    def __init__(self, channel: Channel) -> None:
         self.channel = channel
         self.registered: dict[str, tuple[str, str]] = {}
 
-    async def refresh(self, chat_id: str, external_id: str) -> None:
-        """Register the chat's commands if its role or language changed since last time."""
-        try:
-            # Off the event loop: a locked database must not hold up polling and sending.
-            wanted = await asyncio.to_thread(self._wanted, external_id)
-        except Exception as error:
-            log.warning("could not look up a Telegram chat's command list: %s", error)
+    async def refresh(self, chat_id: str, handled: object) -> None:
+        """Register the chat's commands if its person's role or language changed since last time."""
+        if not isinstance(handled, Handled):
+            # A stranger, a duplicate or an apology: nothing known about the person.
             return
-        if wanted is None or self.registered.get(chat_id) == wanted:
+        wanted = (handled.role, handled.locale)
+        if self.registered.get(chat_id) == wanted:
             return
         try:
             await self.channel.set_commands(chat_id, *wanted)  # type: ignore[attr-defined]
             self.registered[chat_id] = wanted
         except Exception:
             log.warning("could not set the command list for a Telegram chat", exc_info=True)
-
-    def _wanted(self, external_id: str) -> tuple[str, str] | None:
-        with Session(self.database) as session:
-            found = session.exec(
-                select(Person)
-                .join(Identity, Identity.person_id == Person.id)  # type: ignore[arg-type]
-                .where(Identity.channel == "telegram", Identity.external_id == external_id)
-            ).first()
-            return None if found is None else (found.role, found.locale)
 
 
 async def serve(settings: Settings) -> int:
@@ -121,7 +112,7 @@ async def serve(settings: Settings) -> int:
             wake.set()
 
     sender = OutboxSender.from_settings(database, channels, settings, on_pass=report_broadcasts)
-    commands = TelegramCommands(database, channels["telegram"]) if "telegram" in channels else None
+    commands = TelegramCommands(channels["telegram"]) if "telegram" in channels else None
 
     worker = Worker()
     store = InboundStore(engine.handle, worker=worker)
@@ -130,10 +121,11 @@ async def serve(settings: Settings) -> int:
         logging.getLogger(name).addFilter(quiet_outages)
 
     async def on_inbound(inbound: Inbound) -> None:
-        if await store.store(inbound):
+        handled = await store.store(inbound)
+        if handled:
             wake.set()
         if commands is not None and inbound.channel == "telegram":
-            await commands.refresh(inbound.chat_id, inbound.external_id)
+            await commands.refresh(inbound.chat_id, handled)
 
     polls = {
         asyncio.create_task(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from handlers.broadcast_fanout import queue_broadcast
 from handlers.broadcast_report import describe_audience, excerpt, progress_text
 from handlers.context import Context, Render
 from handlers.i18n import N_, Translator
@@ -220,18 +221,19 @@ async def receive_confirmation(ctx: Context) -> Step | None:
         recipients=len(people),
         now=ctx.now,
     )
-    render = _announcement(ctx.person.name, broadcast.text)
-    for person in people:
-        assert person.id is not None
-        ctx.notify(
-            person.id,
-            render,
-            key=f"broadcast:{broadcast.id}:person:{person.id}",
-            priority=PRIORITY_BROADCAST,
-            broadcast_id=broadcast.id,
-            photo=photo,
-            media_channel=media_channel,
-        )
+    assert broadcast.id is not None
+    queue_broadcast(
+        ctx.session,
+        people,
+        _announcement(ctx.person.name, broadcast.text),
+        broadcast_id=broadcast.id,
+        priority=PRIORITY_BROADCAST,
+        now=ctx.now,
+        timezone=ctx.timezone,
+        quiet=ctx.quiet,
+        photo=photo,
+        media_channel=media_channel,
+    )
     sending = _(
         "Sending the announcement to {count} people. You will get a delivery report when "
         "it has all gone out."

@@ -38,6 +38,17 @@ _LOCAL_CHOICE = re.compile(r"^(\d+)\.(.+)$")
 _WORD_COMMANDS = {"menu": "/menu", "huy": "/huy", "help": "/help", "tro giup": "/help"}
 
 
+class Handled(list[int]):
+    """The outbox row ids an event queued, with the role and language of the person it came from.
+
+    The channel keeps a chat's command menu matching these without a query per message.
+    """
+
+    def __init__(self, ids: list[int], role: str, locale: str) -> None:
+        super().__init__(ids)
+        self.role, self.locale = role, locale
+
+
 class Engine:
     """Turns inbound events into stored state and queued replies."""
 
@@ -299,7 +310,8 @@ class Engine:
                 )
             )
         session.flush()
-        return [row.id for row in rows if row is not None and row.id is not None]
+        ids = [row.id for row in rows if row is not None and row.id is not None]
+        return Handled(ids, ctx.person.role, ctx.person.locale)
 
     def _apologise(self, inbound: Inbound) -> list[int]:
         """After a failed step: keep the event as seen and say sorry; the dialog is untouched."""

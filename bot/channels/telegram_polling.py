@@ -9,6 +9,7 @@ confirmed like any other.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -56,6 +57,8 @@ class UpdatePoller:
         self._answer_tap = answer_tap
         self.bot_id = bot_id
         self.offset: int | None = None
+        # Answers still on their way; held so the tasks are not collected before they finish.
+        self._answering: set[asyncio.Task[None]] = set()
 
     async def fetch(self, timeout: int, limit: int | None = None) -> list[Any]:
         """One getUpdates call from the current offset; raises on any answer but a list."""
@@ -117,8 +120,9 @@ class UpdatePoller:
                 raise TypeError("update is not an object")
             query = update.get("callback_query")
             if isinstance(query, dict) and query.get("id"):
-                # Answer at once, or the person's client shows a spinner until it times out.
-                await self._answer_tap(str(query["id"]))
+                # Answer at once, or the person's client shows a spinner until it times out;
+                # but without waiting for it: a slow answer must not hold up the tap itself.
+                self._answer_soon(str(query["id"]))
             inbound = to_inbound(update, bot_id=self.bot_id)
         except Exception as exc:
             # Its content may be what someone wrote: only the kind of fault goes to the log.
@@ -132,6 +136,17 @@ class UpdatePoller:
             await handle(inbound)
         except Exception:
             log.exception("Handling Telegram update %s failed; skipping it", number)
+
+
+    def _answer_soon(self, query_id: str) -> None:
+        task = asyncio.create_task(self._answer_tap(query_id))
+        self._answering.add(task)
+        task.add_done_callback(self._answered)
+
+    def _answered(self, task: asyncio.Task[None]) -> None:
+        self._answering.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.warning("answering a Telegram tap failed", exc_info=task.exception())
 
 
 def _update_id(update: Any) -> int | None:

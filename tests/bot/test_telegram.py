@@ -125,11 +125,27 @@ async def test_poll_hands_over_messages_and_taps_and_confirms_each_only_after_ha
     assert message.message_key == f"telegram:m:{BINH}:1@7000000001"
     assert (button.choice, button.message_key) == ("/ack 12", f"telegram:cb:{button.callback_id}")
     assert tap == first + 1
-    # The tap was answered before the handler ran.
-    assert handler.answers == [0, 1]
+    # The tap was answered, without the handler waiting for the answer.
+    assert await fake.until(lambda: len(fake.calls_to("answerCallbackQuery")) == 1)
     assert fake.calls_to("answerCallbackQuery") == [{"callback_query_id": button.callback_id}]
     assert _offsets(fake)[0] == {"offset": None}
     assert fake.calls_to("getUpdates")[0]["allowed_updates"] == ["message", "callback_query"]
+
+
+async def test_a_slow_answer_to_a_tap_does_not_hold_up_the_tap_or_the_next_message(
+    channel: TelegramChannel, fake: FakeTelegram
+) -> None:
+    await channel.send(Delivery(str(BINH), "Công văn 669/KH-SGDĐT", [("/ack 12", "Đã nhận")]))
+    fake.slow_next("answerCallbackQuery", 3.0)
+    fake.user_taps(BINH, "/ack 12")
+    fake.user_sends(BINH, "/menu")
+    handler = Handler(fake, stop_after=2)
+    await handler.run(channel)
+
+    # Both were handed over while Telegram was still answering the tap.
+    assert [event.choice or event.text for event in handler.seen] == ["/ack 12", "/menu"]
+    assert handler.answers == [0, 0]
+    assert await fake.until(lambda: len(fake.calls_to("answerCallbackQuery")) == 1)
 
 
 async def test_poll_hands_over_photos_and_documents_with_their_file_ids(
