@@ -16,6 +16,7 @@ from handlers.digest import record_first_run
 from handlers.reminder_policy import ReminderPolicy
 from handlers.reminders import PassSummary, run_reminders
 from storage.db import transaction
+from storage.fund_totals import check_fund_totals, rebuild_fund_totals
 from storage.housekeeping import Pruned, Retention, prune
 from storage.models import utcnow
 
@@ -73,11 +74,33 @@ async def reminder_job(
     return summary
 
 
+def audit_fund_totals(database: Database) -> int:
+    """Recount the ledger; if the running totals drifted, say so loudly and rebuild them.
+
+    The append-only ledger is the truth and is never touched; only the totals shown by
+    /quytonghop are recomputed from it. Returns how many (unit, year) totals differed.
+    """
+    with transaction(database) as session:
+        drift = check_fund_totals(session)
+        if drift:
+            for (unit_key, year), (kept, counted) in sorted(drift.items()):
+                log.error(
+                    "fund totals drifted for unit %s, %s: kept %s, ledger says %s; rebuilding",
+                    unit_key or "office",
+                    year,
+                    kept,
+                    counted,
+                )
+            rebuild_fund_totals(session)
+    return len(drift)
+
+
 async def housekeeping_job(
     database: Database, retention: Retention, clock: Callable[[], dt.datetime] = utcnow
 ) -> Pruned:
     """Prune old message keys and finished outbox rows, off the loop that serves the chats."""
     pruned = await asyncio.to_thread(prune, database, clock(), retention)
+    await asyncio.to_thread(audit_fund_totals, database)
     if pruned.total:
         log.info(
             "housekeeping deleted %d message keys, %d sent and %d failed messages",

@@ -17,7 +17,7 @@ from sqlmodel import Session
 from handlers.context import Render
 from handlers.i18n import Translator
 from handlers.messages import PRIORITY_REPLY
-from handlers.outbox import _destination, callback
+from handlers.outbox import callback, destination
 from handlers.quiet import QuietHours
 from storage.broadcast_fanout import (
     existing_keys,
@@ -64,7 +64,7 @@ def queue_broadcast(
     for person in people:
         mine = accounts.get(person.id, [])
         # The same rule as deliver_notice: the chosen app, else the one written from last.
-        chat = _destination(person, mine)
+        chat = destination(person, mine)
         if chat is None or any(f"{prefix}{person.id}:{a.channel}" in taken for a in mine):
             continue
         if person.locale not in texts:

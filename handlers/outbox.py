@@ -74,7 +74,7 @@ def deliver_notice(
         # Whatever query picked them, a removed person is sent nothing more.
         return []
     identities = list(session.exec(select(Identity).where(Identity.person_id == person.id)))
-    identity = _destination(person, identities)
+    identity = destination(person, identities)
     if identity is None or _queued_before(session, notice.key, identities):
         return []
     _ = Translator(person.locale, timezone)
@@ -117,11 +117,6 @@ def deliver_notice(
 
 
 def destination(person: Person, identities: list[Identity]) -> Identity | None:
-    """Pick the chat for a message the person did not ask for, as deliver_notice does."""
-    return _destination(person, identities)
-
-
-def _destination(person: Person, identities: list[Identity]) -> Identity | None:
     """Pick the chat for a message the person did not ask for: chosen, else last used."""
     reachable = [identity for identity in identities if identity.reachable] or identities
     if not reachable:

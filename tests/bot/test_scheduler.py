@@ -22,7 +22,16 @@ from handlers.digest import FIRST_RUN
 from handlers.reminder_policy import Offset, ReminderPolicy, Weekly
 from storage.db import transaction
 from storage.housekeeping import Pruned, Retention
-from storage.models import Directive, InboundKey, OutboxMessage, OutboxStatus
+from storage.ledger import record_contribution
+from storage.models import (
+    Contribution,
+    Directive,
+    FundTotal,
+    InboundKey,
+    OutboxMessage,
+    OutboxStatus,
+    Person,
+)
 from storage.people import read_setting
 from tests.support.assignments import seed_directive, seed_person
 from tests.support.clock import FakeClock
@@ -140,3 +149,43 @@ async def test_housekeeping_prunes_old_rows_and_a_second_run_finds_nothing(datab
     with Session(database) as session:
         assert session.exec(select(InboundKey.key)).all() == ["zalo:msg:new"]
         assert session.exec(select(OutboxMessage)).all() == []
+
+
+async def test_housekeeping_rebuilds_fund_totals_that_drifted_from_the_ledger(database, caplog):
+    """Someone edited the running total of Thôn Đông by hand: the hourly job says so in the
+    log and recounts it from the ledger, which it leaves exactly as it was."""
+    head = seed_person(database, "Nguyễn Văn An", unit="Thôn Đông")
+    with transaction(database) as session:
+        unit_id = session.get(Person, head).unit_id  # type: ignore[union-attr]
+        record_contribution(
+            session,
+            recorded_by=head,
+            unit_id=unit_id,
+            donor_name="Bà Lan",
+            donor_kind="person",
+            amount=1_500_000,
+            contributed_on=dt.date(2026, 3, 2),
+            note="",
+            now=TUESDAY_0800,
+        )
+    with transaction(database) as session:
+        total = session.exec(select(FundTotal)).one()
+        total.total = 9_999_999
+        session.add(total)
+    with Session(database) as session:
+        ledger_before = [row.model_dump() for row in session.exec(select(Contribution))]
+
+    with caplog.at_level("ERROR", logger="bot.scheduler"):
+        await housekeeping_job(database, Retention(), FakeClock(TUESDAY_0800))
+
+    assert [record.getMessage() for record in caplog.records] == [
+        f"fund totals drifted for unit {unit_id}, 2026: kept (9999999, 1), "
+        "ledger says (1500000, 1); rebuilding"
+    ]
+    with Session(database) as session:
+        assert session.exec(select(FundTotal.total)).all() == [1_500_000]
+        assert [row.model_dump() for row in session.exec(select(Contribution))] == ledger_before
+    caplog.clear()
+    with caplog.at_level("ERROR", logger="bot.scheduler"):
+        await housekeeping_job(database, Retention(), FakeClock(TUESDAY_0800))
+    assert caplog.records == []
