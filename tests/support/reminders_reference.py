@@ -8,19 +8,20 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from sqlalchemy import Engine as Database
 from sqlmodel import Session
 
 from handlers.context import Notice, Render
 from handlers.digest import due_digest, queue_digest
-from handlers.directive_push import deadline_line
 from handlers.escalation import due_escalations, queue_escalation
 from handlers.i18n import Translator
 from handlers.messages import Choice
 from handlers.outbox import deliver_notice
 from handlers.reminder_policy import Offset, ReminderPolicy
+
+# What the pass counts and how it words a deadline are shared; how it plans and queues is not.
+from handlers.reminders import CATCH_UP, PassSummary, distance
 from storage.db import transaction
 from storage.directives import focal_points
 from storage.models import (
@@ -34,44 +35,6 @@ from storage.people import focal_counts
 from storage.reminders import Due, acknowledged_by, claim, open_with_deadline, sent_keys
 
 log = logging.getLogger(__name__)
-
-CATCH_UP = dt.timedelta(days=2)
-"""How late a reminder may still go out (the bot was down); older ones are noise, not help."""
-
-
-@dataclass
-class PassSummary:
-    """What one pass queued: items per category, outbox rows, and rows waiting out quiet hours."""
-
-    reminders: int = 0
-    escalations: int = 0
-    digests: int = 0
-    messages: int = 0
-    deferred: int = 0
-    failed: int = 0
-
-    def count(self, category: str, rows: list[OutboxMessage], now: dt.datetime) -> None:
-        """Add one queued item and its outbox rows."""
-        field = {"reminder": "reminders", "escalation": "escalations", "digest": "digests"}
-        setattr(self, field[category], getattr(self, field[category]) + 1)
-        self.messages += len(rows)
-        self.deferred += sum(row.not_before > now for row in rows)
-
-
-def distance(_: Translator, deadline: dt.date | None, on: dt.date) -> str:
-    """Say the deadline and how far it is from `on`: in 3 days, tomorrow, today, overdue since."""
-    if deadline is None:
-        return deadline_line(_, None)
-    date, days = _.date(deadline), (deadline - on).days
-    if days > 1:
-        return _("Deadline: {date}, in {days} days").format(date=date, days=_.number(days))
-    if days == 1:
-        return _("Deadline: {date}, tomorrow").format(date=date)
-    if days == 0:
-        return _("Deadline: {date}, today").format(date=date)
-    since = _.date(deadline + dt.timedelta(days=1))
-    return _("Deadline: {date}, overdue since {since}").format(date=date, since=since)
-
 
 def reminder_notice(
     directive: Directive, assignment_id: int, unit_name: str, *, acknowledged: bool, on: dt.date
