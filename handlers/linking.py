@@ -6,12 +6,12 @@ from sqlmodel import select
 
 from handlers.context import Context
 from handlers.i18n import N_
+from handlers.outbox import CHANNELS
 from handlers.registry import Step, command
 from storage.models import AuditEntry, Identity, Role
 from storage.people import create_invite, open_link_codes, revoke_invite, telegram_link
 
 EVERYONE = {Role.ADMIN.value, Role.LEADER.value, Role.FOCAL.value}
-CHANNELS = ("telegram", "zalo")
 APP_NAMES = {"telegram": "Telegram", "zalo": "Zalo"}
 LAST_USED = "auto"
 """The argument of '/lienket auto': messages go to the app the person wrote from last."""

@@ -13,6 +13,8 @@ from handlers.messages import PRIORITY_REPLY, Choice, Outbound, Recipient
 from handlers.quiet import QuietHours
 from storage.models import Conversation, Identity, OutboxMessage, Person
 
+CHANNELS = ("telegram", "zalo")
+"""Every chat app the bot speaks on."""
 BUTTON_CHANNELS = frozenset({"telegram"})
 """Channels that show choices as buttons; the others get a numbered list."""
 

@@ -1,4 +1,8 @@
-"""Queue a batch of due reminders with a few statements, exactly as deliver_notice would."""
+"""Queue a range of due reminders with a few statements, exactly as deliver_notice would.
+
+The database writes the messages of idle chats from templates rendered once per language and
+directive; the few left (a chat mid-dialog, a notice already on another chat) are built here.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from sqlmodel import Session
 
 from handlers.i18n import Translator
 from handlers.messages import PRIORITY_FANOUT
-from handlers.outbox import BUTTON_CHANNELS, callback, destination, typed_commands
+from handlers.outbox import BUTTON_CHANNELS, CHANNELS, callback, destination, typed_commands
 from handlers.reminder_policy import ReminderPolicy
 from storage.models import Directive, OutboxMessage, OutboxStatus
 from storage.outbox_bulk import (
@@ -22,21 +26,20 @@ from storage.outbox_bulk import (
     queued_keys,
     save_prompts,
 )
-from storage.reminders import (
-    Due,
-    acknowledgements_of,
-    claim_all,
-    directives_by_id,
-    still_open,
+from storage.reminder_queue import (
+    ASSIGNMENT_MARK,
+    UNIT_MARK,
+    Claimed,
+    Plan,
+    Template,
+    claim_range,
+    queue_messages,
+    save_prompts_of,
 )
+from storage.reminders import acknowledgements_of, directives_by_id, unit_names
 
 Reminding = Callable[..., Any]
 """handlers.reminders.reminder_notice, passed in so the two modules do not import each other."""
-
-_UNIT = "\x00unit\x00"
-_ASSIGNMENT = "\x00assignment\x00"
-"""Stand-ins rendered once per (locale, directive, acknowledged) and filled per assignment;
-control characters never reach stored names (clean_text strips them)."""
 
 
 @dataclass
@@ -69,86 +72,216 @@ class _Texts:
             self.translators[locale] = Translator(locale, self.timezone)
         return self.translators[locale]
 
+    def template(
+        self, locale: str, directive: Directive, acknowledged: bool
+    ) -> tuple[str, list[tuple[str, str]]]:
+        """Return the reminder's text and choices in one language, with stand-ins for the
+        unit's name and the assignment's id."""
+        key = (locale, directive.id or 0, acknowledged)
+        if key not in self.rendered:
+            render = self.notice(
+                directive, ASSIGNMENT_MARK, UNIT_MARK, acknowledged=acknowledged, on=self.on
+            )
+            self.rendered[key] = render(self.translator(locale))
+        return self.rendered[key]
+
     def render(
         self, locale: str, directive: Directive, assignment_id: int, unit: str, acknowledged: bool
     ) -> tuple[str, list[tuple[str, str]]]:
         """Return the reminder's text and choices for one assignment in one language."""
-        key = (locale, directive.id or 0, acknowledged)
-        if key not in self.rendered:
-            render = self.notice(
-                directive, _ASSIGNMENT, _UNIT, acknowledged=acknowledged, on=self.on
-            )
-            self.rendered[key] = render(self.translator(locale))
-        text, choices = self.rendered[key]
+        text, choices = self.template(locale, directive, acknowledged)
         number = str(assignment_id)
-        return text.replace(_UNIT, unit), [
-            (cid.replace(_ASSIGNMENT, number), label) for cid, label in choices
+        return text.replace(UNIT_MARK, unit), [
+            (cid.replace(ASSIGNMENT_MARK, number), label) for cid, label in choices
         ]
 
 
-def _outbox_row(identity: Any, locale: str, text: str, choices: list[Any], key: str,
-                now: dt.datetime, due: dt.datetime) -> dict[str, Any]:
+def _outbox_row(
+    identity: Any,
+    locale: str,
+    text: str,
+    choices: list[Any],
+    key: str,
+    now: dt.datetime,
+    due: dt.datetime,
+) -> dict[str, Any]:
     return {
-        "channel": identity.channel, "chat_id": identity.chat_id,
-        "person_id": identity.person_id, "text": text,
-        "choices": [[cid, label] for cid, label in choices], "photo": "", "document": "",
-        "locale": locale, "priority": PRIORITY_FANOUT, "broadcast_id": None,
-        "idempotency_key": key, "status": OutboxStatus.PENDING.value, "attempts": 0,
-        "parts_sent": 0, "first_attempt_at": None, "not_before": due, "leased_until": None,
-        "last_error": "", "created_at": now, "sent_at": None,
+        "channel": identity.channel,
+        "chat_id": identity.chat_id,
+        "person_id": identity.person_id,
+        "text": text,
+        "choices": [[cid, label] for cid, label in choices],
+        "photo": "",
+        "document": "",
+        "locale": locale,
+        "priority": PRIORITY_FANOUT,
+        "broadcast_id": None,
+        "idempotency_key": key,
+        "status": OutboxStatus.PENDING.value,
+        "attempts": 0,
+        "parts_sent": 0,
+        "first_attempt_at": None,
+        "not_before": due,
+        "leased_until": None,
+        "last_error": "",
+        "created_at": now,
+        "sent_at": None,
     }
 
 
+class ReminderRun:
+    """What one pass learns once and reuses for every range: its moments, texts, and the
+    focal points of each unit with the chat each is reached on."""
+
+    def __init__(self, policy: ReminderPolicy, now: dt.datetime, notice: Reminding) -> None:
+        self.policy, self.now = policy, now
+        # Relative words ('tomorrow') must hold when the message is read, after quiet hours.
+        on = policy.local_date(policy.delivery_time(now))
+        # A reminder is no reply (PRIORITY_FANOUT): like enqueue, it waits out quiet hours.
+        self.due = policy.quiet.next_allowed(now) if policy.quiet is not None else now
+        self.texts = _Texts(notice, policy.timezone, on)
+        self.directives: dict[int, Directive] = {}
+        self.people: dict[int, list[Any]] = {}
+        self.chosen: dict[int, Any] = {}
+        self.reached: dict[int, list[tuple[Any, str]]] = {}
+        """Per unit, each focal point with a chat and the end of their message keys."""
+
+    def load(self, session: Session, unit_ids: set[int], directive_ids: set[int]) -> None:
+        """Read the units' focal points and chats, and the directives, not read before."""
+        missing = {d for d in directive_ids if d not in self.directives}
+        if missing:
+            self.directives.update(directives_by_id(session, missing))
+        units = {unit for unit in unit_ids if unit not in self.people}
+        if not units:
+            return
+        found = focal_points_of(session, units)
+        accounts = identities_of(session, [p.id for unit in found.values() for p in unit])
+        for unit in units:
+            self.people[unit] = found.get(unit, [])
+            for person in self.people[unit]:
+                self.chosen[person.id] = destination(person, accounts[person.id])
+            self.reached[unit] = [
+                (person, f":person:{person.id}:{self.chosen[person.id].channel}")
+                for person in self.people[unit]
+                if self.chosen[person.id] is not None
+            ]
+
+    def templates(self, claimed: list[Claimed]) -> list[Template]:
+        """Render the reminder once per language, directive and acknowledgement."""
+        locales = {p.locale for item in claimed for p in self.people[item.unit_id]}
+        rendered = []
+        for directive_id in sorted({item.directive_id for item in claimed}):
+            directive = self.directives.get(directive_id)
+            for locale in sorted(locales):
+                for acknowledged in (False, True):
+                    if directive is None:
+                        continue
+                    text, choices = self.texts.template(locale, directive, acknowledged)
+                    rendered.append(
+                        Template(
+                            locale,
+                            directive_id,
+                            acknowledged,
+                            text,
+                            [[cid, label] for cid, label in choices],
+                        )
+                    )
+        return rendered
+
+
 def queue_reminders(
-    session: Session, policy: ReminderPolicy, now: dt.datetime, items: list[Due],
-    notice: Reminding,
+    session: Session,
+    run: ReminderRun,
+    plans: list[Plan],
+    low: int,
+    high: int,
+    units: dict[int, int],
 ) -> Batch:
-    """Record and queue planned reminders, skipping units done meanwhile or items another
-    pass has; each focal point gets one message on the chat deliver_notice would pick."""
-    units = still_open(session, [item.assignment_id for item in items if item.assignment_id])
-    wanted = {item.directive_id for item in items if item.directive_id}
-    directives = directives_by_id(session, wanted)
-    candidates = [
-        item for item in items
-        if item.assignment_id in units and item.directive_id in directives
-    ]
-    claimed = claim_all(session, candidates, now)
-    mine = [item for item in candidates if item.key in claimed]
-    batch = Batch(reminders=len(mine))
-    if not mine:
-        return batch
-    people = focal_points_of(session, {units[item.assignment_id or 0][0] for item in mine})
-    assignment_ids = [item.assignment_id or 0 for item in mine]
-    acknowledged = acknowledgements_of(session, assignment_ids)
-    persons = [person for unit in people.values() for person in unit]
-    accounts = identities_of(session, [person.id for person in persons])
-    # Relative words ('tomorrow') must hold when the message is read, after any quiet hours.
-    on = policy.local_date(policy.delivery_time(now))
-    # A reminder is no reply (PRIORITY_FANOUT): like enqueue, it waits out quiet hours.
-    due = policy.quiet.next_allowed(now) if policy.quiet is not None else now
+    """Record and queue the reminders due for assignments with ids in [low, high], skipping
+    units done meanwhile or items another pass has; each focal point gets one message on
+    the chat deliver_notice would pick."""
+    now = run.now
+    claimed = claim_range(session, plans, low, high, now, units)
+    if not claimed:
+        return Batch()
+    run.load(session, {item.unit_id for item in claimed}, {item.directive_id for item in claimed})
+    chats = {identity.id for identity in run.chosen.values() if identity is not None}
+    written = queue_messages(
+        session,
+        plans,
+        claimed,
+        chats,
+        run.templates(claimed),
+        CHANNELS,
+        priority=PRIORITY_FANOUT,
+        due=run.due,
+        now=now,
+    )
+    # The last message to a numbered chat holds its choices, as one-by-one queueing left it.
+    last: dict[tuple[str, str], int] = {}
+    for row in written:
+        chat = (row.channel, row.chat_id)
+        if row.channel not in BUTTON_CHANNELS and row.id > last.get(chat, 0):
+            last[chat] = row.id
+    save_prompts_of(session, last.values(), now)
+    extra = 0
+    if len(written) < sum(len(run.reached[item.unit_id]) for item in claimed):
+        done = {row.idempotency_key for row in written}
+        rest = [
+            (item, person)
+            for item in claimed
+            for person, suffix in run.reached[item.unit_id]
+            if item.key + suffix not in done
+        ]
+        extra = _queue_rest(session, run, rest)
+    return Batch(reminders=len(claimed), not_before=[run.due] * (len(written) + extra))
+
+
+def _queue_rest(session: Session, run: ReminderRun, rest: list[tuple[Claimed, Any]]) -> int:
+    """Queue, one by one in Python, the messages the templates left: chats mid-dialog and
+    the like, read afresh; return how many outbox rows were written."""
+    now, due, texts = run.now, run.due, run.texts
+    wanted = {(item.assignment_id, person.id) for item, person in rest}
+    items = list(dict.fromkeys(item for item, _person in rest))
+    units = unit_names(session, {item.unit_id for item in items})
+    people = focal_points_of(session, {item.unit_id for item in items})
     pairs = [
-        (item, person) for item in mine for person in people[units[item.assignment_id or 0][0]]
+        (item, person)
+        for item in items
+        for person in people.get(item.unit_id, [])
+        if (item.assignment_id, person.id) in wanted
     ]
-    taken = queued_keys(session, [
-        f"{item.key}:person:{person.id}:{identity.channel}"
-        for item, person in pairs for identity in accounts[person.id]
-    ])
-    chosen = {person.id: destination(person, accounts[person.id]) for person in persons}
+    if not pairs:
+        return 0
+    persons = {person.id: person for _item, person in pairs}
+    accounts = identities_of(session, list(persons))
+    acknowledged = acknowledgements_of(session, [item.assignment_id for item in items])
+    taken = queued_keys(
+        session,
+        [
+            f"{item.key}:person:{person.id}:{identity.channel}"
+            for item, person in pairs
+            for identity in accounts[person.id]
+        ],
+    )
+    chosen = {pid: destination(person, accounts[pid]) for pid, person in persons.items()}
     chats = {(i.channel, i.external_id) for i in chosen.values() if i is not None}
     conversations = conversations_of(session, chats)
-    texts = _Texts(notice, policy.timezone, on)
     messages: list[_Message] = []
     for item, person in pairs:
         identity = chosen[person.id]
         base = f"{item.key}:person:{person.id}"
-        if identity is None or (taken and any(
-            f"{base}:{other.channel}" in taken for other in accounts[person.id]
-        )):
+        if identity is None or any(f"{base}:{a.channel}" in taken for a in accounts[person.id]):
             continue
-        assert item.assignment_id is not None and item.directive_id is not None
+        directive = run.directives.get(item.directive_id)
+        if directive is None:
+            continue
         text, choices = texts.render(
-            person.locale, directives[item.directive_id], item.assignment_id,
-            units[item.assignment_id][1], (item.assignment_id, person.id) in acknowledged,
+            person.locale,
+            directive,
+            item.assignment_id,
+            units.get(item.unit_id, ""),
+            (item.assignment_id, person.id) in acknowledged,
         )
         key = f"{base}:{identity.channel}"
         buttons = identity.channel in BUTTON_CHANNELS
@@ -177,8 +310,5 @@ def queue_reminders(
     queued = [m for m in messages if m.row["idempotency_key"] in inserted]
     repeats = [m.again for m in queued if m.again is not None]
     inserted_again = insert_new(session, table, repeats, "idempotency_key")
-    # The last message to a chat holds its numbered choices, as one-by-one queueing left it.
-    prompts = {m.chat: m.prompt for m in queued if m.prompt is not None}
-    save_prompts(session, prompts, now)
-    batch.not_before = [due] * (len(queued) + len(inserted_again))
-    return batch
+    save_prompts(session, {m.chat: m.prompt for m in queued if m.prompt is not None}, now)
+    return len(queued) + len(inserted_again)

@@ -16,12 +16,12 @@ from handlers.directive_push import deadline_line
 from handlers.escalation import due_escalations, queue_escalation
 from handlers.i18n import Translator
 from handlers.messages import Choice
-from handlers.reminder_batch import queue_reminders
+from handlers.reminder_batch import ReminderRun, queue_reminders
 from handlers.reminder_policy import Offset, ReminderPolicy
 from storage.db import transaction
 from storage.models import Directive, OutboxMessage
-from storage.people import focal_counts
-from storage.reminders import Due, directives_due_by, open_assignments, sent_keys
+from storage.reminder_queue import Plan, due_assignments
+from storage.reminders import Due, directives_due_by
 
 log = logging.getLogger(__name__)
 
@@ -107,39 +107,26 @@ def latest_due(policy: ReminderPolicy, directive: Directive, now: dt.datetime) -
     return found
 
 
-def due_reminders(session: Session, policy: ReminderPolicy, now: dt.datetime) -> list[Due]:
-    """List the assignments whose latest due reminder has not been queued yet."""
+def due_plans(session: Session, policy: ReminderPolicy, now: dt.datetime) -> list[Plan]:
+    """List, per directive, the reminder its open assignments are due now, if any."""
     if not policy.schedule:
         return []
     # The earliest entry (e.g. 3 days before) bounds which deadlines can have anything due.
     due_by = policy.local_date(now) - dt.timedelta(days=policy.schedule[0].days)
-    staffed = focal_counts(session)
-    directives = directives_due_by(session, due_by)
-    entries = {key: latest_due(policy, directive, now) for key, directive in directives.items()}
-    items = []
-    for assignment_id, unit_id, directive_id in open_assignments(session, due_by):
-        entry, deadline = entries.get(directive_id), directives[directive_id].deadline
-        # A unit without focal points is left unrecorded, so whoever joins later is reminded.
-        if entry is None or unit_id not in staffed or deadline is None:
-            continue
-        items.append(
-            Due(
-                "reminder",
-                f"assignment:{assignment_id}:{entry.kind}",
-                entry.kind,
-                entry.moment(deadline, policy.zone),
-                directive_id,
-                assignment_id,
+    plans = []
+    for directive_id, directive in sorted(directives_due_by(session, due_by).items()):
+        entry = latest_due(policy, directive, now)
+        if entry is not None and directive.deadline is not None:
+            plans.append(
+                Plan(directive_id, entry.kind, entry.moment(directive.deadline, policy.zone))
             )
-        )
-    sent = sent_keys(session, [item.key for item in items])
-    return [item for item in items if item.key not in sent]
+    return plans
 
 
 Queue = Callable[[Session, ReminderPolicy, dt.datetime, Due], "list[OutboxMessage] | None"]
 
-BATCH = 2000
-"""Reminders recorded and queued per transaction: a few statements each, never a huge one."""
+BATCH = 10_000
+"""Assignments recorded and queued per transaction: a few statements, never a huge one."""
 
 
 def run_reminders(database: Database, policy: ReminderPolicy, now: dt.datetime) -> PassSummary:
@@ -150,18 +137,21 @@ def run_reminders(database: Database, policy: ReminderPolicy, now: dt.datetime) 
     """
     now = now.astimezone(dt.UTC)
     with Session(database) as session:
-        reminders = due_reminders(session, policy, now)
+        plans = due_plans(session, policy, now)
+        units = due_assignments(session, plans)
         others = [*due_escalations(session, policy, now), *due_digest(session, policy, now)]
     summary = PassSummary()
-    for start in range(0, len(reminders), BATCH):
-        items = reminders[start : start + BATCH]
+    run = ReminderRun(policy, now, reminder_notice)
+    due = sorted(units)
+    for start in range(0, len(due), BATCH):
+        ids = due[start : start + BATCH]
         try:
             with transaction(database) as session:
-                batch = queue_reminders(session, policy, now, items, reminder_notice)
+                batch = queue_reminders(session, run, plans, ids[0], ids[-1], units)
         except Exception:
-            # One broken batch must not stop the others; it is retried on the next pass.
-            log.exception("could not queue reminders %s…", items[0].key)
-            summary.failed += len(items)
+            # One broken range must not stop the others; it is retried on the next pass.
+            log.exception("could not queue reminders of assignments %d–%d", ids[0], ids[-1])
+            summary.failed += len(ids)
             continue
         summary.reminders += batch.reminders
         summary.messages += len(batch.not_before)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Row, func
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -18,7 +18,7 @@ from storage.models import (
     Reminder,
     Unit,
 )
-from storage.outbox_bulk import among, chunks, insert_new
+from storage.outbox_bulk import among, chunks
 
 _NOT_DONE = col(Assignment.status) != ProgressStatus.DONE.value
 _IN_USE = col(Unit.archived_at).is_(None)
@@ -72,39 +72,6 @@ def sent_keys(session: Session, keys: list[str]) -> set[str]:
     return found
 
 
-def claim_all(session: Session, items: list[Due], now: dt.datetime) -> set[str]:
-    """Record many items at once; return the keys recorded here, not by someone before."""
-    rows = [
-        {
-            "key": item.key,
-            "kind": item.kind,
-            "directive_id": item.directive_id,
-            "assignment_id": item.assignment_id,
-            "due_at": item.due_at,
-            "at": now,
-        }
-        for item in items
-    ]
-    return insert_new(session, Reminder.__table__, rows, "key")  # type: ignore[attr-defined]
-
-
-def open_assignments(session: Session, due_by: dt.date) -> list[Row[tuple[int, int, int]]]:
-    """Return (assignment id, unit id, directive id) as open_with_deadline picks them."""
-    query = (
-        select(Assignment.id, Assignment.unit_id, Assignment.directive_id)
-        .join(Directive, col(Directive.id) == Assignment.directive_id)
-        .join(Unit, col(Unit.id) == Assignment.unit_id)
-        .where(
-            _NOT_DONE,
-            _IN_USE,
-            col(Directive.deadline).is_not(None),
-            col(Directive.deadline) <= due_by,
-        )
-        .order_by(col(Assignment.id))
-    )
-    return list(session.exec(query))
-
-
 def directives_due_by(session: Session, due_by: dt.date) -> dict[int, Directive]:
     """Return the directives with a deadline on or before `due_by`, by id."""
     query = select(Directive).where(
@@ -113,17 +80,10 @@ def directives_due_by(session: Session, due_by: dt.date) -> dict[int, Directive]
     return {directive.id: directive for directive in session.exec(query) if directive.id}
 
 
-def still_open(session: Session, assignment_ids: list[int]) -> dict[int, tuple[int, str]]:
-    """Return (unit id, unit name) of those of the assignments that exist and are not done."""
-    found: dict[int, tuple[int, str]] = {}
-    for chunk in chunks(assignment_ids):
-        query = (
-            select(Assignment.id, Unit.id, Unit.name)
-            .join(Unit, col(Unit.id) == Assignment.unit_id)
-            .where(among(session, col(Assignment.id), chunk), _NOT_DONE)
-        )
-        found.update({row[0]: (row[1], row[2]) for row in session.exec(query)})
-    return found
+def unit_names(session: Session, unit_ids: set[int]) -> dict[int, str]:
+    """Return the names of these units, by id."""
+    query = select(Unit.id, Unit.name).where(col(Unit.id).in_(sorted(unit_ids)))
+    return {row[0]: row[1] for row in session.exec(query) if row[0] is not None}
 
 
 def directives_by_id(session: Session, directive_ids: set[int]) -> dict[int, Directive]:
