@@ -122,49 +122,49 @@ def directive_status(session: Session, directive_id: int, today: dt.date) -> Dir
     directive = session.get(Directive, directive_id)
     if directive is None:
         raise LookupError(f"directive {directive_id} does not exist")
-    rows = list(
-        session.exec(
-            select(
-                Assignment.id,
-                Unit.id,
-                Unit.name,
-                Unit.kind,
-                Assignment.status,
-                Assignment.reported_at,
-            )
-            .join(Unit, col(Unit.id) == Assignment.unit_id)
-            .where(Assignment.directive_id == directive_id, col(Unit.archived_at).is_(None))
+    connection = session.connection()
+    # Plain rows through the connection: ORM row handling would cost more than the queries.
+    rows = connection.execute(
+        select(
+            Assignment.id,
+            Unit.id,
+            Unit.name,
+            Unit.kind,
+            Assignment.status,
+            Assignment.reported_at,
         )
-    )
+        .join(Unit, col(Unit.id) == Assignment.unit_id)
+        .where(Assignment.directive_id == directive_id, col(Unit.archived_at).is_(None))
+    ).all()
     rows.sort(key=lambda row: (row[3], _sort_key(row[2])))
-    members = _members(session, directive_id)
+    staffed = _focal_counts(session, directive_id)
+    unreachable = _unreachable(session, directive_id)
     acknowledged = _acknowledged(session, directive_id)
     notes = _latest_notes(session, directive_id)
     past_deadline = directive.deadline is not None and directive.deadline < today
-    units: list[UnitProgress] = []
-    for assignment_id, unit_id, unit_name, _kind, status, reported_at in rows:
-        people = members.get(unit_id, [])
-        units.append(
-            UnitProgress(
-                unit_id=unit_id,
-                unit_name=unit_name,
-                assignment_id=assignment_id,
-                status=status,
-                reported_at=reported_at,
-                reported=assignment_id in notes,
-                acknowledged=acknowledged.get(assignment_id, 0),
-                focal_points=len(people),
-                overdue=past_deadline and status != ProgressStatus.DONE.value,
-                latest_note=notes.get(assignment_id, ""),
-                unreachable=[name or "—" for name, reachable in people if not reachable],
-            )
+    done = ProgressStatus.DONE.value
+    units = [
+        UnitProgress(
+            unit_id,
+            unit_name,
+            assignment_id,
+            status,
+            reported_at,
+            assignment_id in notes,
+            acknowledged.get(assignment_id, 0),
+            staffed.get(unit_id, 0),
+            past_deadline and status != done,
+            notes.get(assignment_id, ""),
+            unreachable.get(unit_id, []),
         )
+        for assignment_id, unit_id, unit_name, _kind, status, reported_at in rows
+    ]
     return DirectiveStatus(
         directive=directive,
         acknowledged=sum(row.acknowledged for row in units),
         focal_points=sum(row.focal_points for row in units),
         reported=sum(row.reported for row in units),
-        done=sum(row.status == ProgressStatus.DONE.value for row in units),
+        done=sum(row.status == done for row in units),
         units=units,
     )
 
@@ -179,23 +179,34 @@ def _current_focal_points() -> ColumnElement[bool]:
     return (Person.role == Role.FOCAL.value) & col(Person.removed_at).is_(None)
 
 
-def _members(session: Session, directive_id: int) -> dict[int, list[tuple[str, bool]]]:
-    """Map each unit of the directive to its focal points (name, reachable), oldest first."""
+def _focal_counts(session: Session, directive_id: int) -> dict[int, int]:
+    """Count the focal points of each unit of the directive."""
+    query = (
+        select(Person.unit_id, func.count())
+        .join(Assignment, col(Assignment.unit_id) == Person.unit_id)
+        .where(Assignment.directive_id == directive_id, _current_focal_points())
+        .group_by(col(Person.unit_id))
+    )
+    return {unit_id: int(count) for unit_id, count in session.connection().execute(query)}
+
+
+def _unreachable(session: Session, directive_id: int) -> dict[int, list[str]]:
+    """Name, per unit of the directive, its focal points no chat reaches, oldest first."""
     reachable = (
         select(Identity.id)
         .where(Identity.person_id == Person.id, col(Identity.reachable).is_(True))
         .exists()
     )
     query = (
-        select(Person.unit_id, Person.name, reachable)
+        select(Person.unit_id, Person.name)
         .join(Assignment, col(Assignment.unit_id) == Person.unit_id)
-        .where(Assignment.directive_id == directive_id, _current_focal_points())
+        .where(Assignment.directive_id == directive_id, _current_focal_points(), ~reachable)
         .order_by(col(Person.id))
     )
-    members: dict[int, list[tuple[str, bool]]] = {}
-    for unit_id, name, can_reach in session.exec(query):
-        members.setdefault(unit_id, []).append((name, bool(can_reach)))
-    return members
+    found: dict[int, list[str]] = {}
+    for unit_id, name in session.connection().execute(query):
+        found.setdefault(unit_id, []).append(name or "—")
+    return found
 
 
 def _acknowledged(session: Session, directive_id: int) -> dict[int, int]:
@@ -211,7 +222,8 @@ def _acknowledged(session: Session, directive_id: int) -> dict[int, int]:
         )
         .group_by(col(Acknowledgement.assignment_id))
     )
-    return {assignment_id: int(count) for assignment_id, count in session.exec(query)}
+    counted = session.connection().execute(query)
+    return {assignment_id: int(count) for assignment_id, count in counted}
 
 
 def _latest_notes(session: Session, directive_id: int) -> dict[int, str]:
@@ -222,4 +234,4 @@ def _latest_notes(session: Session, directive_id: int) -> dict[int, str]:
         .where(Assignment.directive_id == directive_id)
         .order_by(col(ProgressReport.at), col(ProgressReport.id))
     )
-    return {assignment_id: note for assignment_id, note in session.exec(query)}
+    return {assignment_id: note for assignment_id, note in session.connection().execute(query)}
