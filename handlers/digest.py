@@ -16,9 +16,10 @@ from handlers.messages import Choice
 from handlers.outbox import deliver_notice
 from handlers.reminder_policy import ReminderPolicy
 from handlers.reports import directive_title
+from storage.directives import directive_summaries
 from storage.models import Contribution, OutboxMessage, ProgressReport, Setting
 from storage.people import people_with_roles, read_setting
-from storage.progress import directive_status, open_directives
+from storage.progress import open_directives
 from storage.reminders import (
     Due,
     claim,
@@ -71,16 +72,14 @@ def gather(session: Session, policy: ReminderPolicy, now: dt.datetime) -> WeekFa
     facts = WeekFacts(start=policy.local_date(since), end=policy.local_date(now))
     facts.new = [directive_title(d, TITLE_LIMIT) for d in directives_created(session, since, now)]
     today = policy.local_date(now)
-    for directive in open_directives(session):
-        assert directive.id is not None
-        status = directive_status(session, directive.id, today)
+    for totals in directive_summaries(session, open_directives(session), today):
         facts.open_count += 1
-        facts.acknowledged += status.acknowledged
-        facts.focal_points += status.focal_points
-        facts.reported += status.reported
-        facts.units += status.unit_count
-        if status.overdue:
-            facts.overdue.append((directive.number, status.overdue))
+        facts.acknowledged += totals.acknowledged
+        facts.focal_points += totals.focal_points
+        facts.reported += totals.reported
+        facts.units += totals.unit_count
+        if totals.overdue:
+            facts.overdue.append((totals.directive.number, totals.overdue))
     facts.fund = fund_total(session, since, now)
     facts.reports = _count_between(session, ProgressReport.at, since, now)
     facts.entries = _count_between(session, Contribution.created_at, since, now)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, case, func
@@ -22,6 +21,7 @@ from storage.models import (
     Unit,
     UnitKind,
 )
+from storage.text import unit_sort_key
 
 TARGET_KINDS = {"villages": UnitKind.VILLAGE.value, "schools": UnitKind.SCHOOL.value}
 """Targets that mean 'every unit of one kind'; "all" means every unit."""
@@ -32,9 +32,7 @@ _KIND_ORDER = {UnitKind.VILLAGE.value: 0, UnitKind.SCHOOL.value: 1, UnitKind.OFF
 def _by_kind_and_name(unit: Unit) -> tuple[int, str, str]:
     # Sorted in Python, as Vietnamese read it (Đông next to Dương, before Tây): SQLite and
     # PostgreSQL collate these names differently, and code-point order puts Đ after Z.
-    folded = unicodedata.normalize("NFD", unit.name.casefold().replace("đ", "d"))
-    bare = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    return _KIND_ORDER.get(unit.kind, len(_KIND_ORDER)), bare, unit.name
+    return _KIND_ORDER.get(unit.kind, len(_KIND_ORDER)), unit_sort_key(unit.name), unit.name
 
 
 def units_for_target(session: Session, target: str) -> list[Unit]:
@@ -290,5 +288,4 @@ def _overdue_units(session: Session, directives: list[Directive]) -> dict[int, l
 def _by_kind_then_folded(row: tuple[str, str]) -> tuple[str, str]:
     # The status matrix's order: kind as stored, then the name with its marks folded away.
     kind, name = row
-    folded = unicodedata.normalize("NFD", name.casefold().replace("đ", "d"))
-    return kind, "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return kind, unit_sort_key(name)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -19,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from storage.fund_totals import add_to_totals, stored_totals
 from storage.models import AuditEntry, Contribution, Unit
+from storage.text import unit_sort_key
 
 COMMUNE_TIMEZONE = "Asia/Ho_Chi_Minh"
 RECEIPT_PREFIX = "KH"
@@ -219,10 +219,4 @@ def _named_and_sorted(session: Session, rows: list[tuple[int | None, int, int]])
         UnitTotal(unit_id, names.get(unit_id, "") if unit_id else "", int(total), int(count))
         for unit_id, total, count in rows
     ]
-    return sorted(totals, key=lambda t: (t.unit_id is None, _sort_key(t.unit_name)))
-
-
-def _sort_key(name: str) -> str:
-    # Vietnamese order puts Đ with D, not after Z as code points would.
-    folded = unicodedata.normalize("NFD", name.casefold().replace("đ", "d"))
-    return "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return sorted(totals, key=lambda t: (t.unit_id is None, unit_sort_key(t.unit_name)))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, func
@@ -20,6 +19,7 @@ from storage.models import (
     Role,
     Unit,
 )
+from storage.text import unit_sort_key
 
 _NEWEST_FIRST = (col(Directive.issued_on).desc(), col(Directive.id).desc())
 
@@ -136,7 +136,7 @@ def directive_status(session: Session, directive_id: int, today: dt.date) -> Dir
         .join(Unit, col(Unit.id) == Assignment.unit_id)
         .where(Assignment.directive_id == directive_id, col(Unit.archived_at).is_(None))
     ).all()
-    rows.sort(key=lambda row: (row[3], _sort_key(row[2])))
+    rows.sort(key=lambda row: (row[3], unit_sort_key(row[2])))
     staffed = _focal_counts(session, directive_id)
     unreachable = _unreachable(session, directive_id)
     acknowledged = _acknowledged(session, directive_id)
@@ -167,12 +167,6 @@ def directive_status(session: Session, directive_id: int, today: dt.date) -> Dir
         done=sum(row.status == done for row in units),
         units=units,
     )
-
-
-def _sort_key(name: str) -> str:
-    # Code-point order would put "Thôn Đông" after "Thôn Tây"; fold the marks away first.
-    folded = unicodedata.normalize("NFD", name.casefold().replace("đ", "d"))
-    return "".join(ch for ch in folded if not unicodedata.combining(ch))
 
 
 def _current_focal_points() -> ColumnElement[bool]:

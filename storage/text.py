@@ -23,3 +23,10 @@ def clean_text(text: str) -> str:
         if char in _KEEP_CONTROLS or unicodedata.category(char) not in {"Cc", "Cf", "Cs"}
     ]
     return unicodedata.normalize("NFC", "".join(kept))
+
+
+def unit_sort_key(name: str) -> str:
+    """Key a unit's name for sorting in Vietnamese order, marks folded away."""
+    # Code-point order would put "Thôn Đông" after "Thôn Tây" (Đ after Z); fold Đ into D.
+    folded = unicodedata.normalize("NFD", name.casefold().replace("đ", "d"))
+    return "".join(ch for ch in folded if not unicodedata.combining(ch))
