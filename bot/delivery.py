@@ -182,7 +182,8 @@ class OutboxSender:
             wake.clear()
             await self.pass_once()
             waiting = asyncio.ensure_future(wake.wait())
-            napping = asyncio.ensure_future(self._sleep(self._idle(idle_seconds)))
+            idle = await asyncio.to_thread(self._idle, idle_seconds)
+            napping = asyncio.ensure_future(self._sleep(idle))
             try:
                 await asyncio.wait({waiting, napping}, return_when=asyncio.FIRST_COMPLETED)
             finally:
@@ -196,9 +197,11 @@ class OutboxSender:
         )
         if self.on_pass is not None:
             try:
-                outcome = self.on_pass()
-                if inspect.isawaitable(outcome):
-                    await outcome
+                if inspect.iscoroutinefunction(self.on_pass):
+                    await self.on_pass()
+                else:
+                    # Database work: off the loop that polls and sends.
+                    await asyncio.to_thread(self.on_pass)
             except Exception:
                 log.exception("the outbox on_pass hook failed")
         return sum(counts)
@@ -213,11 +216,18 @@ class OutboxSender:
                 now = self.clock()
                 at = now.timestamp()
                 if lane.paused_until > at:
-                    self._give_back(lane.take_queue())
+                    await self._give_back(lane.take_queue())
+                    if lane.in_flight:
+                        # The sends on their way finish and are recorded before the pause.
+                        await asyncio.wait(list(lane.in_flight.values()))
+                        continue
                     await self._wait(lane, lane.paused_until - at)
                     continue
-                self._refill(lane, now)
+                await self._refill(lane, now)
                 if not lane.queue and not lane.in_flight:
+                    if lane.look_again:
+                        # A send finished while the claim ran: its chat's next row may be due.
+                        continue
                     return attempted
                 row, ready_at = lane.pick(at)
                 if row is None:
@@ -227,7 +237,7 @@ class OutboxSender:
                     continue
                 if self._quiet_for(row, now):
                     lane.queue.remove(row)
-                    self._give_back([row], self.quiet.next_allowed(now))  # type: ignore[union-attr]
+                    await self._give_back([row], self.quiet.next_allowed(now))  # type: ignore[union-attr]
                     continue
                 wait = lane.bucket.wait(at)
                 if wait > 0 or len(lane.in_flight) >= self.concurrency:
@@ -283,19 +293,22 @@ class OutboxSender:
             log.exception("outbox drain failed for %s", name)
             return 0
 
-    def _refill(self, lane: Lane, now: dt.datetime) -> None:
+    async def _refill(self, lane: Lane, now: dt.datetime) -> None:
         at = now.timestamp()
         stale = lane.stale(at, self.lease.total_seconds() / 2)
         if stale:
-            self._give_back(stale)
+            await self._give_back(stale)
         if not lane.wants_rows(at):
             return
-        rows = self.claim(lane.name)
+        # In a worker thread: a slow or locked database must not stop polling and sending.
+        rows = await asyncio.to_thread(self.claim, lane.name)
         lane.add(rows, at)
 
-    def _give_back(self, rows: list[OutboxMessage], not_before: dt.datetime | None = None) -> None:
+    async def _give_back(
+        self, rows: list[OutboxMessage], not_before: dt.datetime | None = None
+    ) -> None:
         if rows:
-            release(self.database, rows, not_before)
+            await asyncio.to_thread(release, self.database, rows, not_before)
 
     async def _wait(self, lane: Lane, seconds: float | None) -> None:
         """Sleep `seconds` (None: no limit), or less if a send finishes meanwhile."""
@@ -316,7 +329,8 @@ class OutboxSender:
         if tasks:
             await asyncio.wait(tasks, timeout=SHUTDOWN_GRACE)
         try:
-            self._give_back(lane.take_queue())
+            # Shielded: a sender being cancelled must still hand its held rows back.
+            await asyncio.shield(self._give_back(lane.take_queue()))
         except Exception:
             log.exception("could not give back held outbox rows of %s", lane.name)
 

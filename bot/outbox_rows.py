@@ -269,7 +269,10 @@ class GroupWriter:
             await asyncio.sleep(0)
             group, self._pending = self._pending, []
             try:
-                verdicts = self._store([outcome for outcome, _future in group])
+                # In a worker thread, so polling goes on while the outcomes are committed.
+                verdicts = await asyncio.to_thread(
+                    self._store, [outcome for outcome, _future in group]
+                )
             except Exception as error:
                 for _outcome, future in group:
                     if not future.done():

@@ -25,12 +25,12 @@ def sender(database, channel, clock, rate=25.0, chat_rate=1.0, **options) -> Out
     )
 
 
-async def until(predicate, turns: int = 1000) -> None:
-    """Let the event loop run until `predicate()` holds."""
-    for _ in range(turns):
+async def until(predicate, seconds: float = 10) -> None:
+    """Let the event loop run until `predicate()` holds (database work runs in threads)."""
+    for _ in range(int(seconds * 1000)):
         if predicate():
             return
-        await asyncio.sleep(0)
+        await asyncio.sleep(0.001)
     raise AssertionError("the condition never held")
 
 
