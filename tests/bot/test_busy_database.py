@@ -31,7 +31,7 @@ from bot.delivery import OutboxSender
 from bot.inbound import InboundStore, Worker
 from bot.scheduler import reminder_job
 from handlers.engine import Engine as DialogEngine
-from handlers.messages import PRIORITY_REPLY, Inbound
+from handlers.messages import PRIORITY_BROADCAST, PRIORITY_REPLY, Inbound
 from handlers.reminder_policy import ReminderPolicy
 from storage.models import (
     Assignment,
@@ -48,6 +48,7 @@ from tests.support.broadcasts import up_to_preview
 from tests.support.chat import joined
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.fake_zalo import FakeZalo
+from tests.support.sending import queue
 
 WAIT = 60.0
 """Only a guard against hanging; nothing is asserted about how long anything took."""
@@ -372,3 +373,57 @@ async def test_a_village_head_gets_the_menu_while_a_broadcast_fans_out(
     assert timeline.events == ["fan-out started", "menu answered", "fan-out ended"]
     # Everyone but the admin herself: the crowd and the head of Thôn Đông.
     assert count_rows(database, col(OutboxMessage.broadcast_id).is_not(None)) == VILLAGES + 1
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="OutboxSender.pass_once waits for every channel's drain: a channel that ran empty "
+    "is not claimed again until the other channel's long drain has finished",
+)
+async def test_a_zalo_head_gets_the_menu_while_an_announcement_still_goes_out_on_telegram(
+    database: Engine,
+) -> None:
+    """An announcement is still going out to 40 Telegram chats at the sender's pace when the
+    head of Thôn Đông asks for the menu on Zalo: she gets it before the announcement is out."""
+    await joined(
+        DialogEngine(database),
+        Role.FOCAL,
+        "Nguyễn Văn An",
+        unit="Thôn Đông",
+        channel="zalo",
+        external_id=HEAD_ZALO,
+    )
+    delivered_so_far(database)
+    # No slowed database here: the sending of the announcement is the long work.
+    now = dt.datetime.now(dt.UTC)
+    chats = [FIRST_CHAT + n for n in range(40)]
+    for chat in chats:
+        queue(database, str(chat), "📢 Họp dân 19:30 tại nhà văn hoá.", now, PRIORITY_BROADCAST)
+    telegram, zalo = FakeTelegram().start(), FakeZalo().start()
+    # Each send takes as long as a real one over the internet, so a send is always in flight.
+    telegram.slow_next("sendMessage", 0.3, count=len(chats))
+
+    def announced() -> int:
+        return sum(bool(telegram.messages_to(chat)) for chat in chats)
+
+    try:
+        channels: dict[str, Channel] = {
+            "telegram": TelegramChannel(telegram.token, telegram.url, poll_timeout=1),
+            "zalo": ZaloChannel(zalo.token, zalo.url, poll_timeout=1),
+        }
+        async with running_bot(database, channels):
+            assert await telegram.until(lambda: announced() > 0, WAIT)
+            zalo.user_sends(HEAD_ZALO, "menu")
+            assert await asyncio.to_thread(
+                zalo.wait_for,
+                lambda: any(FOCAL_MENU in text for text in zalo.messages_to(HEAD_ZALO)),
+                WAIT,
+            )
+            # Counted as her menu arrives: how far the announcement had got by then.
+            announced_by_then = announced()
+            assert await telegram.until(lambda: announced() == len(chats), WAIT)
+    finally:
+        telegram.stop()
+        zalo.stop()
+
+    assert 0 < announced_by_then < len(chats), "the menu came only once the announcement was out"
