@@ -177,12 +177,30 @@ class OutboxSender:
     # -- the loops -----------------------------------------------------------------------------
 
     async def run(self, wake: asyncio.Event, idle_seconds: float = 1.0) -> None:
-        """Send whatever is due, pass after pass; between passes sleep until woken or due."""
+        """Send whatever is due, each channel in its own loop; between passes a channel sleeps
+        until woken or its next row is due.
+
+        Separate loops, so a reply on one app never waits for a long announcement on another.
+        """
+        woken = {name: asyncio.Event() for name in self._lanes}
+
+        async def relay() -> None:
+            while True:
+                await wake.wait()
+                wake.clear()
+                for event in woken.values():
+                    event.set()
+
+        loops = [self._channel_loop(name, woken[name], idle_seconds) for name in self._lanes]
+        await asyncio.gather(relay(), *loops)
+
+    async def _channel_loop(self, name: str, woken: asyncio.Event, idle_seconds: float) -> None:
         while True:
-            wake.clear()
-            await self.pass_once()
-            waiting = asyncio.ensure_future(wake.wait())
-            idle = await asyncio.to_thread(self._idle, idle_seconds)
+            woken.clear()
+            await self._drain_logged(name)
+            await self._after_pass()
+            idle = await asyncio.to_thread(self._idle, idle_seconds, [name])
+            waiting = asyncio.ensure_future(woken.wait())
             napping = asyncio.ensure_future(self._sleep(idle))
             try:
                 await asyncio.wait({waiting, napping}, return_when=asyncio.FIRST_COMPLETED)
@@ -195,16 +213,20 @@ class OutboxSender:
         counts = await asyncio.gather(
             *(self._drain_logged(name) for name in self._lanes), return_exceptions=False
         )
-        if self.on_pass is not None:
-            try:
-                if inspect.iscoroutinefunction(self.on_pass):
-                    await self.on_pass()
-                else:
-                    # Database work: off the loop that polls and sends.
-                    await asyncio.to_thread(self.on_pass)
-            except Exception:
-                log.exception("the outbox on_pass hook failed")
+        await self._after_pass()
         return sum(counts)
+
+    async def _after_pass(self) -> None:
+        """Call the `on_pass` hook (database work: in a worker thread unless it is async)."""
+        if self.on_pass is None:
+            return
+        try:
+            if inspect.iscoroutinefunction(self.on_pass):
+                await self.on_pass()
+            else:
+                await asyncio.to_thread(self.on_pass)
+        except Exception:
+            log.exception("the outbox on_pass hook failed")
 
     async def drain(self, channel: str) -> int:
         """Send every row of one channel that is due, at its pace; return the sends attempted."""
@@ -339,11 +361,11 @@ class OutboxSender:
         quiet = self.quiet
         return quiet is not None and row.priority > PRIORITY_REPLY and quiet.contains(now)
 
-    def _idle(self, idle_seconds: float) -> float:
+    def _idle(self, idle_seconds: float, channels: list[str] | None = None) -> float:
         """Seconds until the next row falls due (or quiet hours end), at most `idle_seconds`."""
         now = self.clock()
         try:
-            due = next_due(self.database, list(self._lanes), now)
+            due = next_due(self.database, channels or list(self._lanes), now)
         except Exception:
             # The database may be back by the next pass; the loop must outlive it.
             log.exception("could not read when the outbox is next due")

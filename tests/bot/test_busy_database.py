@@ -375,11 +375,6 @@ async def test_a_village_head_gets_the_menu_while_a_broadcast_fans_out(
     assert count_rows(database, col(OutboxMessage.broadcast_id).is_not(None)) == VILLAGES + 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="OutboxSender.pass_once waits for every channel's drain: a channel that ran empty "
-    "is not claimed again until the other channel's long drain has finished",
-)
 async def test_a_zalo_head_gets_the_menu_while_an_announcement_still_goes_out_on_telegram(
     database: Engine,
 ) -> None:
