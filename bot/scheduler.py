@@ -1,4 +1,5 @@
-"""The scheduler: every minute a reminder pass (then wake the sender); every hour housekeeping."""
+"""The scheduler: every minute a reminder pass (then wake the sender); every few seconds the
+rest of any large broadcast; every hour housekeeping."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine as Database
 
 from bot.config import Settings, get_settings
+from handlers.broadcast_fanout import fan_out_pending
 from handlers.digest import record_first_run
 from handlers.reminder_policy import ReminderPolicy
 from handlers.reminders import PassSummary, run_reminders
@@ -24,6 +26,10 @@ log = logging.getLogger(__name__)
 
 JOB_ID = "reminders"
 HOUSEKEEPING_JOB_ID = "housekeeping"
+FANOUT_JOB_ID = "fanout"
+FANOUT_EVERY = dt.timedelta(seconds=2)
+"""How soon the rest of a large broadcast follows its first batch, queued in the author's turn:
+the sender needs far longer than this to send that batch."""
 HOUSEKEEPING_DELAY = dt.timedelta(minutes=5)
 """The first housekeeping waits out the start, when the reminder pass catches up."""
 
@@ -111,6 +117,21 @@ async def housekeeping_job(
     return pruned
 
 
+async def fanout_job(
+    database: Database,
+    policy: ReminderPolicy,
+    wake: asyncio.Event,
+    clock: Callable[[], dt.datetime] = utcnow,
+) -> int:
+    """Queue the rest of large broadcasts in batches, off the loop; wake the sender if any."""
+    batches = await asyncio.to_thread(
+        fan_out_pending, database, timezone=policy.timezone, quiet=policy.quiet, clock=clock
+    )
+    if batches:
+        wake.set()
+    return batches
+
+
 def start_scheduler(
     database: Database,
     policy: ReminderPolicy,
@@ -121,8 +142,9 @@ def start_scheduler(
     retention: Retention | None = None,
     housekeeping_every: dt.timedelta = dt.timedelta(hours=1),
 ) -> AsyncIOScheduler:
-    """Start, on the running loop, the reminder pass every `every` (now first) and housekeeping
-    every `housekeeping_every`; the retention defaults to the process settings."""
+    """Start, on the running loop, the reminder pass every `every` (now first), the broadcast
+    fan-out every FANOUT_EVERY and housekeeping every `housekeeping_every`; the retention
+    defaults to the process settings."""
     if retention is None:
         retention = retention_from_settings(get_settings())
     scheduler = AsyncIOScheduler(timezone=dt.UTC)
@@ -133,6 +155,17 @@ def start_scheduler(
         id=JOB_ID,
         name="reminder pass",
         # State lives in the database: runs missed while busy or asleep collapse into one.
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=None,
+        next_run_time=dt.datetime.now(dt.UTC),
+    )
+    scheduler.add_job(
+        fanout_job,
+        IntervalTrigger(seconds=FANOUT_EVERY.total_seconds(), timezone=dt.UTC),
+        kwargs={"database": database, "policy": policy, "wake": wake, "clock": clock},
+        id=FANOUT_JOB_ID,
+        name="broadcast fan-out",
         coalesce=True,
         max_instances=1,
         misfire_grace_time=None,

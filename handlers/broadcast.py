@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from handlers.broadcast_fanout import queue_broadcast
+from handlers.broadcast_fanout import fan_out
 from handlers.broadcast_report import describe_audience, excerpt, progress_text
-from handlers.context import Context, Render
-from handlers.i18n import N_, Translator
-from handlers.messages import PRIORITY_BROADCAST, Choice
+from handlers.context import Context
+from handlers.i18n import N_
 from handlers.registry import Step, choice_step, command, step
 from handlers.unit_picker import DONE, toggle, unit_choices
 from storage.broadcasts import (
-    audience_people,
     count_audience,
     create_broadcast,
     progress,
@@ -190,14 +188,6 @@ def _ask_confirmation(ctx: Context) -> Step:
     return receive_confirmation
 
 
-def _announcement(author: str, text: str) -> Render:
-    def render(_: Translator) -> tuple[str, list[Choice]]:
-        heading = _("📢 Announcement from the commune office ({name}):").format(name=author)
-        return f"{heading}\n\n{text}", []
-
-    return render
-
-
 @choice_step
 async def receive_confirmation(ctx: Context) -> Step | None:
     """Send the announcement to each recipient once, or cancel it."""
@@ -206,8 +196,8 @@ async def receive_confirmation(ctx: Context) -> Step | None:
         ctx.say(_("Cancelled. The announcement was not sent."))
         return None
     audience = ctx.data["audience"]
-    people = audience_people(ctx.session, audience, exclude=ctx.person.id)
-    if not people:
+    recipients = count_audience(ctx.session, audience, exclude=ctx.person.id)
+    if not recipients:
         return _nobody(ctx)
     assert ctx.person.id is not None
     photo, media_channel = ctx.data.get("photo", ""), ctx.data.get("media_channel", "")
@@ -218,25 +208,14 @@ async def receive_confirmation(ctx: Context) -> Step | None:
         photo=photo,
         media_channel=media_channel,
         audience=audience,
-        recipients=len(people),
+        recipients=recipients,
         now=ctx.now,
     )
-    assert broadcast.id is not None
-    queue_broadcast(
-        ctx.session,
-        people,
-        _announcement(ctx.person.name, broadcast.text),
-        broadcast_id=broadcast.id,
-        priority=PRIORITY_BROADCAST,
-        now=ctx.now,
-        timezone=ctx.timezone,
-        quiet=ctx.quiet,
-        photo=photo,
-        media_channel=media_channel,
-    )
+    # The first recipients now; a large audience's rest in the background (fan_out_pending).
+    fan_out(ctx.session, broadcast, now=ctx.now, timezone=ctx.timezone, quiet=ctx.quiet)
     sending = _(
         "Sending the announcement to {count} people. You will get a delivery report when "
         "it has all gone out."
-    ).format(count=_.number(len(people)))
+    ).format(count=_.number(recipients))
     ctx.say("\n".join(filter(None, [sending, ctx.quiet_note()])))
     return None

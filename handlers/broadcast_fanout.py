@@ -1,22 +1,26 @@
-"""A broadcast queued for thousands of people at once, row for row as deliver_notice would.
+"""A broadcast queued for thousands of people, row for row as deliver_notice would.
 
-Queuing each notice on its own costs five statements per person: 10,000 recipients held the
-admin's tap, and every chat behind it, for seconds. Here the announcement is rendered once
-per language and the rows are written in batches, with the same destination chat, key,
-due time and repeated dialog question as handlers.outbox.deliver_notice gives each person.
+The announcement is rendered once per language and the rows are written in bulk, with the same
+destination chat, key, due time and repeated dialog question as handlers.outbox.deliver_notice
+gives each person. The author's tap queues the first FANOUT_BATCH recipients; the rest go in
+batches of their own transactions in the background (`fan_out_pending`), so a broadcast to ten
+thousand people holds no other chat for more than a moment. Each batch moves the broadcast's
+cursor (`fanned_out_to`) in the same transaction as its rows: a crash resumes where it stopped.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import logging
+from collections.abc import Callable, Sequence
 from typing import Any
 
+from sqlalchemy import Engine as Database
 from sqlmodel import Session
 
 from handlers.context import Render
 from handlers.i18n import Translator
-from handlers.messages import PRIORITY_REPLY
+from handlers.messages import PRIORITY_BROADCAST, PRIORITY_REPLY, Choice
 from handlers.outbox import callback, destination
 from handlers.quiet import QuietHours
 from storage.broadcast_fanout import (
@@ -25,7 +29,99 @@ from storage.broadcast_fanout import (
     insert_outbox,
     waiting_questions,
 )
-from storage.models import OutboxStatus, Person
+from storage.broadcasts import audience_people, unfinished_fanouts
+from storage.db import transaction
+from storage.models import Broadcast, OutboxStatus, Person
+
+log = logging.getLogger(__name__)
+
+FANOUT_BATCH = 500
+"""Recipients queued per transaction: a small broadcast goes whole in its author's turn."""
+
+
+def announcement(author: str, text: str) -> Render:
+    """Render a broadcast as its recipients read it: who in the office sent it, then the text."""
+
+    def render(_: Translator) -> tuple[str, list[Choice]]:
+        heading = _("📢 Announcement from the commune office ({name}):").format(name=author)
+        return f"{heading}\n\n{text}", []
+
+    return render
+
+
+def fan_out(
+    session: Session,
+    broadcast: Broadcast,
+    *,
+    now: dt.datetime,
+    timezone: str,
+    quiet: QuietHours | None,
+    limit: int | None = None,
+) -> bool:
+    """Queue the broadcast to its next `limit` recipients (FANOUT_BATCH unless given); True
+    once all of them are queued."""
+    assert broadcast.id is not None
+    limit = limit or FANOUT_BATCH
+    people = audience_people(
+        session,
+        broadcast.audience,
+        exclude=broadcast.author_id,
+        after=broadcast.fanned_out_to,
+        limit=limit,
+    )
+    if people:
+        author = session.get(Person, broadcast.author_id)
+        queue_broadcast(
+            session,
+            people,
+            announcement(author.name if author else "", broadcast.text),
+            broadcast_id=broadcast.id,
+            priority=PRIORITY_BROADCAST,
+            now=now,
+            timezone=timezone,
+            quiet=quiet,
+            photo=broadcast.photo,
+            media_channel=broadcast.media_channel,
+        )
+        broadcast.fanned_out_to = people[-1].id or broadcast.fanned_out_to
+    if len(people) < limit:
+        broadcast.fanned_out_at = now
+    session.add(broadcast)
+    return broadcast.fanned_out_at is not None
+
+
+def fan_out_pending(
+    database: Database,
+    *,
+    timezone: str,
+    quiet: QuietHours | None,
+    clock: Callable[[], dt.datetime],
+    limit: int | None = None,
+) -> int:
+    """Queue the rest of every broadcast whose fan-out is unfinished, a batch per transaction;
+    return how many batches were written. Safe to run twice or side by side: the broadcast's
+    row is locked while a batch is written, and each message's key is unique."""
+    with Session(database) as session:
+        pending = unfinished_fanouts(session)
+    batches = 0
+    for broadcast_id in pending:
+        done = False
+        while not done:
+            try:
+                with transaction(database) as session:
+                    broadcast = session.get(Broadcast, broadcast_id, with_for_update=True)
+                    if broadcast is None or broadcast.fanned_out_at is not None:
+                        break
+                    done = fan_out(
+                        session, broadcast, now=clock(), timezone=timezone, quiet=quiet,
+                        limit=limit,
+                    )
+            except Exception:
+                # Its batch is rolled back and tried again on the next run; others go on.
+                log.exception("could not queue the next recipients of broadcast %s", broadcast_id)
+                break
+            batches += 1
+    return batches
 
 
 def queue_broadcast(

@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Subquery, and_, case, exists, false, func, update
+from sqlalchemy import Subquery, and_, case, exists, false, func, or_, update
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -79,11 +79,17 @@ def _audience_query(audience: dict[str, Any], exclude: int | None) -> SelectOfSc
 
 
 def audience_people(
-    session: Session, audience: dict[str, Any], *, exclude: int | None = None
+    session: Session,
+    audience: dict[str, Any],
+    *,
+    exclude: int | None = None,
+    after: int = 0,
+    limit: int | None = None,
 ) -> list[Person]:
-    """Return the people an audience names, each once, oldest first, without `exclude`."""
-    query = _audience_query(audience, exclude).order_by(col(Person.id))
-    return list(session.exec(query))
+    """Return the people an audience names, each once, oldest first, without `exclude`;
+    only those with an id above `after`, at most `limit` of them."""
+    query = _audience_query(audience, exclude).where(col(Person.id) > after)
+    return list(session.exec(query.order_by(col(Person.id)).limit(limit)))
 
 
 def count_audience(
@@ -128,10 +134,14 @@ def _pending(broadcast_id: Any) -> Any:
 
 
 def running_broadcast(session: Session) -> Broadcast | None:
-    """Return the newest broadcast not yet reported that still has messages waiting."""
+    """Return the newest broadcast not yet reported that still has messages waiting or
+    recipients not yet queued."""
     query = (
         select(Broadcast)
-        .where(col(Broadcast.reported_at).is_(None), _pending(Broadcast.id))
+        .where(
+            col(Broadcast.reported_at).is_(None),
+            or_(_pending(Broadcast.id), col(Broadcast.fanned_out_at).is_(None)),
+        )
         .order_by(col(Broadcast.id).desc())
         .limit(1)
     )
@@ -148,6 +158,7 @@ def finished_unreported(session: Session) -> list[Broadcast]:
         .join(Person, col(Person.id) == Broadcast.author_id)
         .where(
             col(Broadcast.reported_at).is_(None),
+            col(Broadcast.fanned_out_at).is_not(None),
             ~_pending(Broadcast.id),
             col(Person.removed_at).is_(None),
         )
@@ -225,3 +236,13 @@ def _by_name(names: list[str]) -> list[str]:
         return "".join(ch for ch in folded if not unicodedata.combining(ch)), name
 
     return sorted(names, key=key)
+
+
+def unfinished_fanouts(session: Session) -> list[int]:
+    """Return the ids of the broadcasts whose recipients are not all queued yet, oldest first."""
+    query = (
+        select(Broadcast.id)
+        .where(col(Broadcast.fanned_out_at).is_(None))
+        .order_by(col(Broadcast.id))
+    )
+    return [broadcast_id for broadcast_id in session.exec(query) if broadcast_id is not None]

@@ -244,6 +244,10 @@ class Broadcast(SQLModel, table=True):
     created_at: dt.datetime = Field(default_factory=utcnow)
     reported_at: dt.datetime | None = None
     """When the author got the delivery report; None while messages are still going out."""
+    fanned_out_to: int = 0
+    """The highest person id whose message is queued: a fan-out resumes after it."""
+    fanned_out_at: dt.datetime | None = None
+    """When every recipient's message was queued; None while the fan-out goes on."""
 
 
 class Reminder(SQLModel, table=True):

@@ -90,6 +90,8 @@ def _broadcast(database, author: int, recipients: int) -> int:
             recipients=recipients,
             now=NOW,
         )
+        # Its rows are queued by hand below: the fan-out has nothing left to do.
+        made.fanned_out_at = NOW
         assert made.id is not None
         return made.id
 
