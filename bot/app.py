@@ -105,10 +105,13 @@ async def serve(settings: Settings) -> int:
 
     wake = asyncio.Event()
 
-    def report_broadcasts() -> None:
+    def queue_reports() -> int:
         with transaction(database) as session:
-            queued = queue_broadcast_reports(session, settings.timezone, utcnow(), policy.quiet)
-        if queued:
+            return queue_broadcast_reports(session, settings.timezone, utcnow(), policy.quiet)
+
+    async def report_broadcasts() -> None:
+        # The database work in a worker thread; the wake-up back on the loop it belongs to.
+        if await asyncio.to_thread(queue_reports):
             wake.set()
 
     sender = OutboxSender.from_settings(database, channels, settings, on_pass=report_broadcasts)

@@ -55,6 +55,10 @@ def environment(tmp_path: Path, fakes) -> dict[str, str]:  # type: ignore[no-unt
         LOG_LEVEL="DEBUG",
         # The suite may run at night: the directive fan-out must not wait for the morning.
         QUIET_HOURS="off",
+        # Pacing is tested on its own; here a second between two replies to one chat would
+        # only make the day long.
+        TELEGRAM_CHAT_RATE="20",
+        ZALO_CHAT_RATE="20",
     )
     return env
 
