@@ -14,6 +14,8 @@ from storage.models import Directive, ProgressStatus, Role
 from storage.progress import UnitProgress, directive_status
 
 MAX_SHOWN = 10
+UNITS_PER_PAGE = 20
+"""Units per message of `/tinhhinh <id>`: a province's directive may go to thousands."""
 CHOICE_LABEL_LIMIT = 40
 REMIND = "nhacnho"
 """`/tinhhinh <id> nhacnho`: the choice under the unit list reminding units not reported."""
@@ -66,28 +68,51 @@ def summary(_: Translator, status: DirectiveSummary) -> str:
 
 
 def _show_units(ctx: Context) -> None:
-    """Show one directive unit by unit: status, report time, acknowledgements, reachability."""
+    """Show one directive unit by unit, a page at a time: status, report time,
+    acknowledgements, reachability."""
     _ = ctx._
     reference, _space, action = ctx.args.partition(" ")
     directive_id = parse_id(reference)
     directive = ctx.session.get(Directive, directive_id) if directive_id else None
     remind = normalize(action) == REMIND
-    if directive is None or directive.id is None or (action.strip() and not remind):
+    page = int(action) if action.strip().isdigit() else 1 if not action.strip() else 0
+    if directive is None or directive.id is None or (not remind and page < 1):
         ctx.say(_("That directive was not found. Send /tinhhinh to see the list."))
         return None
     if remind:
         remind_unreported(ctx, directive)
         return None
-    status = directive_status(ctx.session, directive.id, ctx.today)
+    [counts] = directive_summaries(ctx.session, [directive], ctx.today)
+    pages = max(1, -(-counts.unit_count // UNITS_PER_PAGE))
+    page = min(page, pages)
+    status = directive_status(
+        ctx.session,
+        directive.id,
+        ctx.today,
+        offset=(page - 1) * UNITS_PER_PAGE,
+        limit=UNITS_PER_PAGE,
+    )
     lines = ["📄 " + directive_title(directive, 120), deadline_line(_, directive.deadline), ""]
     if not status.units:
         lines.append(_("This directive was not assigned to any unit."))
+    elif pages > 1:
+        first = (page - 1) * UNITS_PER_PAGE + 1
+        shown = _("Units {first}–{last} of {total}:").format(
+            first=_.number(first),
+            last=_.number(first + len(status.units) - 1),
+            total=_.number(counts.unit_count),
+        )
+        lines.append(shown)
     for row in status.units:
         lines.extend(unit_lines(_, row))
-    if any(not row.reported for row in status.units):
-        # A command choice, so the tap still works after the admin has done something else.
-        label = _("Remind units not yet reported")
-        ctx.ask("\n".join(lines), [(f"/tinhhinh {directive.id} {REMIND}", label)])
+    # Command choices, so the taps still work after the admin has done something else.
+    choices = []
+    if page < pages:
+        choices.append((f"/tinhhinh {directive.id} {page + 1}", _("Next units")))
+    if counts.reported < counts.unit_count:
+        choices.append((f"/tinhhinh {directive.id} {REMIND}", _("Remind units not yet reported")))
+    if choices:
+        ctx.ask("\n".join(lines), choices)
     else:
         ctx.say("\n".join(lines))
     return None

@@ -63,6 +63,14 @@ class DirectiveStatus:
         return [row.unit_name for row in self.units if row.overdue]
 
 
+@dataclass(frozen=True)
+class Page:
+    """The assignments and units of one page of a status matrix; None for all of them."""
+
+    assignment_ids: list[int] | None
+    unit_ids: list[int] | None
+
+
 def open_assignments(session: Session, unit_id: int) -> list[tuple[Assignment, Directive]]:
     """Return a unit's assignments not yet done, with their directives, newest directive first."""
     query = (
@@ -113,11 +121,19 @@ def open_directives(session: Session) -> list[Directive]:
     return list(session.exec(query))
 
 
-def directive_status(session: Session, directive_id: int, today: dt.date) -> DirectiveStatus:
+def directive_status(
+    session: Session,
+    directive_id: int,
+    today: dt.date,
+    *,
+    offset: int = 0,
+    limit: int | None = None,
+) -> DirectiveStatus:
     """Count acknowledgements, reports and completions of a directive, unit by unit.
 
     Archived units and removed people are left out; their records stay in the database.
     A handful of grouped queries, so the work grows with the units, not units × people.
+    With `offset` and `limit` only that page of the sorted units is filled in and counted.
     """
     directive = session.get(Directive, directive_id)
     if directive is None:
@@ -137,10 +153,17 @@ def directive_status(session: Session, directive_id: int, today: dt.date) -> Dir
         .where(Assignment.directive_id == directive_id, col(Unit.archived_at).is_(None))
     ).all()
     rows.sort(key=lambda row: (row[3], unit_sort_key(row[2])))
-    staffed = _focal_counts(session, directive_id)
-    unreachable = _unreachable(session, directive_id)
-    acknowledged = _acknowledged(session, directive_id)
-    notes = _latest_notes(session, directive_id)
+    paged = limit is not None or offset > 0
+    if paged:
+        rows = rows[offset : None if limit is None else offset + limit]
+    # A page asks only about its own units; the whole list asks about the directive's.
+    page = (
+        Page([row[0] for row in rows], [row[1] for row in rows]) if paged else Page(None, None)
+    )
+    staffed = _focal_counts(session, directive_id, page.unit_ids)
+    unreachable = _unreachable(session, directive_id, page.unit_ids)
+    acknowledged = _acknowledged(session, directive_id, page.assignment_ids)
+    notes = _latest_notes(session, directive_id, page.assignment_ids)
     past_deadline = directive.deadline is not None and directive.deadline < today
     done = ProgressStatus.DONE.value
     units = [
@@ -173,19 +196,26 @@ def _current_focal_points() -> ColumnElement[bool]:
     return (Person.role == Role.FOCAL.value) & col(Person.removed_at).is_(None)
 
 
-def _focal_counts(session: Session, directive_id: int) -> dict[int, int]:
-    """Count the focal points of each unit of the directive."""
+def _focal_counts(
+    session: Session, directive_id: int, unit_ids: list[int] | None
+) -> dict[int, int]:
+    """Count the focal points of each unit of the directive (or of these of its units)."""
     query = (
         select(Person.unit_id, func.count())
         .join(Assignment, col(Assignment.unit_id) == Person.unit_id)
         .where(Assignment.directive_id == directive_id, _current_focal_points())
         .group_by(col(Person.unit_id))
     )
+    if unit_ids is not None:
+        query = query.where(col(Person.unit_id).in_(unit_ids))
     return {unit_id: int(count) for unit_id, count in session.connection().execute(query)}
 
 
-def _unreachable(session: Session, directive_id: int) -> dict[int, list[str]]:
-    """Name, per unit of the directive, its focal points no chat reaches, oldest first."""
+def _unreachable(
+    session: Session, directive_id: int, unit_ids: list[int] | None
+) -> dict[int, list[str]]:
+    """Name, per unit of the directive (or these of its units), its focal points no chat
+    reaches, oldest first."""
     reachable = (
         select(Identity.id)
         .where(Identity.person_id == Person.id, col(Identity.reachable).is_(True))
@@ -197,14 +227,19 @@ def _unreachable(session: Session, directive_id: int) -> dict[int, list[str]]:
         .where(Assignment.directive_id == directive_id, _current_focal_points(), ~reachable)
         .order_by(col(Person.id))
     )
+    if unit_ids is not None:
+        query = query.where(col(Person.unit_id).in_(unit_ids))
     found: dict[int, list[str]] = {}
     for unit_id, name in session.connection().execute(query):
         found.setdefault(unit_id, []).append(name or "—")
     return found
 
 
-def _acknowledged(session: Session, directive_id: int) -> dict[int, int]:
-    """Count, per assignment, the acknowledgements of the unit's current focal points."""
+def _acknowledged(
+    session: Session, directive_id: int, assignment_ids: list[int] | None
+) -> dict[int, int]:
+    """Count, per assignment (of the directive, or these), the acknowledgements of the
+    unit's current focal points."""
     query = (
         select(Acknowledgement.assignment_id, func.count())
         .join(Assignment, col(Assignment.id) == Acknowledgement.assignment_id)
@@ -216,16 +251,23 @@ def _acknowledged(session: Session, directive_id: int) -> dict[int, int]:
         )
         .group_by(col(Acknowledgement.assignment_id))
     )
+    if assignment_ids is not None:
+        query = query.where(col(Acknowledgement.assignment_id).in_(assignment_ids))
     counted = session.connection().execute(query)
     return {assignment_id: int(count) for assignment_id, count in counted}
 
 
-def _latest_notes(session: Session, directive_id: int) -> dict[int, str]:
-    """Map each reported assignment to the note of its latest report ('' when none)."""
+def _latest_notes(
+    session: Session, directive_id: int, assignment_ids: list[int] | None
+) -> dict[int, str]:
+    """Map each reported assignment (of the directive, or these) to the note of its latest
+    report ('' when none)."""
     query = (
         select(ProgressReport.assignment_id, ProgressReport.note)
         .join(Assignment, col(Assignment.id) == ProgressReport.assignment_id)
         .where(Assignment.directive_id == directive_id)
         .order_by(col(ProgressReport.at), col(ProgressReport.id))
     )
+    if assignment_ids is not None:
+        query = query.where(col(ProgressReport.assignment_id).in_(assignment_ids))
     return {assignment_id: note for assignment_id, note in session.connection().execute(query)}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -25,8 +26,10 @@ def clean_text(text: str) -> str:
     return unicodedata.normalize("NFC", "".join(kept))
 
 
+@functools.lru_cache(maxsize=65_536)
 def unit_sort_key(name: str) -> str:
     """Key a unit's name for sorting in Vietnamese order, marks folded away."""
     # Code-point order would put "Thôn Đông" after "Thôn Tây" (Đ after Z); fold Đ into D.
+    # Cached: the same few thousand names are sorted again for every status and report.
     folded = unicodedata.normalize("NFD", name.casefold().replace("đ", "d"))
     return "".join(ch for ch in folded if not unicodedata.combining(ch))

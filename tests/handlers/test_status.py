@@ -209,7 +209,7 @@ async def test_no_open_directive(engine, database):
 
 
 @pytest.mark.parametrize(
-    "argument", ["abc", "😀", "999", "0", "-3", "12345", "9" * 5000, "1 2", "ả" * 5000]
+    "argument", ["abc", "😀", "999", "0", "-3", "12345", "9" * 5000, "1 x", "1 0", "ả" * 5000]
 )
 async def test_unknown_directive_reference(engine, plan, argument):
     """A typed reference that names no directive is explained, and nothing else happens."""
@@ -326,3 +326,26 @@ async def test_a_directive_open_only_in_an_archived_unit_is_not_listed(engine, d
     assert await chat.send("/tinhhinh") == [
         "Hiện không có công văn nào đang thực hiện: các đơn vị đã hoàn thành."
     ]
+
+
+async def test_a_directive_to_many_units_is_shown_twenty_at_a_time(engine, database):
+    """A plan to 45 villages: the first message shows villages 1–20 with a button for the
+    next ones; the last page shows 41–45 and only the offer to remind; a page past the end
+    shows the last one."""
+    villages = [f"Thôn {n:02d}" for n in range(1, 46)]
+    directive = seed_directive(database, *PLAN, villages, deadline=dt.date(2026, 3, 25))
+    chat = await admin_chat(engine)
+
+    [first] = await chat.send(f"/tinhhinh {directive.id}")
+    lines = first.split("\n")
+    assert lines[3] == "Đơn vị 1–20 trong tổng số 45:"
+    assert [line.split(":")[0] for line in lines[4:]] == villages[:20]
+    assert chat.labels() == ["Các đơn vị tiếp theo", "Nhắc các đơn vị chưa báo cáo"]
+
+    [second] = await chat.tap("Các đơn vị tiếp theo")
+    assert "Đơn vị 21–40 trong tổng số 45:" in second
+    assert "Thôn 21: chưa báo cáo" in second and "Thôn 20:" not in second
+    [third] = await chat.tap("Các đơn vị tiếp theo")
+    assert [line.split(":")[0] for line in third.split("\n")[4:]] == villages[40:]
+    assert chat.labels() == ["Nhắc các đơn vị chưa báo cáo"]
+    assert await chat.send(f"/tinhhinh {directive.id} 9") == [third]
