@@ -7,6 +7,7 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -132,6 +133,30 @@ async def fanout_job(
     return batches
 
 
+def _every(
+    scheduler: AsyncIOScheduler,
+    job: Callable[..., Any],
+    period: dt.timedelta,
+    job_id: str,
+    name: str,
+    kwargs: dict[str, Any],
+    first: dt.datetime,
+) -> None:
+    """Run `job` every `period` from `first`, one run at a time."""
+    scheduler.add_job(
+        job,
+        IntervalTrigger(seconds=period.total_seconds(), timezone=dt.UTC),
+        kwargs=kwargs,
+        id=job_id,
+        name=name,
+        # State lives in the database: runs missed while busy or asleep collapse into one.
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=None,
+        next_run_time=first,
+    )
+
+
 def start_scheduler(
     database: Database,
     policy: ReminderPolicy,
@@ -148,39 +173,15 @@ def start_scheduler(
     if retention is None:
         retention = retention_from_settings(get_settings())
     scheduler = AsyncIOScheduler(timezone=dt.UTC)
-    scheduler.add_job(
-        reminder_job,
-        IntervalTrigger(seconds=every.total_seconds(), timezone=dt.UTC),
-        kwargs={"database": database, "policy": policy, "wake": wake, "clock": clock},
-        id=JOB_ID,
-        name="reminder pass",
-        # State lives in the database: runs missed while busy or asleep collapse into one.
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=None,
-        next_run_time=dt.datetime.now(dt.UTC),
-    )
-    scheduler.add_job(
-        fanout_job,
-        IntervalTrigger(seconds=FANOUT_EVERY.total_seconds(), timezone=dt.UTC),
-        kwargs={"database": database, "policy": policy, "wake": wake, "clock": clock},
-        id=FANOUT_JOB_ID,
-        name="broadcast fan-out",
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=None,
-        next_run_time=dt.datetime.now(dt.UTC),
-    )
-    scheduler.add_job(
-        housekeeping_job,
-        IntervalTrigger(seconds=housekeeping_every.total_seconds(), timezone=dt.UTC),
-        kwargs={"database": database, "retention": retention, "clock": clock},
-        id=HOUSEKEEPING_JOB_ID,
-        name="housekeeping",
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=None,
-        next_run_time=dt.datetime.now(dt.UTC) + HOUSEKEEPING_DELAY,
+    now = dt.datetime.now(dt.UTC)
+    jobs = {"database": database, "policy": policy, "wake": wake, "clock": clock}
+    _every(scheduler, reminder_job, every, JOB_ID, "reminder pass", jobs, now)
+    _every(scheduler, fanout_job, FANOUT_EVERY, FANOUT_JOB_ID, "broadcast fan-out", jobs, now)
+    chores = {"database": database, "retention": retention, "clock": clock}
+    first_chores = now + HOUSEKEEPING_DELAY
+    _every(
+        scheduler, housekeeping_job, housekeeping_every, HOUSEKEEPING_JOB_ID, "housekeeping",
+        chores, first_chores,
     )
     scheduler.start()
     return scheduler

@@ -31,7 +31,8 @@ from storage.broadcast_fanout import (
 )
 from storage.broadcasts import audience_people, unfinished_fanouts
 from storage.db import transaction
-from storage.models import Broadcast, OutboxStatus, Person
+from storage.models import Broadcast, Person
+from storage.outbox_bulk import pending_row
 
 log = logging.getLogger(__name__)
 
@@ -196,25 +197,16 @@ def _row(
     now: dt.datetime,
     broadcast_id: int | None,
 ) -> dict[str, Any]:
-    return {
-        "channel": chat.channel,
-        "chat_id": chat.chat_id,
-        "person_id": person.id,
-        "text": text,
-        "choices": [],
-        "photo": "",
-        "document": "",
-        "locale": person.locale,
-        "priority": priority,
-        "broadcast_id": broadcast_id,
-        "idempotency_key": key,
-        "status": OutboxStatus.PENDING,
-        "attempts": 0,
-        "parts_sent": 0,
-        "first_attempt_at": None,
-        "not_before": due,
-        "leased_until": None,
-        "last_error": "",
-        "created_at": now,
-        "sent_at": None,
-    }
+    return pending_row(
+        channel=chat.channel,
+        chat_id=chat.chat_id,
+        person_id=person.id,
+        text=text,
+        choices=[],
+        locale=person.locale,
+        priority=priority,
+        key=key,
+        due=due,
+        now=now,
+        broadcast_id=broadcast_id,
+    )

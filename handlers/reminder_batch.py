@@ -17,12 +17,13 @@ from handlers.i18n import Translator
 from handlers.messages import PRIORITY_FANOUT
 from handlers.outbox import BUTTON_CHANNELS, CHANNELS, callback, destination, typed_commands
 from handlers.reminder_policy import ReminderPolicy
-from storage.models import Directive, OutboxMessage, OutboxStatus
+from storage.models import Directive, OutboxMessage
 from storage.outbox_bulk import (
     conversations_of,
     focal_points_of,
     identities_of,
     insert_new,
+    pending_row,
     queued_keys,
     save_prompts,
 )
@@ -105,28 +106,18 @@ def _outbox_row(
     now: dt.datetime,
     due: dt.datetime,
 ) -> dict[str, Any]:
-    return {
-        "channel": identity.channel,
-        "chat_id": identity.chat_id,
-        "person_id": identity.person_id,
-        "text": text,
-        "choices": [[cid, label] for cid, label in choices],
-        "photo": "",
-        "document": "",
-        "locale": locale,
-        "priority": PRIORITY_FANOUT,
-        "broadcast_id": None,
-        "idempotency_key": key,
-        "status": OutboxStatus.PENDING.value,
-        "attempts": 0,
-        "parts_sent": 0,
-        "first_attempt_at": None,
-        "not_before": due,
-        "leased_until": None,
-        "last_error": "",
-        "created_at": now,
-        "sent_at": None,
-    }
+    return pending_row(
+        channel=identity.channel,
+        chat_id=identity.chat_id,
+        person_id=identity.person_id,
+        text=text,
+        choices=[[cid, label] for cid, label in choices],
+        locale=locale,
+        priority=PRIORITY_FANOUT,
+        key=key,
+        due=due,
+        now=now,
+    )
 
 
 class ReminderRun:

@@ -12,7 +12,15 @@ from sqlalchemy import Row, Table, any_, bindparam, literal_column, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from storage.models import Conversation, Identity, OutboxMessage, Person, Role, Unit
+from storage.models import (
+    Conversation,
+    Identity,
+    OutboxMessage,
+    OutboxStatus,
+    Person,
+    Role,
+    Unit,
+)
 
 CHUNK = 20_000
 """Values looked up per query; they travel as one array (PostgreSQL) or JSON text (SQLite)."""
@@ -202,3 +210,42 @@ def queued_keys(session: Session, keys: Iterable[str]) -> set[str]:
         )
         found.update(key for key in session.exec(query) if key is not None)
     return found
+
+
+def pending_row(
+    *,
+    channel: str,
+    chat_id: str,
+    person_id: int | None,
+    text: str,
+    choices: list[list[str]],
+    locale: str,
+    priority: int,
+    key: str,
+    due: dt.datetime,
+    now: dt.datetime,
+    broadcast_id: int | None = None,
+) -> dict[str, Any]:
+    """Spell an outbox row waiting to be sent, for a bulk insert."""
+    return {
+        "channel": channel,
+        "chat_id": chat_id,
+        "person_id": person_id,
+        "text": text,
+        "choices": choices,
+        "photo": "",
+        "document": "",
+        "locale": locale,
+        "priority": priority,
+        "broadcast_id": broadcast_id,
+        "idempotency_key": key,
+        "status": OutboxStatus.PENDING.value,
+        "attempts": 0,
+        "parts_sent": 0,
+        "first_attempt_at": None,
+        "not_before": due,
+        "leased_until": None,
+        "last_error": "",
+        "created_at": now,
+        "sent_at": None,
+    }
