@@ -205,19 +205,26 @@ def directive_summaries(
     """Summarise each directive as its status matrix would, with grouped queries only."""
     ids = [d.id for d in directives]
     in_use = (col(Assignment.directive_id).in_(ids), col(Unit.archived_at).is_(None))
-    reported = select(ProgressReport.id).where(ProgressReport.assignment_id == Assignment.id)
     units = session.exec(
         select(
             Assignment.directive_id,
             func.count(),
             func.sum(case((Assignment.status == ProgressStatus.DONE.value, 1), else_=0)),
-            func.sum(case((reported.exists(), 1), else_=0)),
         )
         .join(Unit, col(Unit.id) == Assignment.unit_id)
         .where(*in_use)
         .group_by(col(Assignment.directive_id))
     )
-    counts = {did: (int(n), int(done), int(rep)) for did, n, done, rep in units}
+    counts = {did: (int(n), int(done)) for did, n, done in units}
+    # A join, not EXISTS per assignment: PostgreSQL would hash every report ever sent.
+    reports = session.exec(
+        select(Assignment.directive_id, func.count(func.distinct(ProgressReport.assignment_id)))
+        .join(Unit, col(Unit.id) == Assignment.unit_id)
+        .join(ProgressReport, col(ProgressReport.assignment_id) == Assignment.id)
+        .where(*in_use)
+        .group_by(col(Assignment.directive_id))
+    )
+    reported = {did: int(n) for did, n in reports}
     current = (
         Person.role == Role.FOCAL.value,
         col(Person.removed_at).is_(None),
@@ -244,14 +251,14 @@ def directive_summaries(
     overdue = _overdue_units(session, [d for d in directives if _past(d, today)])
     summaries = []
     for directive in directives:
-        n, done, rep = counts.get(directive.id, (0, 0, 0))
+        n, done = counts.get(directive.id, (0, 0))
         summaries.append(
             DirectiveSummary(
                 directive=directive,
                 unit_count=n,
                 acknowledged=acknowledged.get(directive.id, 0),
                 focal_points=focal.get(directive.id, 0),
-                reported=rep,
+                reported=reported.get(directive.id, 0),
                 done=done,
                 overdue=overdue.get(directive.id, []),
             )
