@@ -37,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import Connection, Engine, Table, func, text
 from sqlmodel import Session, SQLModel, select
 
+from bench.broadcast import reset
 from bot.scheduler import reminder_pass
 from handlers.engine import Engine as DialogEngine
 from handlers.messages import Inbound
@@ -340,17 +341,6 @@ def clear_reminders(database: Engine) -> None:
     with database.begin() as connection:
         connection.execute(table(OutboxMessage).delete())
         connection.execute(table(Reminder).delete())
-
-
-def reset(database: Engine) -> None:
-    """Empty every table (only with --reset: meant for a scratch database)."""
-    names = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
-    with database.begin() as connection:
-        if database.dialect.name == "postgresql":
-            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for each in reversed(SQLModel.metadata.sorted_tables):
-                connection.execute(each.delete())
 
 
 def measure(database: Engine, ids: dict[str, int], args: argparse.Namespace) -> list[tuple]:

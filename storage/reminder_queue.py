@@ -13,7 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from sqlalchemy import BindParameter, Row, bindparam, text
+from sqlalchemy import BindParameter, Integer, Row, bindparam, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session, col, select
 
 from storage.models import Assignment, OutboxMessage, ProgressStatus, Reminder, Role
@@ -143,9 +144,6 @@ def _among(session: Session, column: str, name: str, values: Iterable[int]) -> t
     """Say `column IN values` in SQL text with one bound parameter, as `among` does."""
     listed = sorted(set(values))
     if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy import Integer
-        from sqlalchemy.dialects.postgresql import ARRAY
-
         return f"{column} = ANY(:{name})", bindparam(name, listed, type_=ARRAY(Integer))
     return f"{column} IN (SELECT value FROM json_each(:{name}))", bindparam(
         name, json.dumps(listed)

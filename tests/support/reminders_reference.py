@@ -12,16 +12,15 @@ from collections.abc import Callable
 from sqlalchemy import Engine as Database
 from sqlmodel import Session
 
-from handlers.context import Notice, Render
+from handlers.context import Notice
 from handlers.digest import due_digest, queue_digest
 from handlers.escalation import due_escalations, queue_escalation
-from handlers.i18n import Translator
-from handlers.messages import Choice
 from handlers.outbox import deliver_notice
-from handlers.reminder_policy import Offset, ReminderPolicy
+from handlers.reminder_policy import ReminderPolicy
 
-# What the pass counts and how it words a deadline are shared; how it plans and queues is not.
-from handlers.reminders import CATCH_UP, PassSummary, distance
+# What the pass counts, when an item falls due and how a reminder reads are shared; how the
+# pass plans and queues is not.
+from handlers.reminders import PassSummary, latest_due, reminder_notice
 from storage.db import transaction
 from storage.directives import focal_points
 from storage.models import (
@@ -35,31 +34,6 @@ from storage.people import focal_counts
 from storage.reminders import Due, acknowledged_by, claim, open_with_deadline, sent_keys
 
 log = logging.getLogger(__name__)
-
-def reminder_notice(
-    directive: Directive, assignment_id: int, unit_name: str, *, acknowledged: bool, on: dt.date
-) -> Render:
-    """Build a reminder of one assignment: directive, deadline, unit, Report (and Received)."""
-    number, issued_on, subject = directive.number, directive.issued_on, directive.subject
-    deadline = directive.deadline
-
-    def render(_: Translator) -> tuple[str, list[Choice]]:
-        lines = [
-            "⏰ "
-            + _("Reminder: directive no. {number}, dated {date}").format(
-                number=number, date=_.date(issued_on)
-            ),
-            subject,
-            distance(_, deadline, on),
-            _("Unit: {unit}").format(unit=unit_name),
-            "",
-            _("Your unit has not reported completion yet. Please report its progress."),
-        ]
-        choices = [] if acknowledged else [(f"/ack {assignment_id}", _("Received"))]
-        choices.append((f"/baocao {assignment_id}", _("Report")))
-        return "\n".join(lines), choices
-
-    return render
 
 
 def remind_unit(
@@ -85,19 +59,6 @@ def remind_unit(
         notice = Notice(person.id, render, key=f"{key}:person:{person.id}")
         rows += deliver_notice(session, notice, policy.timezone, now, policy.quiet)
     return rows
-
-
-def latest_due(policy: ReminderPolicy, directive: Directive, now: dt.datetime) -> Offset | None:
-    """Return the latest schedule entry due by `now`, not before the directive existed, and
-    not so long ago that reminding now would only be noise."""
-    if directive.deadline is None:
-        return None
-    found = None
-    for entry in policy.schedule:
-        moment = entry.moment(directive.deadline, policy.zone)
-        if directive.created_at <= moment <= now:
-            found = entry if now - moment <= CATCH_UP else None
-    return found
 
 
 def due_reminders(session: Session, policy: ReminderPolicy, now: dt.datetime) -> list[Due]:
