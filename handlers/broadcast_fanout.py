@@ -23,16 +23,11 @@ from handlers.i18n import Translator
 from handlers.messages import PRIORITY_BROADCAST, PRIORITY_REPLY, Choice
 from handlers.outbox import callback, destination
 from handlers.quiet import QuietHours
-from storage.broadcast_fanout import (
-    existing_keys,
-    identities_by_person,
-    insert_outbox,
-    waiting_questions,
-)
+from storage.broadcast_fanout import insert_outbox, waiting_questions
 from storage.broadcasts import audience_people, unfinished_fanouts
 from storage.db import transaction
 from storage.models import Broadcast, Person
-from storage.outbox_bulk import pending_row
+from storage.outbox_bulk import identities_of, pending_row, queued_keys
 
 log = logging.getLogger(__name__)
 
@@ -144,9 +139,9 @@ def queue_broadcast(
         due = quiet.next_allowed(now)
     # Whatever query picked them, a removed person is sent nothing more.
     people = [person for person in audience if person.id is not None and not person.removed_at]
-    accounts = identities_by_person(session, [person.id for person in people])
+    accounts = identities_of(session, [person.id for person in people])
     prefix = f"broadcast:{broadcast_id}:person:"
-    taken = existing_keys(
+    taken = queued_keys(
         session,
         [
             f"{prefix}{person.id}:{account.channel}"

@@ -1,4 +1,4 @@
-"""Bulk reads and writes for a broadcast's fan-out: a few statements per thousand people."""
+"""Bulk reads and writes for a broadcast's fan-out beside those in storage.outbox_bulk."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import Row
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
-from storage.models import Conversation, Identity, OutboxMessage
+from storage.models import Conversation, OutboxMessage
 
 BATCH = 1000
 """Ids per IN list and rows per INSERT: well under SQLite's and PostgreSQL's parameter limits."""
@@ -18,44 +18,6 @@ BATCH = 1000
 def _batches(items: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-def identities_by_person(session: Session, person_ids: Sequence[int]) -> dict[int, list[Row[Any]]]:
-    """Return each person's chat accounts (id, channel, external_id, chat_id, reachable, seen)."""
-    found: dict[int, list[Row[Any]]] = {}
-    for batch in _batches(person_ids):
-        rows = session.exec(
-            select(
-                Identity.id,
-                Identity.person_id,
-                Identity.channel,
-                Identity.external_id,
-                Identity.chat_id,
-                Identity.reachable,
-                Identity.last_seen_at,
-            )
-            .where(col(Identity.person_id).in_(batch))
-            .order_by(col(Identity.id))
-        ).all()
-        for row in rows:
-            found.setdefault(row.person_id, []).append(row)
-    return found
-
-
-def existing_keys(session: Session, keys: Sequence[str]) -> set[str]:
-    """Return which of these idempotency keys are in the outbox already."""
-    found: set[str] = set()
-    for batch in _batches(keys):
-        found.update(
-            key
-            for key in session.exec(
-                select(OutboxMessage.idempotency_key).where(
-                    col(OutboxMessage.idempotency_key).in_(batch)
-                )
-            )
-            if key is not None
-        )
-    return found
 
 
 def waiting_questions(session: Session) -> dict[tuple[str, str], Row[Any]]:
