@@ -76,6 +76,16 @@ class TelegramCommands:
             log.warning("could not set the command list for a Telegram chat", exc_info=True)
 
 
+def pass_on(handled: object, sender: OutboxSender, wake: asyncio.Event) -> None:
+    """Give the sender what an event queued: its replies at once, the rest by a wake-up."""
+    if isinstance(handled, Handled) and handled.handed:
+        sender.hand_over(handled.handed)
+        if handled.unclaimed:
+            wake.set()
+    elif handled:
+        wake.set()
+
+
 async def serve(settings: Settings) -> int:
     """Run every configured channel until stopped; return the exit code."""
     try:
@@ -96,12 +106,6 @@ async def serve(settings: Settings) -> int:
         log.error("No channel could start; stopping")
         database.dispose()
         return 2
-    engine = Engine(
-        database,
-        timezone=settings.timezone,
-        default_locale=settings.default_locale,
-        quiet_hours=policy.quiet,
-    )
 
     wake = asyncio.Event()
 
@@ -115,6 +119,13 @@ async def serve(settings: Settings) -> int:
             wake.set()
 
     sender = OutboxSender.from_settings(database, channels, settings, on_pass=report_broadcasts)
+    engine = Engine(
+        database,
+        timezone=settings.timezone,
+        default_locale=settings.default_locale,
+        quiet_hours=policy.quiet,
+        hand_off=sender.lease,
+    )
     commands = TelegramCommands(channels["telegram"]) if "telegram" in channels else None
 
     worker = Worker()
@@ -125,8 +136,7 @@ async def serve(settings: Settings) -> int:
 
     async def on_inbound(inbound: Inbound) -> None:
         handled = await store.store(inbound)
-        if handled:
-            wake.set()
+        pass_on(handled, sender, wake)
         if commands is not None and inbound.channel == "telegram":
             await commands.refresh(inbound.chat_id, handled)
 

@@ -112,6 +112,7 @@ class OutboxSender:
         self.lease = dt.timedelta(seconds=lease_seconds)
         self._sleep = sleep
         self._rng = rng or random.Random()
+        self._tasks: set[asyncio.Future[None]] = set()
         paces = paces or {}
         self._lanes = {
             name: Lane(name, channel, paces.get(name, DEFAULT_PACE))
@@ -195,18 +196,43 @@ class OutboxSender:
         await asyncio.gather(relay(), *loops)
 
     async def _channel_loop(self, name: str, woken: asyncio.Event, idle_seconds: float) -> None:
+        lane = self._lanes[name]
         while True:
             woken.clear()
             await self._drain_logged(name)
             await self._after_pass()
             idle = await asyncio.to_thread(self._idle, idle_seconds, [name])
-            waiting = asyncio.ensure_future(woken.wait())
             napping = asyncio.ensure_future(self._sleep(idle))
             try:
-                await asyncio.wait({waiting, napping}, return_when=asyncio.FIRST_COMPLETED)
+                # Replies handed over meanwhile are sent without a full pass: no claim, no hook.
+                while not woken.is_set() and not napping.done():
+                    if lane.queue:
+                        await self._drain_logged(name, claim=False)
+                        continue
+                    lane.handed.clear()
+                    waiting = asyncio.ensure_future(woken.wait())
+                    handed = asyncio.ensure_future(lane.handed.wait())
+                    try:
+                        await asyncio.wait(
+                            {waiting, handed, napping}, return_when=asyncio.FIRST_COMPLETED
+                        )
+                    finally:
+                        waiting.cancel()
+                        handed.cancel()
             finally:
-                waiting.cancel()
                 napping.cancel()
+
+    def hand_over(self, rows: list[OutboxMessage]) -> None:
+        """Take replies leased when their event was stored, to send without claiming them."""
+        now = self.clock().timestamp()
+        for name, lane in self._lanes.items():
+            lane.hand([row for row in rows if row.channel == name], now)
+        strays = [row for row in rows if row.channel not in self._lanes]
+        if strays:
+            # No lane sends these here: their lease is lifted so a claim anywhere finds them.
+            task = asyncio.ensure_future(self._give_back(strays))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
 
     async def pass_once(self) -> int:
         """Drain every channel side by side, then call `on_pass`; return the sends attempted."""
@@ -228,11 +254,15 @@ class OutboxSender:
         except Exception:
             log.exception("the outbox on_pass hook failed")
 
-    async def drain(self, channel: str) -> int:
-        """Send every row of one channel that is due, at its pace; return the sends attempted."""
+    async def drain(self, channel: str, *, claim: bool = True) -> int:
+        """Send every row of one channel that is due, at its pace; return the sends attempted.
+
+        `claim=False` sends what is held (replies handed over) and claims only on the usual
+        look-again schedule.
+        """
         lane = self._lanes[channel]
         attempted = 0
-        lane.look_again = True
+        lane.look_again = lane.look_again or claim
         try:
             while True:
                 now = self.clock()
@@ -308,9 +338,9 @@ class OutboxSender:
 
     # -- helpers ---------------------------------------------------------------------------------
 
-    async def _drain_logged(self, name: str) -> int:
+    async def _drain_logged(self, name: str, *, claim: bool = True) -> int:
         try:
-            return await self.drain(name)
+            return await self.drain(name, claim=claim)
         except Exception:
             log.exception("outbox drain failed for %s", name)
             return 0

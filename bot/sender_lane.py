@@ -54,11 +54,14 @@ class Lane:
         self.queue: list[OutboxMessage] = []
         self.in_flight: dict[str, asyncio.Task[None]] = {}
         self.progress = asyncio.Event()
+        self.handed = asyncio.Event()
+        """Set when replies were handed over straight from their event (no claim needed)."""
         self.paused_until = 0.0
         self.pause_streak = 0
         self.look_again = True
         self.stats = ChannelStats()
         self._claimed: dict[int, float] = {}
+        self._handed: set[int] = set()
         self._next_look = 0.0
         self._next_stale_check = 0.0
 
@@ -90,6 +93,16 @@ class Lane:
         if rows:
             # There may be more where these came from.
             self.look_again = True
+
+    def hand(self, rows: list[OutboxMessage], now: float) -> None:
+        """Hold replies leased when their event was stored; sending them needs no claim."""
+        for row in rows:
+            bisect.insort(self.queue, row, key=_order)
+            self._claimed[row.id or 0] = now
+            self._handed.add(row.id or 0)
+        if rows:
+            self.progress.set()
+            self.handed.set()
 
     def pick(self, now: float) -> tuple[OutboxMessage | None, float | None]:
         """The first held row whose chat may get it now; else when the next one may."""
@@ -128,6 +141,8 @@ class Lane:
     ) -> bool:
         """A send is over and stored; True when refusals say the whole channel should pause."""
         self.in_flight.pop(row.chat_id, None)
+        handed = row.id in self._handed
+        self._handed.discard(row.id or 0)
         self.gate.finish(row.chat_id, result.parts_sent, hold)
         if result.parts_sent > 1:
             # The token paid for one message; the other parts are paid for by waiting.
@@ -142,7 +157,10 @@ class Lane:
         self.stats.limited += result.limited
         if result.ok:
             self.pause_streak = 0
-        self.look_again = True
+        if not handed or not result.ok:
+            # The chat's next row was left out of every claim while this one was held. After
+            # a handed reply there is none older: its event checked, and newer ones wake us.
+            self.look_again = True
         self.progress.set()
         refused = result.limited or (not result.ok and not result.final)
         return self.flood.observe(started, now, refused)
@@ -168,6 +186,7 @@ class Lane:
         """Let go of every held row (to give back to the outbox)."""
         rows, self.queue = self.queue, []
         self._claimed.clear()
+        self._handed.difference_update(row.id or 0 for row in rows)
         return rows
 
     def stale(self, now: float, age: float) -> list[OutboxMessage]:
@@ -179,4 +198,5 @@ class Lane:
         for row in old:
             self.queue.remove(row)
             self._claimed.pop(row.id or 0, None)
+            self._handed.discard(row.id or 0)
         return old

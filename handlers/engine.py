@@ -10,8 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Engine as Database
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from handlers import interruptions, joining
 from handlers.context import Context
@@ -21,14 +20,15 @@ from handlers.dialog_state import save as _save
 from handlers.features import load_features
 from handlers.i18n import Translator
 from handlers.matching import match_choice, normalize
-from handlers.messages import Inbound, Outbound, Recipient
+from handlers.messages import PRIORITY_REPLY, Inbound, Outbound, Recipient
 from handlers.outbox import BUTTON_CHANNELS, callback, deliver_notice, enqueue, typed_commands
 from handlers.quiet import QuietHours
 from handlers.registry import Command, find_command, find_step, wants_choice
 from handlers.roster import removed_chat
 from storage.db import StorageUnavailable, is_outage, transaction
-from storage.models import Conversation, Identity, InboundKey, Person, utcnow
+from storage.models import Conversation, Identity, OutboxMessage, Person, utcnow
 from storage.text import clean_text
+from storage.turns import account_of, remember_event, replies_waiting
 
 log = logging.getLogger(__name__)
 
@@ -42,11 +42,21 @@ class Handled(list[int]):
     """The outbox row ids an event queued, with the role and language of the person it came from.
 
     The channel keeps a chat's command menu matching these without a query per message.
+    `handed` are the replies already leased to the sender at insert (see Engine.hand_off);
+    the others wait for its claim.
     """
 
-    def __init__(self, ids: list[int], role: str, locale: str) -> None:
+    def __init__(
+        self, ids: list[int], role: str, locale: str, handed: list[OutboxMessage] | None = None
+    ) -> None:
         super().__init__(ids)
         self.role, self.locale = role, locale
+        self.handed = handed or []
+
+    @property
+    def unclaimed(self) -> bool:
+        """Whether some queued row still needs the sender's claim."""
+        return len(self.handed) < len(self)
 
 
 class Engine:
@@ -60,8 +70,12 @@ class Engine:
         default_locale: str = "vi",
         clock: Callable[[], dt.datetime] = utcnow,
         quiet_hours: QuietHours | None = None,
+        hand_off: dt.timedelta | None = None,
     ) -> None:
         self.database = database
+        # Set by a running bot whose sender takes replies straight from the event: each is
+        # leased this long at insert, so no claim has to find it, and nobody else sends it.
+        self.hand_off = hand_off
         self.quiet_hours = quiet_hours
         self.timezone = timezone
         self.default_locale = default_locale
@@ -92,26 +106,14 @@ class Engine:
             raise
 
     async def _handle(self, session: Session, inbound: Inbound, emptied: bool) -> list[int]:
-        if session.get(InboundKey, inbound.message_key) is not None:
+        if not remember_event(session, inbound.message_key, utcnow()):
             log.info("duplicate inbound %s dropped: already handled", inbound.message_key)
             return []
-        try:
-            with session.begin_nested():
-                session.add(InboundKey(key=inbound.message_key))
-        except IntegrityError:
-            # Another worker stored the same event first: this copy is a duplicate.
-            log.info("duplicate inbound %s dropped", inbound.message_key)
-            return []
         conversation = _conversation(session, inbound)
-        identity = session.exec(
-            select(Identity).where(
-                Identity.channel == inbound.channel, Identity.external_id == inbound.external_id
-            )
-        ).first()
-        if identity is None:
+        account = account_of(session, inbound.channel, inbound.external_id)
+        if account is None:
             return self._stranger(session, inbound, conversation)
-        person = session.get(Person, identity.person_id)
-        assert person is not None
+        identity, person = account
         if removed_chat(session, person, identity, inbound):
             return self._stranger(session, inbound, conversation)
         if not identity.reachable or identity.chat_id != inbound.chat_id:
@@ -300,9 +302,15 @@ class Engine:
     def _queue(self, session: Session, ctx: Context, conversation: Conversation) -> list[int]:
         """Write the replies and notices of this event to the outbox."""
         rows = []
+        handed: list[OutboxMessage] = []
+        hand_off = self._may_hand_off(session, ctx)
         for reply in ctx.replies:
             reply.choices = callback(reply.choices, conversation.offer)
-            rows.append(enqueue(session, reply, ctx.person.locale, ctx.now))
+            row = enqueue(session, reply, ctx.person.locale, ctx.now)
+            rows.append(row)
+            if hand_off is not None and row is not None and _answers(row, ctx):
+                row.leased_until = hand_off
+                handed.append(row)
         for notice in ctx.notices:
             rows.extend(
                 deliver_notice(
@@ -311,19 +319,26 @@ class Engine:
             )
         session.flush()
         ids = [row.id for row in rows if row is not None and row.id is not None]
-        return Handled(ids, ctx.person.role, ctx.person.locale)
+        return Handled(ids, ctx.person.role, ctx.person.locale, handed)
+
+    def _may_hand_off(self, session: Session, ctx: Context) -> dt.datetime | None:
+        """The lease for this event's replies, or None when they must wait for a claim.
+
+        Not when an earlier reply to the chat is still unsent: it goes first, by the claim.
+        """
+        if self.hand_off is None or not ctx.replies:
+            return None
+        chat = ctx.inbound
+        if replies_waiting(session, chat.channel, chat.chat_id, PRIORITY_REPLY):
+            return None
+        return ctx.now + self.hand_off
 
     def _apologise(self, inbound: Inbound) -> list[int]:
         """After a failed step: keep the event as seen and say sorry; the dialog is untouched."""
         with transaction(self.database) as session:
-            if session.get(InboundKey, inbound.message_key) is None:
-                session.add(InboundKey(key=inbound.message_key))
-            identity = session.exec(
-                select(Identity).where(
-                    Identity.channel == inbound.channel, Identity.external_id == inbound.external_id
-                )
-            ).first()
-            person = session.get(Person, identity.person_id) if identity else None
+            remember_event(session, inbound.message_key, utcnow())
+            account = account_of(session, inbound.channel, inbound.external_id)
+            person = account[1] if account else None
             locale = person.locale if person else self.default_locale
             _ = Translator(locale, self.timezone)
             text = _(
@@ -344,6 +359,17 @@ def _cleaned(inbound: Inbound) -> Inbound:
         choice=clean_text(inbound.choice),
         display_name=clean_text(inbound.display_name),
         document_name=clean_text(inbound.document_name),
+    )
+
+
+def _answers(row: OutboxMessage, ctx: Context) -> bool:
+    """Whether an outbox row is a reply to the event's own chat, due now."""
+    inbound = ctx.inbound
+    return (
+        row.channel == inbound.channel
+        and row.chat_id == inbound.chat_id
+        and row.priority <= PRIORITY_REPLY
+        and row.not_before <= ctx.now
     )
 
 

@@ -49,6 +49,10 @@ def enqueue(
         created_at=now,
         not_before=due,
     )
+    if message.idempotency_key is None:
+        # Nothing unique to collide with: no savepoint needed.
+        session.add(row)
+        return row
     try:
         # The unique key decides; the savepoint makes a repeat cost this row, not the event.
         with session.begin_nested():

@@ -44,7 +44,8 @@ def among(session: Session, column: Any, values: Iterable[Any]) -> Any:
     return column.in_(rows.columns(literal_column("value")))
 
 
-def _insert(session: Session, table: Table) -> Any:
+def dialect_insert(session: Session, table: Table) -> Any:
+    """An INSERT in the database's own dialect, which can say ON CONFLICT."""
     # ON CONFLICT is spelled by the dialect's own insert; both backends have it.
     dialect = session.get_bind().dialect.name
     return (postgresql if dialect == "postgresql" else sqlite).insert(table)
@@ -140,7 +141,7 @@ def save_prompts(session: Session, prompts: dict[tuple[str, str], tuple[str, lis
         for (channel, external_id), (prompt, choices) in prompts.items()
     ]
     for part in chunks(rows, 500):
-        statement = _insert(session, table)
+        statement = dialect_insert(session, table)
         statement = statement.on_conflict_do_update(
             index_elements=[table.c.channel, table.c.external_id],
             set_={"prompt": statement.excluded.prompt, "choices": statement.excluded.choices},

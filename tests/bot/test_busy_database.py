@@ -23,6 +23,7 @@ from sqlmodel import Session, SQLModel, col, select
 import bot.scheduler
 import handlers.broadcast_fanout
 import handlers.reminders
+from bot.app import pass_on
 from bot.channels.base import Channel
 from bot.channels.telegram import TelegramChannel
 from bot.channels.zalo import ZaloChannel
@@ -214,18 +215,17 @@ async def running_bot(
     The channels poll and hand each message to one inbound store on its worker thread; what
     the engine queued wakes the outbox sender, which sends it on the same channels.
     """
-    engine = DialogEngine(database)
+    sender = OutboxSender(database, channels)
+    engine = DialogEngine(database, hand_off=sender.lease)
     wake = asyncio.Event()
     worker = Worker()
     store = InboundStore(engine.handle, worker=worker)
 
     async def on_inbound(inbound: Inbound) -> None:
-        if await store.store(inbound):
-            wake.set()
+        pass_on(await store.store(inbound), sender, wake)
 
     for channel in channels.values():
         await channel.start()
-    sender = OutboxSender(database, channels)
     tasks = [asyncio.create_task(channel.poll(on_inbound)) for channel in channels.values()]
     tasks.append(asyncio.create_task(sender.run(wake)))
     try:
