@@ -15,7 +15,7 @@ from handlers.i18n import Translator
 from handlers.messages import Choice
 from handlers.outbox import deliver_notice
 from handlers.reminder_policy import ReminderPolicy
-from handlers.reports import directive_title
+from handlers.report_text import directive_title
 from storage.directives import directive_summaries
 from storage.models import Contribution, OutboxMessage, ProgressReport, Setting
 from storage.people import people_with_roles, read_setting

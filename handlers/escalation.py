@@ -12,7 +12,7 @@ from handlers.i18n import Translator
 from handlers.messages import Choice
 from handlers.outbox import deliver_notice
 from handlers.reminder_policy import ReminderPolicy
-from handlers.reports import status_label
+from handlers.report_news import status_label
 from storage.models import Directive, OutboxMessage, ProgressStatus, Role
 from storage.people import people_with_roles
 from storage.progress import UnitProgress, directive_status

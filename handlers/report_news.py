@@ -5,6 +5,7 @@ from __future__ import annotations
 from handlers.context import Context, Render
 from handlers.i18n import N_, Translator
 from handlers.messages import Choice
+from handlers.report_text import attachments_line, echo_note, first_of
 from storage.directives import focal_points
 from storage.models import Directive, ProgressReport, ProgressStatus
 from storage.unit_reports import latest_report
@@ -39,9 +40,9 @@ def latest_report_text(ctx: Context, assignment_id: int) -> str:
         )
     ]
     if report.note:
-        lines.append(_("Note: {note}").format(note=report.note))
-    if report.photo_ref:
-        lines.append(_("Photo: attached"))
+        lines.append(_("Note: {note}").format(note=echo_note(_, report.note)))
+    if with_line := attachments_line(_, report.attachments):
+        lines.append(with_line)
     return "\n".join(lines)
 
 
@@ -59,6 +60,7 @@ def tell_colleagues(
             render,
             key=f"report:{report.id}:colleague:{person.id}",
             photo=report.photo_ref,
+            document=first_of(report.attachments, "file"),
             media_channel=ctx.inbound.channel,
         )
         told += 1
@@ -67,7 +69,7 @@ def tell_colleagues(
 
 def colleague_notice(report: ProgressReport, number: str, reporter: str, unit_name: str) -> Render:
     """Build 'Anh/chị X (Thôn Đông) đã báo cáo …' for a colleague, in their language."""
-    status, note, at = report.status, report.note, report.at
+    status, note, at, attachments = report.status, report.note, report.at, report.attachments
     assignment_id = report.assignment_id
 
     def render(_: Translator) -> tuple[str, list[Choice]]:
@@ -77,7 +79,9 @@ def colleague_notice(report: ProgressReport, number: str, reporter: str, unit_na
             )
         ]
         if note:
-            lines.append(_("Note: {note}").format(note=note))
+            lines.append(_("Note: {note}").format(note=echo_note(_, note)))
+        if with_line := attachments_line(_, attachments):
+            lines.append(with_line)
         lines.append(_("At {time}.").format(time=_.when(at)))
         return "\n".join(lines), [(f"/baocao {assignment_id}", _("Report"))]
 

@@ -8,7 +8,8 @@ from handlers.i18n import N_, Translator
 from handlers.matching import normalize, parse_id
 from handlers.registry import Step, command
 from handlers.remind_now import remind_unreported
-from handlers.reports import directive_title, shorten, status_label
+from handlers.report_news import status_label
+from handlers.report_text import directive_title, shorten
 from storage.directives import DirectiveSummary, directive_summaries, open_directive_page
 from storage.models import Directive, ProgressStatus, Role
 from storage.progress import UnitProgress, directive_status

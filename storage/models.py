@@ -166,8 +166,14 @@ class ProgressReport(SQLModel, table=True):
     assignment_id: int = Field(foreign_key="assignment.id", index=True)
     person_id: int = Field(foreign_key="person.id")
     status: str = Field(max_length=16)
-    note: str = Field(default="", max_length=1000)
+    # Unbounded: a difficulty is often long, and what a person wrote is kept whole.
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     photo_ref: str = Field(default="", max_length=300)
+    """The first photo, the one notices about the report carry."""
+    attachments: list[list[str]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, default=list)
+    )
+    """Every photo and file sent with the report, in order, as [kind, file reference, name]."""
     at: dt.datetime = Field(default_factory=utcnow)
 
 

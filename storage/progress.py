@@ -91,6 +91,7 @@ def record_report(
     note: str,
     photo_ref: str,
     now: dt.datetime,
+    attachments: list[list[str]] | None = None,
 ) -> ProgressReport:
     """Store a progress report and make it the assignment's latest status."""
     assignment = session.get(Assignment, assignment_id)
@@ -102,6 +103,7 @@ def record_report(
         status=ProgressStatus(status).value,
         note=note,
         photo_ref=photo_ref,
+        attachments=attachments or [],
         at=now,
     )
     assignment.status, assignment.reported_at = report.status, now

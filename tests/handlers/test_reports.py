@@ -7,8 +7,22 @@ import datetime as dt
 import pytest
 from sqlmodel import Session, select
 
-from storage.models import Assignment, OutboxMessage, ProgressReport, ProgressStatus, Role
-from tests.support.assignments import person_id, seed_directive, seed_person, seed_report
+from bot.channels.zalo import TEXT_LIMIT as ZALO_TEXT_LIMIT
+from storage.models import (
+    Acknowledgement,
+    Assignment,
+    OutboxMessage,
+    ProgressReport,
+    ProgressStatus,
+    Role,
+)
+from tests.support.assignments import (
+    person_id,
+    seed_acknowledgement,
+    seed_directive,
+    seed_person,
+    seed_report,
+)
 from tests.support.chat import Chat, joined
 
 PLAN = ("669/KH-SGDĐT", "V/v tiếp tục triển khai Đề án Xây dựng xã hội học tập 2021 - 2030")
@@ -18,12 +32,18 @@ FUND_LABEL = "45/UBND-VHXH — V/v vận động ủng hộ Quỹ khuyến… (h
 PLAN_DONE_LABEL = "669/KH-SGDĐT — V/v tiếp tục… (đã hoàn thành — gửi bổ sung)"
 FUND_DONE_LABEL = "45/UBND-VHXH — V/v vận động… (đã hoàn thành — gửi bổ sung)"
 STATUSES = ["Chưa triển khai", "Đang thực hiện", "Đã hoàn thành", "Gặp khó khăn"]
-NOTE_PROMPT = "Anh/chị ghi chú ngắn (tối đa 500 ký tự), hoặc bấm Bỏ qua."
+EXTRAS_PROMPT = "Gửi ghi chú hoặc ảnh (nếu có), rồi chọn Gửi báo cáo."
 DIFFICULTY_PROMPT = (
-    "Đơn vị đang gặp khó khăn gì? Anh/chị vui lòng mô tả ngắn gọn (tối đa 500 ký tự)."
+    "Đơn vị đang gặp khó khăn gì? Anh/chị mô tả khó khăn (có thể gửi kèm ảnh, tệp), "
+    "rồi chọn Gửi báo cáo."
 )
-PHOTO_PROMPT = "Gửi ảnh minh chứng (nếu có) hoặc bấm Bỏ qua."
+EXTRAS = ["Gửi báo cáo", "Hủy"]
+MORE = "Gửi thêm, hoặc chọn Gửi báo cáo."
+NOTE_TAKEN = f"Đã nhận ghi chú.\n{MORE}"
+PHOTO_TAKEN = f"Đã nhận ảnh.\n{MORE}"
 SENT_AT = "lúc 08:00 20/03/2026."
+ALSO_RECEIVED = "Đồng thời đã ghi nhận anh/chị đã nhận công văn."
+DESCRIBE = "Vui lòng ghi rõ khó khăn để UBND xã nắm và hỗ trợ."
 
 
 def status_prompt(number: str, subject: str) -> str:
@@ -31,12 +51,9 @@ def status_prompt(number: str, subject: str) -> str:
     return f"Báo cáo về {number} — {subject}.\nTình hình thực hiện hiện nay thế nào?"
 
 
-def summary(number: str, subject: str, status: str, note: str, photo: str) -> str:
-    """The confirmation shown before sending."""
-    return (
-        f"Anh/chị kiểm tra lại báo cáo:\n📄 {number} — {subject}\nĐơn vị: Thôn Đông\n"
-        f"Tình hình: {status}\nGhi chú: {note}\nẢnh: {photo}"
-    )
+def sent(status: str, *lines: str, number: str = PLAN[0]) -> str:
+    """What the head is told once the report is stored, with the lines that follow."""
+    return "\n".join([f"Đã gửi báo cáo: {status}, công văn {number}, {SENT_AT}", *lines])
 
 
 async def village_head(engine, channel: str = "telegram", external_id: str = "1001") -> Chat:
@@ -81,6 +98,13 @@ def assignment(database, assignment_id: int) -> Assignment:
         return found
 
 
+def acknowledged(database) -> list[tuple[int, int]]:
+    """Every acknowledgement as (assignment, person), oldest first."""
+    with Session(database) as session:
+        rows = session.exec(select(Acknowledgement).order_by(Acknowledgement.id))
+        return [(row.assignment_id, row.person_id) for row in rows]
+
+
 def queued_for(database, person_id: int) -> list[OutboxMessage]:
     """The outbox rows addressed to a person."""
     with Session(database) as session:
@@ -89,21 +113,19 @@ def queued_for(database, person_id: int) -> list[OutboxMessage]:
 
 
 async def test_village_head_reports_in_progress_with_a_note_on_telegram(engine, database, clock):
-    """One open assignment: the bot skips the list, asks status, note, photo, then confirms."""
+    """One open assignment: the bot skips the list, asks the status, takes a note, and sends
+    on Gửi báo cáo; the report also records that he received the directive."""
     ids = plan_for(database)
     admin = seed_person(database, "Cán bộ Văn hóa", Role.ADMIN)
     chat = await village_head(engine)
     assert await chat.send("/baocao") == [status_prompt(*PLAN)]
     assert chat.labels() == STATUSES
-    assert await chat.tap("Đang thực hiện") == [NOTE_PROMPT]
-    assert chat.labels() == ["Bỏ qua"]
-    assert await chat.send("Đã họp dân 2 lần, 80% hộ đăng ký") == [PHOTO_PROMPT]
-    assert await chat.tap("Bỏ qua") == [
-        summary(*PLAN, "Đang thực hiện", "Đã họp dân 2 lần, 80% hộ đăng ký", "không có")
-    ]
-    assert chat.labels() == ["Gửi", "Hủy"]
-    assert await chat.tap("Gửi") == [
-        f"Đã gửi báo cáo: Đang thực hiện, công văn 669/KH-SGDĐT, {SENT_AT}"
+    assert await chat.tap("Đang thực hiện") == [EXTRAS_PROMPT]
+    assert chat.labels() == EXTRAS
+    assert await chat.send("Đã họp dân 2 lần, 80% hộ đăng ký") == [NOTE_TAKEN]
+    assert chat.labels() == EXTRAS
+    assert await chat.tap("Gửi báo cáo") == [
+        sent("Đang thực hiện", "Kèm theo: ghi chú.", ALSO_RECEIVED)
     ]
     [report] = reports(database)
     assert (report.assignment_id, report.status) == (ids["Thôn Đông"], "in_progress")
@@ -116,6 +138,7 @@ async def test_village_head_reports_in_progress_with_a_note_on_telegram(engine, 
     stored = assignment(database, ids["Thôn Đông"])
     assert (stored.status, stored.reported_at) == ("in_progress", clock.now)
     assert assignment(database, ids["Thôn Tây"]).status == "not_started"
+    assert acknowledged(database) == [(ids["Thôn Đông"], report.person_id)]
     assert queued_for(database, admin) == []
 
 
@@ -124,13 +147,11 @@ async def test_village_head_reports_on_zalo_with_numbered_replies(engine, databa
     ids = plan_for(database)
     chat = await village_head(engine, "zalo", "zl-an")
     assert await chat.send("/baocao") == [status_prompt(*PLAN)]
-    assert await chat.send("2") == [NOTE_PROMPT]
-    assert await chat.send("Đang vận động các hộ") == [PHOTO_PROMPT]
-    assert await chat.send("bo qua") == [
-        summary(*PLAN, "Đang thực hiện", "Đang vận động các hộ", "không có")
-    ]
-    assert await chat.send("1") == [
-        f"Đã gửi báo cáo: Đang thực hiện, công văn 669/KH-SGDĐT, {SENT_AT}"
+    assert await chat.send("2") == [EXTRAS_PROMPT]
+    assert chat.labels() == EXTRAS
+    assert await chat.send("Đang vận động các hộ") == [NOTE_TAKEN]
+    assert await chat.send("gui bao cao") == [
+        sent("Đang thực hiện", "Kèm theo: ghi chú.", ALSO_RECEIVED)
     ]
     [report] = reports(database)
     assert (report.assignment_id, report.status, report.note) == (
@@ -150,9 +171,7 @@ async def test_with_two_open_assignments_the_head_picks_one(engine, database):
     assert all(len(label) <= 60 for label in chat.labels())
     assert await chat.tap(PLAN_LABEL) == [status_prompt(*PLAN)]
     await chat.tap("Đã hoàn thành")
-    await chat.tap("Bỏ qua")
-    await chat.tap("Bỏ qua")
-    assert (await chat.tap("Gửi"))[0].startswith("Đã gửi báo cáo: Đã hoàn thành, công văn 669")
+    assert await chat.tap("Gửi báo cáo") == [sent("Đã hoàn thành", ALSO_RECEIVED)]
     assert assignment(database, plan["Thôn Đông"]).status == "done"
     assert assignment(database, fund["Thôn Đông"]).status == "not_started"
     # The plan is done, but a correction or evidence may follow: it stays in the list.
@@ -186,8 +205,7 @@ async def test_report_button_under_a_pushed_directive(engine, database, clock):
     assert await chat.press("/baocao 7") == [status_prompt(*PLAN)]
     await chat.tap("Đã hoàn thành")
     await chat.send("Đã tổ chức tuyên truyền tại nhà văn hóa thôn")
-    await chat.tap("Bỏ qua")
-    await chat.tap("Gửi")
+    await chat.tap("Gửi báo cáo")
     assert assignment(database, 7).status == "done"
     # A done assignment may still be re-reported through its button.
     assert await chat.press("/baocao 7") == [
@@ -196,18 +214,19 @@ async def test_report_button_under_a_pushed_directive(engine, database, clock):
         status_prompt(*PLAN),
     ]
     await chat.tap("Đang thực hiện")
-    await chat.tap("Bỏ qua")
-    await chat.tap("Bỏ qua")
-    await chat.tap("Gửi")
+    # Received was recorded by the first report; the second says nothing of it.
+    assert await chat.tap("Gửi báo cáo") == [sent("Đang thực hiện")]
     assert [(r.assignment_id, r.status) for r in reports(database)] == [
         (7, "done"),
         (7, "in_progress"),
     ]
     assert assignment(database, 7).status == "in_progress"
+    assert acknowledged(database) == [(7, person_id(database, "Nguyễn Văn An"))]
 
 
 async def test_difficulty_reaches_every_admin_in_their_language(engine, database, clock):
-    """'Gặp khó khăn' needs a note, and goes at once to both admins with unit, directive, note."""
+    """'Gặp khó khăn' needs a description, and goes at once to both admins with unit,
+    directive, note and photo."""
     ids = plan_for(database)
     officer = seed_person(database, "Trần Thị Hoa", Role.ADMIN, channels=("zalo",))
     deputy = seed_person(database, "Lê Minh", Role.ADMIN, locale="en")
@@ -215,19 +234,20 @@ async def test_difficulty_reaches_every_admin_in_their_language(engine, database
     chat = await village_head(engine)
     await chat.send("/baocao")
     assert await chat.tap("Gặp khó khăn") == [DIFFICULTY_PROMPT]
-    assert chat.last[-1].choices == []
-    assert await chat.send("Bỏ qua") == [
-        "Vui lòng ghi rõ khó khăn để UBND xã nắm và hỗ trợ.",
-        DIFFICULTY_PROMPT,
-    ]
+    assert chat.labels() == EXTRAS
+    assert await chat.send("Bỏ qua") == [DESCRIBE, DIFFICULTY_PROMPT]
+    assert await chat.tap("Gửi báo cáo") == [DESCRIBE, DIFFICULTY_PROMPT]
+    assert reports(database) == []
+    assert await chat.send(photo="AgACAgPhotoKho") == [PHOTO_TAKEN]
     note = "Thiếu kinh phí in tài liệu tuyên truyền"
-    assert await chat.send(note) == [PHOTO_PROMPT]
-    assert await chat.send(photo="AgACAgPhotoKho") == [
-        summary(*PLAN, "Gặp khó khăn", note, "có ảnh")
-    ]
-    assert await chat.tap("Gửi") == [
-        f"Đã gửi báo cáo: Gặp khó khăn, công văn 669/KH-SGDĐT, {SENT_AT}\n"
-        "Khó khăn đã được chuyển đến UBND xã."
+    assert await chat.send(note) == [NOTE_TAKEN]
+    assert await chat.tap("Gửi báo cáo") == [
+        sent(
+            "Gặp khó khăn",
+            "Kèm theo: ghi chú, 1 ảnh.",
+            ALSO_RECEIVED,
+            "Khó khăn đã được chuyển đến UBND xã.",
+        )
     ]
     [report] = reports(database)
     assert (report.assignment_id, report.status, report.note, report.photo_ref) == (
@@ -236,13 +256,14 @@ async def test_difficulty_reaches_every_admin_in_their_language(engine, database
         note,
         "AgACAgPhotoKho",
     )
+    assert report.attachments == [["photo", "AgACAgPhotoKho", ""]]
     vietnamese = (
         f"⚠️ Thôn Đông báo cáo gặp khó khăn\n📄 {PLAN[0]} — {PLAN[1]}\nKhó khăn: {note}\n"
-        "Người báo cáo: Nguyễn Văn An, lúc 08:00 20/03/2026."
+        "Người báo cáo: Nguyễn Văn An, lúc 08:00 20/03/2026.\nKèm theo: 1 ảnh."
     )
     english = (
         f"⚠️ Thôn Đông reports a difficulty\n📄 {PLAN[0]} — {PLAN[1]}\nDifficulty: {note}\n"
-        "Reported by Nguyễn Văn An at 20 Mar 2026, 08:00."
+        "Reported by Nguyễn Văn An at 20 Mar 2026, 08:00.\nWith: 1 photo(s)."
     )
     rows = queued_for(database, officer)
     assert [(r.channel, r.text, r.photo, r.locale) for r in rows] == [
@@ -260,31 +281,69 @@ async def test_difficulty_reaches_every_admin_in_their_language(engine, database
     assert queued_for(database, leader) == []
 
 
-async def test_photo_on_telegram_and_text_instead_of_a_photo(engine, database):
-    """A photo is kept as its file reference; text at the photo step asks again."""
+async def test_notes_photos_and_files_in_any_order_are_all_kept(engine, database):
+    """A photo with a caption is a photo and a note in one message; more photos, a file and
+    another note follow in any order; all of it is stored, the first photo and file go with
+    the difficulty notice."""
     plan_for(database)
+    admin = seed_person(database, "Trần Thị Hoa", Role.ADMIN)
     chat = await village_head(engine)
     await chat.send("/baocao")
-    await chat.tap("Đã hoàn thành")
-    await chat.send("Đã treo băng rôn")
-    assert await chat.send("ảnh đây") == ["Vui lòng gửi ảnh, hoặc bấm Bỏ qua.", PHOTO_PROMPT]
-    assert await chat.send(photo="AgACAgBanner") == [
-        summary(*PLAN, "Đã hoàn thành", "Đã treo băng rôn", "có ảnh")
+    await chat.tap("Gặp khó khăn")
+    assert await chat.send("Nhà văn hóa dột", photo="AgACAgRoof") == [
+        f"Đã nhận ảnh.\nĐã nhận ghi chú.\n{MORE}"
     ]
-    await chat.tap("Gửi")
+    assert await chat.send(photo="AgACAgWall") == [PHOTO_TAKEN]
+    assert await chat.send(document="BQACAgQuote", document_name="bao-gia.pdf") == [
+        f"Đã nhận tệp.\n{MORE}"
+    ]
+    # A caption that is no note (an emoji) is dropped; its photo is kept.
+    assert await chat.send("👍", photo="AgACAgFloor") == [PHOTO_TAKEN]
+    assert await chat.send("Cần 15 triệu để sửa mái") == [NOTE_TAKEN]
+    assert (await chat.tap("Gửi báo cáo"))[0] == sent(
+        "Gặp khó khăn",
+        "Kèm theo: ghi chú, 3 ảnh, 1 tệp.",
+        ALSO_RECEIVED,
+        "Khó khăn đã được chuyển đến UBND xã.",
+    )
     [report] = reports(database)
-    assert (report.status, report.photo_ref) == ("done", "AgACAgBanner")
+    assert report.note == "Nhà văn hóa dột\n\nCần 15 triệu để sửa mái"
+    assert report.photo_ref == "AgACAgRoof"
+    assert report.attachments == [
+        ["photo", "AgACAgRoof", ""],
+        ["photo", "AgACAgWall", ""],
+        ["file", "BQACAgQuote", "bao-gia.pdf"],
+        ["photo", "AgACAgFloor", ""],
+    ]
+    [row] = queued_for(database, admin)
+    assert (row.photo, row.document) == ("AgACAgRoof", "BQACAgQuote")
+    assert row.text.endswith("\nKèm theo: 3 ảnh, 1 tệp.")
+
+
+async def test_a_photo_captioned_like_a_choice_is_kept(engine, database):
+    """A photo whose caption reads '1' sends the report, with the photo in it."""
+    plan_for(database)
+    chat = await village_head(engine, "zalo", "zl-an")
+    await chat.send("/baocao")
+    await chat.send("3")
+    assert (await chat.send("1", photo="https://zalo.example/anh.jpg"))[0] == sent(
+        "Đã hoàn thành", "Kèm theo: 1 ảnh.", ALSO_RECEIVED
+    )
+    [report] = reports(database)
+    assert (report.status, report.photo_ref, report.note) == (
+        "done",
+        "https://zalo.example/anh.jpg",
+        "",
+    )
 
 
 async def test_sending_twice_stores_one_report_on_telegram(engine, database):
-    """The Gửi button tapped twice: the second tap is a stale button, no second report."""
+    """Gửi báo cáo tapped twice: the second tap is a stale button, no second report."""
     plan_for(database)
     chat = await village_head(engine)
     await chat.send("/baocao")
     await chat.tap("Đang thực hiện")
-    await chat.tap("Bỏ qua")
-    await chat.tap("Bỏ qua")
-    send = next(cid for cid, label in chat.choices if label == "Gửi")
+    send = next(cid for cid, label in chat.choices if label == "Gửi báo cáo")
     assert (await chat.press(send))[0].startswith("Đã gửi báo cáo")
     assert await chat.press(send) == [
         "Nút này thuộc tin nhắn cũ và không còn hiệu lực.",
@@ -294,10 +353,10 @@ async def test_sending_twice_stores_one_report_on_telegram(engine, database):
 
 
 async def test_sending_twice_stores_one_report_on_zalo(engine, database):
-    """On Zalo a repeated '1' after sending no longer means Gửi."""
+    """On Zalo a repeated '1' after sending no longer means Gửi báo cáo."""
     plan_for(database)
     chat = await village_head(engine, "zalo", "zl-an")
-    for answer in ["/baocao", "2", "1", "1"]:
+    for answer in ["/baocao", "2", "Đã họp dân"]:
         await chat.send(answer)
     assert (await chat.send("1"))[0].startswith("Đã gửi báo cáo")
     assert await chat.send("1") == ["Gửi /menu để xem các việc anh/chị có thể làm."]
@@ -305,27 +364,110 @@ async def test_sending_twice_stores_one_report_on_zalo(engine, database):
 
 
 async def test_cancel_stores_nothing(engine, database):
-    """Hủy at the summary drops the report."""
+    """Hủy after a note and a photo drops the report, and records no Received either."""
     ids = plan_for(database)
     chat = await village_head(engine)
-    for label in ["Đang thực hiện", "Bỏ qua", "Bỏ qua"]:
-        if label == "Đang thực hiện":
-            await chat.send("/baocao")
-        await chat.tap(label)
+    await chat.send("/baocao")
+    await chat.tap("Đang thực hiện")
+    await chat.send("Đã họp dân")
+    await chat.send(photo="AgACAgHop")
     assert await chat.tap("Hủy") == ["Đã hủy. Báo cáo chưa được gửi."]
     assert reports(database) == []
+    assert acknowledged(database) == []
     assert assignment(database, ids["Thôn Đông"]).reported_at is None
+
+
+async def test_an_acknowledged_directive_is_not_acknowledged_again(engine, database, clock):
+    """The head tapped Đã nhận yesterday: his report keeps that time and says nothing of it."""
+    ids = plan_for(database)
+    chat = await village_head(engine)
+    head = person_id(database, "Nguyễn Văn An")
+    yesterday = clock.now - dt.timedelta(days=1)
+    seed_acknowledgement(database, ids["Thôn Đông"], head, yesterday)
+    await chat.send("/baocao")
+    await chat.tap("Đã hoàn thành")
+    assert await chat.tap("Gửi báo cáo") == [sent("Đã hoàn thành")]
+    with Session(database) as session:
+        [ack] = session.exec(select(Acknowledgement)).all()
+        assert (ack.person_id, ack.at.replace(tzinfo=dt.UTC)) == (head, yesterday)
+
+
+# Long notes: nothing a person typed is refused for its length, and nothing is cut in storage.
+
+LONG_TOLD = (
+    "Đã nhận ghi chú. Ghi chú dài ({length} ký tự): đã lưu đầy đủ, tin báo cho người khác chỉ "
+    "hiện phần đầu.\n" + MORE
+)
+
+
+def difficulty_text(length: int) -> str:
+    """A difficulty of `length` characters, in sentences and paragraphs."""
+    sentence = "Thôn chưa có kinh phí in tài liệu, nhà văn hóa xuống cấp, thiếu người hướng dẫn. "
+    paragraphs = (sentence * 5).strip() + "\n"
+    return (paragraphs * (length // len(paragraphs) + 1))[: length - 1] + "."
+
+
+async def test_a_2000_character_note_is_taken_as_it_is(engine, database):
+    """Up to 2.000 characters a note is simply taken and stored whole; a colleague's message
+    shows its beginning, so that it fits one Zalo message."""
+    plan_for(database)
+    note = difficulty_text(2000)
+    assert len(note) == 2000
+    chat = await village_head(engine)
+    deputy = await joined(
+        engine, Role.FOCAL, "Đỗ Văn Dũng", unit="Thôn Đông", channel="zalo", external_id="zl-d"
+    )
+    await chat.send("/baocao")
+    await chat.tap("Đang thực hiện")
+    assert await chat.send(note) == [NOTE_TAKEN]
+    await chat.tap("Gửi báo cáo")
+    assert reports(database)[0].note == note
+    [told] = deputy.inbox()
+    assert len(told) <= ZALO_TEXT_LIMIT
+    assert f"Ghi chú: {note[:1000]}" in told
+    assert "(đã rút gọn; bản đầy đủ 2.000 ký tự đã được lưu)" in told
+
+
+async def test_a_3999_character_difficulty_is_stored_whole_and_escalated_shortened(
+    engine, database
+):
+    """A difficulty as long as Telegram allows is taken, the head is told it is long, the
+    report keeps every character, and the admins' and colleagues' messages show its beginning
+    within one Zalo message (2.000 characters)."""
+    plan_for(database)
+    officer = seed_person(database, "Trần Thị Hoa", Role.ADMIN, channels=("zalo",))
+    note = difficulty_text(3999)
+    chat = await village_head(engine)
+    deputy = await joined(
+        engine, Role.FOCAL, "Đỗ Văn Dũng", unit="Thôn Đông", channel="zalo", external_id="zl-d"
+    )
+    await chat.send("/baocao")
+    await chat.tap("Gặp khó khăn")
+    assert await chat.send(note) == [LONG_TOLD.format(length="3.999")]
+    assert (await chat.tap("Gửi báo cáo"))[0].startswith("Đã gửi báo cáo: Gặp khó khăn")
+    [report] = reports(database)
+    assert report.note == note
+    shortened = "(đã rút gọn; bản đầy đủ 3.999 ký tự đã được lưu)"
+    [notice] = queued_for(database, officer)
+    [told] = deputy.inbox()
+    for text in (notice.text, told):
+        assert len(text) <= ZALO_TEXT_LIMIT
+        assert note[:1000] in text and shortened in text and note[-100:] not in text
+    assert notice.text.startswith("⚠️ Thôn Đông báo cáo gặp khó khăn\n")
+    assert notice.text.endswith("Người báo cáo: Nguyễn Văn An, lúc 08:00 20/03/2026.")
+    # Her own next /baocao starts from the same shortened note.
+    assert len((await deputy.send("/baocao"))[0]) <= ZALO_TEXT_LIMIT
 
 
 # Bad input, step by step: the head has two open assignments and reports on the older one.
 
-STEPS = ["pick", "status", "note", "difficulty", "photo", "confirm"]
+STEPS = ["pick", "status", "extras", "difficulty", "more"]
+"""'more' is the same last step once a note is in: its question is then 'Đã nhận ghi chú…'."""
 PICK_PROMPT = "Anh/chị báo cáo về công văn nào?"
 CHOOSE = "Vui lòng chọn một trong các mục dưới đây."
 STALE = "Nút này thuộc tin nhắn cũ và không còn hiệu lực."
 NOTE_IN_WORDS = "Vui lòng viết ghi chú bằng chữ."
-TOO_LONG = "Ghi chú quá dài (5.000 ký tự). Vui lòng rút gọn, tối đa 500 ký tự."
-NEED_PHOTO = "Vui lòng gửi ảnh, hoặc bấm Bỏ qua."
+NOTHING_TO_SKIP = "Không có gì để bỏ qua: nếu không có ghi chú, chọn Gửi báo cáo."
 NOTE = "Đã họp dân"
 DIFFICULTY = "Chưa có kinh phí"
 
@@ -333,16 +475,27 @@ DIFFICULTY = "Chưa có kinh phí"
 PROBLEMS: dict[str, dict[str, str | None]] = {
     "pick": {"text": CHOOSE, "emoji": CHOOSE, "long": CHOOSE, "number": CHOOSE},
     "status": {"text": CHOOSE, "emoji": CHOOSE, "long": CHOOSE, "number": CHOOSE},
-    "note": {"text": None, "emoji": NOTE_IN_WORDS, "long": TOO_LONG, "number": NOTE_IN_WORDS},
+    "extras": {
+        "text": None,
+        "emoji": NOTE_IN_WORDS,
+        "long": None,
+        "number": NOTE_IN_WORDS,
+        "skip": NOTHING_TO_SKIP,
+    },
     "difficulty": {
         "text": None,
         "emoji": NOTE_IN_WORDS,
-        "long": TOO_LONG,
+        "long": None,
         "number": NOTE_IN_WORDS,
-        "skip": "Vui lòng ghi rõ khó khăn để UBND xã nắm và hỗ trợ.",
+        "skip": DESCRIBE,
     },
-    "photo": {"text": NEED_PHOTO, "emoji": NEED_PHOTO, "long": NEED_PHOTO, "number": NEED_PHOTO},
-    "confirm": {"text": CHOOSE, "emoji": CHOOSE, "long": CHOOSE, "number": CHOOSE},
+    "more": {
+        "text": None,
+        "emoji": NOTE_IN_WORDS,
+        "long": None,
+        "number": NOTE_IN_WORDS,
+        "skip": NOTHING_TO_SKIP,
+    },
 }
 INPUTS = {
     "text": "không biết nữa",
@@ -372,14 +525,11 @@ async def reach(chat: Chat, where: str) -> list[list[str]]:
         return earlier
     earlier = chat.choices
     await chat.tap("Gặp khó khăn" if where == "difficulty" else "Đang thực hiện")
-    if where in ("note", "difficulty"):
+    if where in ("extras", "difficulty"):
         return earlier
     earlier = chat.choices
     await chat.send(NOTE)
-    if where == "photo":
-        return earlier
-    earlier = chat.choices
-    await chat.tap("Bỏ qua")
+    # The Gửi báo cáo under the first question is older than the one under 'Đã nhận ghi chú'.
     return earlier
 
 
@@ -391,12 +541,10 @@ async def finish(chat: Chat, where: str) -> None:
     if order <= STEPS.index("status"):
         await chat.tap("Đang thực hiện")
     if where == "difficulty":
-        assert await chat.send(DIFFICULTY) == [PHOTO_PROMPT]
-    elif order <= STEPS.index("note"):
-        assert await chat.send(NOTE) == [PHOTO_PROMPT]
-    if order <= STEPS.index("photo"):
-        assert (await chat.tap("Bỏ qua"))[0].startswith("Anh/chị kiểm tra lại báo cáo:")
-    assert (await chat.tap("Gửi"))[0].startswith("Đã gửi báo cáo")
+        assert await chat.send(DIFFICULTY) == [NOTE_TAKEN]
+    elif order <= STEPS.index("extras"):
+        assert await chat.send(NOTE) == [NOTE_TAKEN]
+    assert (await chat.tap("Gửi báo cáo"))[0].startswith("Đã gửi báo cáo")
 
 
 @pytest.mark.parametrize(("where", "kind"), CASES)
@@ -488,10 +636,13 @@ async def test_focal_points_of_one_unit_see_and_hear_of_each_others_reports(
     assert await an.send("/baocao") == [status_prompt(*PLAN)]
     await an.tap("Đang thực hiện")
     await an.send("Đã họp dân 2 lần")
-    await an.tap("Bỏ qua")
-    assert await an.tap("Gửi") == [
-        f"Đã gửi báo cáo: Đang thực hiện, công văn 669/KH-SGDĐT, {SENT_AT}\n"
-        "Đã báo cho 1 đầu mối khác của Thôn Đông."
+    assert await an.tap("Gửi báo cáo") == [
+        sent(
+            "Đang thực hiện",
+            "Kèm theo: ghi chú.",
+            ALSO_RECEIVED,
+            "Đã báo cho 1 đầu mối khác của Thôn Đông.",
+        )
     ]
     assert binh.inbox() == [
         "Anh/chị Nguyễn Văn An (Thôn Đông) đã báo cáo công văn 669/KH-SGDĐT: Đang thực hiện.\n"
@@ -510,7 +661,6 @@ async def test_focal_points_of_one_unit_see_and_hear_of_each_others_reports(
     ]
     await binh.send("3")
     await binh.send("Đã vận động 100% hộ đăng ký")
-    await binh.send("bo qua")
     assert (await binh.send("1"))[0].endswith("Đã báo cho 1 đầu mối khác của Thôn Đông.")
     assert an.inbox() == [
         "Anh/chị Phạm Thị Bình (Thôn Đông) đã báo cáo công văn 669/KH-SGDĐT: Đã hoàn thành.\n"
@@ -530,10 +680,10 @@ async def test_focal_points_of_one_unit_see_and_hear_of_each_others_reports(
     await an.tap("Đang thực hiện")
     await an.send("Bổ sung: còn 5 hộ chưa nộp phiếu")
     await an.send(photo="AgACAgPhieu")
-    await an.tap("Gửi")
+    await an.tap("Gửi báo cáo")
     assert binh.inbox() == [
         "Anh/chị Nguyễn Văn An (Thôn Đông) đã báo cáo công văn 669/KH-SGDĐT: Đang thực hiện.\n"
-        "Ghi chú: Bổ sung: còn 5 hộ chưa nộp phiếu\nLúc 08:00 21/03/2026."
+        "Ghi chú: Bổ sung: còn 5 hộ chưa nộp phiếu\nKèm theo: 1 ảnh.\nLúc 08:00 21/03/2026."
     ]
     # A Telegram photo means nothing on Zalo.
     assert binh.last[0].photo == ""

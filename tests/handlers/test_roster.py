@@ -172,9 +172,7 @@ async def test_history_of_a_removed_person_stays_on_status(engine, database, clo
     town.east.inbox()
     await town.east.send("/baocao")
     await town.east.tap("Đã hoàn thành")
-    await town.east.tap("Bỏ qua")
-    await town.east.tap("Bỏ qua")
-    await town.east.tap("Gửi")
+    await town.east.tap("Gửi báo cáo")
     await remove(town.admin, AN)
     with Session(database) as session:
         assert len(list(session.exec(select(ProgressReport)))) == 1
@@ -369,9 +367,7 @@ async def test_admin_moves_a_focal_point_who_then_works_for_the_new_unit(engine,
         "Báo cáo về 13/UBND-VHXH — V/v rà soát hộ nghèo.\nTình hình thực hiện hiện nay thế nào?"
     ]
     await town.east_deputy.tap("Đang thực hiện")
-    await town.east_deputy.tap("Bỏ qua")
-    await town.east_deputy.tap("Bỏ qua")
-    await town.east_deputy.tap("Gửi")
+    await town.east_deputy.tap("Gửi báo cáo")
     with Session(database) as session:
         [report] = session.exec(select(ProgressReport))
         assignment = session.get(Assignment, report.assignment_id)
@@ -405,8 +401,7 @@ async def test_a_removed_admin_hears_of_no_difficulty(engine, database):
     await town.east.send("/baocao")
     await town.east.tap("Gặp khó khăn")
     await town.east.send("Thiếu kinh phí tổ chức sinh hoạt cộng đồng")
-    await town.east.tap("Bỏ qua")
-    await town.east.tap("Gửi")
+    await town.east.tap("Gửi báo cáo")
     [notice] = town.admin.inbox()
     assert notice.startswith("⚠️ Thôn Đông báo cáo gặp khó khăn")
     assert lan.inbox() == []

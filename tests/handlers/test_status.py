@@ -242,17 +242,18 @@ async def test_focal_point_and_stranger_cannot_see_status(engine, plan):
 
 
 async def test_a_report_sent_through_baocao_is_counted(engine, database):
-    """The head reports 'done' in the dialog; the admin then sees the unit completed."""
+    """The head reports 'done' in the dialog; the admin then sees the unit completed, and the
+    directive received by its one focal point, as a report implies."""
     directive = seed_directive(database, *PLAN, ["Thôn Đông", "Thôn Tây"])
     head = await joined(engine, Role.FOCAL, "Nguyễn Văn An", unit="Thôn Đông", external_id="1001")
     await head.send("/baocao")
-    for label in ["Đã hoàn thành", "Bỏ qua", "Bỏ qua", "Gửi"]:
+    for label in ["Đã hoàn thành", "Gửi báo cáo"]:
         await head.tap(label)
     chat = await admin_chat(engine)
     [summary, _choose] = await chat.send("/tinhhinh")
     assert "Đã báo cáo: 1/2 đơn vị\nHoàn thành: 1/2 đơn vị" in summary
     [units] = await chat.press(f"/tinhhinh {directive.id}")
-    assert "Thôn Đông: Đã hoàn thành, báo cáo lúc 08:00 20/03/2026; đã nhận 0/1" in units
+    assert "Thôn Đông: Đã hoàn thành, báo cáo lúc 08:00 20/03/2026; đã nhận 1/1" in units
 
 
 async def test_unit_without_focal_point_is_named_so(engine, database, clock):
