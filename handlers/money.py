@@ -31,6 +31,7 @@ from typing import NamedTuple
 
 from num2words import num2words
 
+from handlers.i18n import Translator
 from handlers.money_words import (
     THOUSAND,
     UNITS,
@@ -197,6 +198,33 @@ def unusual_amount(amount: int) -> str:
     if amount > LARGE_AMOUNT:
         return "large"
     return ""
+
+
+def amount_problem(_: Translator, reason: str) -> str:
+    """Explain in the person's language why a typed amount was refused (AmountError.reason)."""
+    problems = {
+        "empty": _("Please type the amount in numbers."),
+        "no_number": _("There is no number in that. Please type the amount, e.g. 500000 or 500k."),
+        "zero": _("The amount must be more than 0."),
+        "negative": _(
+            "The amount cannot be negative. To undo a recorded contribution, "
+            "ask the commune office to reverse its receipt."
+        ),
+        "too_large": _(
+            "That is more than {limit}, the most one entry may record. "
+            "Please check the number of zeros."
+        ).format(limit=_.money(MAX_AMOUNT)),
+        "ambiguous": _(
+            "The amount is unclear: is 1,5 one and a half million or 1,500 dong? "
+            "Please write it plainly, e.g. 1,5 triệu or 1.500.000."
+        ),
+        "fraction": _("The amount must be whole dong, with no fraction of a dong."),
+        "words": _(
+            "The amount in words could mean more than one sum. "
+            "Please write it plainly, e.g. 1.500.000, 1,5 triệu or một triệu rưỡi."
+        ),
+    }
+    return problems.get(reason, problems["ambiguous"])
 
 
 def amount_in_words(amount: int) -> str:
