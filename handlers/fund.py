@@ -1,4 +1,9 @@
-"""/quy: record a contribution to the study-promotion fund and give its receipt number."""
+"""/quy: record a contribution to the study-promotion fund and give its receipt number.
+
+Five inputs as a rule: /quy, the donor's name, the amount, a note or Skip, Confirm. The donor
+kind (an individual) and the date (today) have their usual answers; the summary offers to
+change any of them.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,16 @@ from typing import Any
 
 from handlers.context import Context
 from handlers.dates import DateError, parse_date
+from handlers.fund_receipt import record_unless_repeated, recording_unit
 from handlers.i18n import N_, Translator
-from handlers.money import MAX_AMOUNT, AmountError, amount_in_words, parse_amount
+from handlers.money import (
+    AmountError,
+    amount_in_words,
+    amount_problem,
+    parse_amount,
+    unusual_amount,
+)
 from handlers.registry import Step, choice_step, command, step
-from storage.ledger import record_contribution
 from storage.models import DonorKind, Role, Unit
 
 NAME_MIN, NAME_MAX = 2, 120
@@ -37,11 +48,6 @@ def unit_label(ctx: Context, unit_id: int | None) -> str:
     return unit.name if unit is not None else ctx._(OFFICE)
 
 
-def recording_unit(ctx: Context) -> int | None:
-    """Return the unit a contribution is booked to: the focal point's, none for an admin."""
-    return ctx.person.unit_id if ctx.person.role == Role.FOCAL.value else None
-
-
 def contribution_summary(_: Translator, data: dict[str, Any]) -> str:
     """Name the contribution being entered: its donor and, once typed, its amount."""
     name = str(data.get("donor_name", ""))
@@ -63,13 +69,33 @@ def contribution_summary(_: Translator, data: dict[str, Any]) -> str:
 )
 async def start_contribution(ctx: Context) -> Step | None:
     """Start recording a contribution: ask the donor's name."""
-    ctx.ask(ctx._("What is the name of the donor (person, family or organisation)?"))
+    ask_name(ctx)
     return receive_donor_name
+
+
+def ask_next(ctx: Context) -> Step:
+    """Ask for the first answer still missing, or show the summary once all are given."""
+    # Kind and date are rarely other than these, so they are not asked; the summary shows
+    # them and offers to change them.
+    ctx.data.setdefault("donor_kind", DonorKind.PERSON.value)
+    ctx.data.setdefault("contributed_on", ctx.today.isoformat())
+    if "amount" not in ctx.data:
+        ask_amount(ctx)
+        return receive_amount
+    if "note" not in ctx.data:
+        ask_note(ctx)
+        return receive_note
+    return confirm(ctx)
+
+
+def ask_name(ctx: Context) -> None:
+    """Ask who gave the money."""
+    ctx.ask(ctx._("What is the name of the donor (person, family or organisation)?"))
 
 
 @step
 async def receive_donor_name(ctx: Context) -> Step | None:
-    """Take the donor's name and ask what kind of donor it is."""
+    """Take the donor's name and go on to what is still missing."""
     name = " ".join(ctx.text.split())
     if not NAME_MIN <= len(name) <= NAME_MAX or not any(ch.isalpha() for ch in name):
         ctx.reask(
@@ -79,60 +105,61 @@ async def receive_donor_name(ctx: Context) -> Step | None:
         )
         return receive_donor_name
     ctx.data["donor_name"] = name
+    return ask_next(ctx)
+
+
+def ask_kind(ctx: Context) -> None:
+    """Ask what kind of donor it is: individual, family, clan or organisation."""
     choices = [(kind, ctx._(label)) for kind, label in DONOR_KINDS.items()]
     ctx.ask(ctx._("Who is the donor?"), choices)
-    return receive_donor_kind
 
 
 @choice_step
 async def receive_donor_kind(ctx: Context) -> Step | None:
-    """Take the donor kind and ask the amount."""
+    """Take the donor kind and go on to what is still missing."""
     ctx.data["donor_kind"] = ctx.choice
-    ask_amount(ctx)
-    return receive_amount
+    return ask_next(ctx)
 
 
 def ask_amount(ctx: Context) -> None:
     """Ask how much was given, with examples of how to type it."""
-    ctx.ask(ctx._("How much was given? For example: 500000, 500k, 1,5 triệu, 2tr."))
-
-
-def amount_problem(_: Translator, reason: str) -> str:
-    """Explain in the person's language why a typed amount was refused."""
-    problems = {
-        "empty": _("Please type the amount in numbers."),
-        "no_number": _("There is no number in that. Please type the amount, e.g. 500000 or 500k."),
-        "zero": _("The amount must be more than 0."),
-        "negative": _(
-            "The amount cannot be negative. To undo a recorded contribution, "
-            "ask the commune office to reverse its receipt."
-        ),
-        "too_large": _(
-            "That is more than {limit}, the most one entry may record. "
-            "Please check the number of zeros."
-        ).format(limit=_.money(MAX_AMOUNT)),
-        "ambiguous": _(
-            "The amount is unclear: is 1,5 one and a half million or 1,500 dong? "
-            "Please write it plainly, e.g. 1,5 triệu or 1.500.000."
-        ),
-        "fraction": _("The amount must be whole dong, with no fraction of a dong."),
-    }
-    return problems.get(reason, problems["ambiguous"])
+    ctx.ask(ctx._("How much was given? For example: 500000, 500k, 1 triệu rưỡi, 2tr."))
 
 
 @step
 async def receive_amount(ctx: Context) -> Step | None:
-    """Take the amount; then ask the date, or go back to the summary when correcting it."""
+    """Take the amount; a very small or very large one is asked back first."""
     try:
         amount = parse_amount(ctx.text)
     except AmountError as error:
         ctx.reask(amount_problem(ctx._, error.reason))
         return receive_amount
-    ctx.data["amount"] = amount
-    if "note" in ctx.data:
-        return confirm(ctx)
-    ask_date(ctx)
-    return receive_date
+    unusual = unusual_amount(amount)
+    if not unusual:
+        ctx.data["amount"] = amount
+        return ask_next(ctx)
+    ctx.data["unchecked_amount"] = amount
+    question = (
+        ctx._("A very small amount: {amount}. Is that right?")
+        if unusual == "small"
+        else ctx._("A very large amount: {amount}. Is that right?")
+    )
+    ctx.ask(
+        question.format(amount=ctx._.money(amount)),
+        [("right", ctx._("That's right")), ("retype", ctx._("Type it again"))],
+    )
+    return receive_amount_check
+
+
+@choice_step
+async def receive_amount_check(ctx: Context) -> Step | None:
+    """Keep the very small or very large amount once confirmed, or ask the amount again."""
+    unchecked = ctx.data.pop("unchecked_amount", None)
+    if ctx.choice != "right" or unchecked is None:
+        ask_amount(ctx)
+        return receive_amount
+    ctx.data["amount"] = int(unchecked)
+    return ask_next(ctx)
 
 
 def ask_date(ctx: Context) -> None:
@@ -153,7 +180,7 @@ def earliest_date(today: dt.date) -> dt.date:
 
 @step
 async def receive_date(ctx: Context) -> Step | None:
-    """Take the date (not in the future, at most a year back) and ask for a note."""
+    """Take the date (not in the future, at most a year back) and go on."""
     earliest = earliest_date(ctx.today)
     try:
         given = (
@@ -176,11 +203,15 @@ async def receive_date(ctx: Context) -> Step | None:
             ctx.reask(ctx._("Please type the date as day/month, e.g. 15/03 or 15/03/2026."))
         return receive_date
     ctx.data["contributed_on"] = given.isoformat()
+    return ask_next(ctx)
+
+
+def ask_note(ctx: Context) -> None:
+    """Ask for an optional note, Skip being the usual answer."""
     ctx.ask(
         ctx._("Any note (e.g. the purpose, or a bank transfer)? Type it, or choose Skip."),
         [("skip", ctx._("Skip"))],
     )
-    return receive_note
 
 
 @step
@@ -197,7 +228,7 @@ async def receive_note(ctx: Context) -> Step | None:
         )
         return receive_note
     ctx.data["note"] = note
-    return confirm(ctx)
+    return ask_next(ctx)
 
 
 def confirm(ctx: Context) -> Step:
@@ -219,43 +250,35 @@ def confirm(ctx: Context) -> Step:
         lines.append(_("Note: {note}").format(note=ctx.data["note"]))
     choices = [
         ("confirm", _("Confirm")),
-        ("amount", _("Correct the amount")),
+        ("name", _("Change the name")),
+        ("amount", _("Change the amount")),
+        ("date", _("Change the date")),
+        ("kind", _("Change the donor kind")),
+        ("note", _("Change the note")),
         ("cancel", _("Cancel")),
     ]
     ctx.ask("\n".join(lines), choices)
     return receive_confirmation
 
 
+_CHANGES = {
+    "name": (ask_name, receive_donor_name),
+    "amount": (ask_amount, receive_amount),
+    "date": (ask_date, receive_date),
+    "kind": (ask_kind, receive_donor_kind),
+    "note": (ask_note, receive_note),
+}
+"""What each 'Change …' of the summary asks again; the answer leads back to the summary."""
+
+
 @choice_step
 async def receive_confirmation(ctx: Context) -> Step | None:
-    """Record the contribution and give its receipt number, or correct the amount, or cancel."""
-    if ctx.choice == "amount":
-        ask_amount(ctx)
-        return receive_amount
+    """Record the contribution (asking first if it repeats a receipt), change a field, or cancel."""
+    if ctx.choice in _CHANGES:
+        ask, receive = _CHANGES[ctx.choice]
+        ask(ctx)
+        return receive
     if ctx.choice == "cancel":
         ctx.say(ctx._("Cancelled. Nothing was recorded."))
         return None
-    amount = int(ctx.data["amount"])
-    contribution = record_contribution(
-        ctx.session,
-        recorded_by=ctx.person.id or 0,
-        unit_id=recording_unit(ctx),
-        donor_name=ctx.data["donor_name"],
-        donor_kind=ctx.data["donor_kind"],
-        amount=amount,
-        contributed_on=dt.date.fromisoformat(ctx.data["contributed_on"]),
-        note=ctx.data["note"],
-        now=ctx.now,
-        timezone=ctx.timezone,
-    )
-    ctx.say(
-        ctx._(
-            "Recorded. Receipt number: {receipt}. Amount: {amount} ({words}) from {name}."
-        ).format(
-            receipt=contribution.receipt_no,
-            amount=ctx._.money(amount),
-            words=amount_in_words(amount),
-            name=contribution.donor_name,
-        )
-    )
-    return None
+    return record_unless_repeated(ctx)

@@ -18,6 +18,8 @@ in Vietnam, so the unit decides):
   than the unit before it, and only the last part may carry separators.
 * Bare digits after a unit fill the next unit down, read like decimals of that unit:
   ``1tr5`` = 1.500.000, ``1tr200`` = 1.200.000, ``5k5`` = 5.500 (at most 3 digits).
+* Number words ("một triệu rưỡi", "5 trăm") are first rewritten in digits by
+  ``handlers.money_words``; what it cannot read one way only is refused as "words".
 """
 
 from __future__ import annotations
@@ -29,31 +31,25 @@ from typing import NamedTuple
 
 from num2words import num2words
 
+from handlers.i18n import Translator
+from handlers.money_words import (
+    THOUSAND,
+    UNITS,
+    NumberWordsError,
+    digits_from_words,
+    has_number_words,
+)
+
 MAX_AMOUNT = 10_000_000_000  # 10 tỷ
 
 # No real amount is this long; refusing early also keeps int() far from CPython's
 # 4300-digit conversion limit.
 _MAX_INPUT_CHARS = 100
+_MAX_WORDS_CHARS = 200
 
-_THOUSAND = 1_000
-_MILLION = 1_000_000
-_BILLION = 1_000_000_000
-
-_UNITS: dict[str, int] = {
-    "k": _THOUSAND,
-    "n": _THOUSAND,
-    "nghìn": _THOUSAND,
-    "nghin": _THOUSAND,
-    "ngàn": _THOUSAND,
-    "ngan": _THOUSAND,
-    "tr": _MILLION,
-    "triệu": _MILLION,
-    "trieu": _MILLION,
-    "tỷ": _BILLION,
-    "tỉ": _BILLION,
-    "ty": _BILLION,
-    "ti": _BILLION,
-}
+# Below or above these an amount is asked back: a slip of a few zeros is the likely cause.
+SMALL_AMOUNT = 10_000
+LARGE_AMOUNT = 1_000_000_000
 
 # Leftmost match wins, so "dong"/"vnd" are taken whole rather than just their last "d".
 _CURRENCY_SUFFIX = re.compile(r"\s*(?:đồng|dong|vnđ|vnd|đ|d|₫)$")
@@ -68,7 +64,9 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 class AmountError(ValueError):
     """Why a typed amount was refused."""
 
-    reason: str  # "empty", "no_number", "zero", "negative", "too_large", "ambiguous", "fraction"
+    # "empty", "no_number", "zero", "negative", "too_large", "ambiguous", "fraction", or
+    # "words": number words that cannot be read one way only (see handlers.money_words).
+    reason: str
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -95,9 +93,9 @@ def _tokenise(body: str) -> list[_Token]:
         if match is None:
             raise AmountError("ambiguous")
         raw, word = match.groups()
-        if word and word not in _UNITS:
+        if word and word not in UNITS:
             raise AmountError("ambiguous")
-        tokens.append(_Token(raw, _UNITS[word] if word else None))
+        tokens.append(_Token(raw, UNITS[word] if word else None))
         pos = match.end()
     if not tokens:
         raise AmountError("ambiguous")
@@ -147,7 +145,7 @@ def _combine(tokens: list[_Token], has_currency: bool) -> Fraction:
             if index != last or prev_unit is None or not raw.isdigit() or len(raw) > 3:
                 raise AmountError("ambiguous")
             # Pad right so "1tr5" and "1tr500" both mean 500 nghìn, like decimals.
-            total += int(raw.ljust(3, "0")) * (prev_unit // _THOUSAND)
+            total += int(raw.ljust(3, "0")) * (prev_unit // THOUSAND)
             break
         value = _read_number(raw, has_unit=True, has_currency=has_currency) * unit
         if prev_unit is not None and (unit >= prev_unit or value >= prev_unit):
@@ -158,19 +156,32 @@ def _combine(tokens: list[_Token], has_currency: bool) -> Fraction:
 
 
 def parse_amount(text: str) -> int:
-    """Turn a typed amount such as "1tr5", "500k" or "1.000.000đ" into whole đồng."""
+    """Turn a typed amount such as "1tr5", "500k", "1.000.000đ" or "một triệu rưỡi" into đồng."""
     normalised = _normalise(text)
     if not normalised:
         raise AmountError("empty")
-    if not _DIGITS.intersection(normalised):
+    if not _DIGITS.intersection(normalised) and not has_number_words(normalised):
         raise AmountError("no_number")
     if _NEGATIVE_PREFIX.match(normalised):
         raise AmountError("negative")
-    if len(normalised) > _MAX_INPUT_CHARS:
+    # Words take more room than digits; the digit form is held to the shorter limit below.
+    if len(normalised) > _MAX_WORDS_CHARS:
         raise AmountError("ambiguous")
     body = _CURRENCY_SUFFIX.sub("", normalised)
     has_currency = body != normalised
-    total = _combine(_tokenise(body), has_currency)
+    try:
+        spelled = digits_from_words(body)
+    except NumberWordsError:
+        raise AmountError("words") from None
+    if len(spelled or body) > _MAX_INPUT_CHARS:
+        raise AmountError("ambiguous")
+    try:
+        total = _combine(_tokenise(spelled or body), has_currency)
+    except AmountError as error:
+        # "Is 1,5 one and a half million?" says nothing about "hai ba": words get their own.
+        if spelled is not None and error.reason == "ambiguous":
+            raise AmountError("words") from None
+        raise
     if total == 0:
         raise AmountError("zero")
     if total > MAX_AMOUNT:
@@ -178,6 +189,42 @@ def parse_amount(text: str) -> int:
     if total.denominator != 1:
         raise AmountError("fraction")
     return int(total)
+
+
+def unusual_amount(amount: int) -> str:
+    """Say whether an amount should be asked back: "small", "large", or "" when usual."""
+    if amount < SMALL_AMOUNT:
+        return "small"
+    if amount > LARGE_AMOUNT:
+        return "large"
+    return ""
+
+
+def amount_problem(_: Translator, reason: str) -> str:
+    """Explain in the person's language why a typed amount was refused (AmountError.reason)."""
+    problems = {
+        "empty": _("Please type the amount in numbers."),
+        "no_number": _("There is no number in that. Please type the amount, e.g. 500000 or 500k."),
+        "zero": _("The amount must be more than 0."),
+        "negative": _(
+            "The amount cannot be negative. To undo a recorded contribution, "
+            "ask the commune office to reverse its receipt."
+        ),
+        "too_large": _(
+            "That is more than {limit}, the most one entry may record. "
+            "Please check the number of zeros."
+        ).format(limit=_.money(MAX_AMOUNT)),
+        "ambiguous": _(
+            "The amount is unclear: is 1,5 one and a half million or 1,500 dong? "
+            "Please write it plainly, e.g. 1,5 triệu or 1.500.000."
+        ),
+        "fraction": _("The amount must be whole dong, with no fraction of a dong."),
+        "words": _(
+            "The amount in words could mean more than one sum. "
+            "Please write it plainly, e.g. 1.500.000, 1,5 triệu or một triệu rưỡi."
+        ),
+    }
+    return problems.get(reason, problems["ambiguous"])
 
 
 def amount_in_words(amount: int) -> str:

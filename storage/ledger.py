@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func
+from sqlalchemy import case, exists, func
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from storage.fund_totals import add_to_totals, stored_totals
@@ -113,6 +115,45 @@ def record_contribution(
         )
 
     return _append(session, year, build, lambda: None)
+
+
+def _folded(name: str) -> str:
+    """A donor's name with case, marks (đ too) and spacing folded away."""
+    bare = unicodedata.normalize("NFD", name.casefold().replace("đ", "d"))
+    return " ".join("".join(ch for ch in bare if not unicodedata.combining(ch)).split())
+
+
+def same_contribution(
+    session: Session,
+    *,
+    unit_id: int | None,
+    donor_name: str,
+    amount: int,
+    contributed_on: dt.date,
+) -> Contribution | None:
+    """Return the first standing receipt of this unit with the same donor, amount and day.
+
+    The donor matches in any case and with or without marks ("nguyen van binh"); a
+    receipt that was reversed no longer stands, and neither does a reversal.
+    """
+    reversal = aliased(Contribution)
+    query = (
+        select(Contribution)
+        .where(
+            # unit_id, contributed_on, amount: ix_contribution_totals finds the few candidates.
+            col(Contribution.unit_id).is_(None)
+            if unit_id is None
+            else Contribution.unit_id == unit_id,
+            Contribution.contributed_on == contributed_on,
+            Contribution.amount == amount,
+            col(Contribution.reverses_id).is_(None),
+            ~exists().where(reversal.reverses_id == Contribution.id),
+        )
+        .order_by(col(Contribution.id))
+    )
+    wanted = _folded(donor_name)
+    # Folding marks is not portable SQL (SQLite has no unaccent), so names compare here.
+    return next((row for row in session.exec(query) if _folded(row.donor_name) == wanted), None)
 
 
 def find_receipt(session: Session, receipt_no: str) -> Contribution | None:

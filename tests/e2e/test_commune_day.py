@@ -220,18 +220,14 @@ def the_morning(commune: Commune, admin_code: str, head_code: str, principal_cod
     head.sees("Đã gửi báo cáo")
 
     principal.says("/quy")
-    principal.sees("nhà hảo tâm")
+    principal.sees("người đóng góp")
     principal.says("Nguyễn Văn Bình")
-    principal.sees("Cá nhân")
-    principal.picks("Cá nhân")
     principal.sees("Số tiền")
-    principal.says("1,5 triệu")
-    principal.sees("Ngày")
-    principal.picks("Hôm nay")
+    principal.says("1 triệu rưỡi")
     principal.sees("Ghi chú")
     principal.picks("Bỏ qua")
     confirm = principal.sees("một triệu năm trăm nghìn đồng")
-    assert "1.500.000 ₫" in confirm
+    assert "1.500.000 ₫" in confirm and "(Cá nhân)" in confirm
     principal.picks("Xác nhận")
     receipt = principal.sees("Số biên lai")
     assert re.search(r"KH\d{4}-00001", receipt)
@@ -289,15 +285,13 @@ def the_afternoon(commune: Commune, telegram: FakeTelegram, env: dict[str, str],
     admin.says("30/12/2099")
     admin.sees("13/UBND-VHXH")
 
-    # Meanwhile the principal is recording a second contribution, up to the date.
+    # Meanwhile the principal is recording a second contribution, up to the note.
     principal.says("/quy")
-    principal.sees("nhà hảo tâm")
+    principal.sees("người đóng góp")
     principal.says("Hội Khuyến học thôn Tây")
-    principal.sees("Cá nhân")
-    principal.picks("Tổ chức")
     principal.sees("Số tiền")
     principal.says("2tr")
-    asked = principal.sees("Ngày đóng góp")
+    asked = principal.sees("Ghi chú (")
 
     admin.taps("Gửi")
     admin.sees("Đã gửi công văn tới 3 đơn vị, 2 người")
@@ -306,14 +300,16 @@ def the_afternoon(commune: Commune, telegram: FakeTelegram, env: dict[str, str],
     pushed = principal.sees("13/UBND-VHXH")
     ack = re.search(r"Đã nhận: gửi (/ack \d+)", pushed)
     assert ack, pushed
-    again = principal.sees("Ngày đóng góp")
+    again = principal.sees("Ghi chú (")
     # The same question with the same numbers: "1" still means the same answer.
-    assert again == asked and re.search(r"^1\. Hôm nay$", again, re.MULTILINE)
-    principal.picks("Hôm nay")
-    principal.sees("Ghi chú")
+    assert again == asked and re.search(r"^1\. Bỏ qua$", again, re.MULTILINE)
     principal.picks("Bỏ qua")
+    principal.sees("hai triệu đồng")
+    principal.picks("Sửa loại")
+    principal.sees("Người đóng góp là")
+    principal.picks("Tổ chức")
     confirm = principal.sees("hai triệu đồng")
-    assert "2.000.000 ₫" in confirm and "Hội Khuyến học thôn Tây" in confirm
+    assert "2.000.000 ₫" in confirm and "Hội Khuyến học thôn Tây (Tổ chức)" in confirm
     principal.picks("Xác nhận")
     receipt = principal.sees("Số biên lai")
     assert re.search(r"KH\d{4}-00002", receipt)

@@ -32,7 +32,7 @@ ASK_REASON = "Lý do hủy biên lai KH2026-00001?"
 REASON_PROBLEM = "Vui lòng ghi lý do bằng chữ, từ 3 đến 300 ký tự."
 CONFIRM = (
     "Hủy biên lai KH2026-00001?\n"
-    "Nhà hảo tâm: Nguyễn Văn Bình (Cá nhân)\n"
+    "Người đóng góp: Nguyễn Văn Bình (Cá nhân)\n"
     "Số tiền: 1.500.000 ₫\n"
     "Ngày: 20/03/2026\n"
     "Đơn vị: Thôn Đông\n"

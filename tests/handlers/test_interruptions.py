@@ -13,9 +13,9 @@ from storage.models import Conversation, Directive, Person
 from tests.support.assignments import seed_directive
 from tests.support.fund import contributions, dialog_data, plain, up_to_amount, village_head
 
-ASK_DATE = "Ngày đóng góp? Chọn Hôm nay hoặc gõ ngày, ví dụ 15/03."
 ASK_NOTE = "Ghi chú (ví dụ mục đích, chuyển khoản)? Gõ ghi chú hoặc chọn Bỏ qua."
-ASK_NAME = "Tên nhà hảo tâm (người, gia đình hoặc tổ chức đóng góp) là gì?"
+ASK_NAME = "Tên người đóng góp (cá nhân, gia đình hoặc tổ chức)?"
+CHECK = "Vui lòng kiểm tra khoản đóng góp:"
 ACKED = "Đã ghi nhận anh/chị đã nhận công văn số 12/UBND-VHXH lúc 08:00 20/03/2026."
 NOTHING = "Không có việc gì đang làm dở. Gửi /menu để xem các việc anh/chị có thể làm."
 DISCARD, CONTINUE = "Bỏ và làm việc mới", "Tiếp tục việc đang dở"
@@ -36,38 +36,38 @@ def _push(database, clock) -> int:
     return assignment
 
 
-async def _at_date_step(engine, channel: str, external_id: str):  # type: ignore[no-untyped-def]
+async def _at_note_step(engine, channel: str, external_id: str):  # type: ignore[no-untyped-def]
     chat = await village_head(engine, channel, external_id)
     await up_to_amount(chat, "Nguyễn Văn Bình")
-    assert await chat.send("500k") == [ASK_DATE]
+    assert await chat.send("500k") == [ASK_NOTE]
     return chat
 
 
 @pytest.mark.parametrize(("channel", "external_id"), CHANNELS)
-async def test_a_directive_pushed_mid_contribution_then_acknowledged_keeps_the_date_question(
+async def test_a_directive_pushed_mid_contribution_then_acknowledged_keeps_the_note_question(
     engine, database, clock, channel, external_id
 ):
-    """At the date step a directive arrives and the head acknowledges it: the date question
-    comes back with Hôm nay, and 'Hôm nay' (1 on Zalo) goes on with the contribution."""
-    chat = await _at_date_step(engine, channel, external_id)
+    """At the note step a directive arrives and the head acknowledges it: the note question
+    comes back with Bỏ qua, and 'Bỏ qua' (1 on Zalo) goes on with the contribution."""
+    chat = await _at_note_step(engine, channel, external_id)
     assignment = _push(database, clock)
     pushed = chat.inbox()
     assert pushed[0].startswith("🔔 Công văn số 12/UBND-VHXH")
     # The push is followed by the dialog's own question, so the newest choices are its.
-    assert pushed[-1] == ASK_DATE
-    assert chat.labels() == ["Hôm nay"]
+    assert pushed[-1] == ASK_NOTE
+    assert chat.labels() == ["Bỏ qua"]
 
     replies = await chat.send(f"/ack {assignment}")
     assert replies[0].startswith(ACKED)
-    assert replies[-1] == ASK_DATE
-    assert chat.labels() == ["Hôm nay"]
+    assert replies[-1] == ASK_NOTE
+    assert chat.labels() == ["Bỏ qua"]
     if channel == "zalo":
         # Its Báo cáo is spelled out, so a number still answers the contribution.
         assert replies[0] == f"{ACKED}\n\nBáo cáo: gửi /baocao {assignment}"
-        assert await chat.send("1") == [ASK_NOTE]
+        [summary] = await chat.send("1")
     else:
-        assert await chat.tap("Hôm nay") == [ASK_NOTE]
-    await chat.tap("Bỏ qua")
+        [summary] = await chat.tap("Bỏ qua")
+    assert summary.startswith(CHECK)
     await chat.tap("Xác nhận")
     [stored] = contributions(database)
     assert (stored.donor_name, stored.amount) == ("Nguyễn Văn Bình", 500_000)
@@ -77,13 +77,14 @@ async def test_a_directive_pushed_mid_contribution_then_acknowledged_keeps_the_d
 async def test_help_and_menu_mid_dialog_offer_its_question_again(
     engine, database, channel, external_id
 ):
-    """/help and /menu answer, then ask the date again; the next answer goes to the dialog."""
-    chat = await _at_date_step(engine, channel, external_id)
+    """/help and /menu answer, then ask the note again; the next answer goes to the dialog."""
+    chat = await _at_note_step(engine, channel, external_id)
     for command in ["/help", "/menu"]:
         replies = await chat.send(command)
-        assert replies[-1] == ASK_DATE
-        assert chat.labels() == ["Hôm nay"]
-    assert await chat.tap("Hôm nay") == [ASK_NOTE]
+        assert replies[-1] == ASK_NOTE
+        assert chat.labels() == ["Bỏ qua"]
+    [summary] = await chat.tap("Bỏ qua")
+    assert summary.startswith(CHECK)
     assert dialog_data(database, chat)["amount"] == 500_000
 
 
@@ -91,17 +92,18 @@ async def test_help_and_menu_mid_dialog_offer_its_question_again(
 async def test_another_command_asks_before_dropping_the_contribution(
     engine, database, channel, external_id
 ):
-    """/baocao in the middle of /quy says what is unfinished; Continue asks the date again."""
-    chat = await _at_date_step(engine, channel, external_id)
+    """/baocao in the middle of /quy says what is unfinished; Continue asks the note again."""
+    chat = await _at_note_step(engine, channel, external_id)
     replies = plain(await chat.send("/baocao"))
     assert replies == [
         "Anh/chị đang làm dở: ghi khoản đóng góp 500.000 ₫ của Nguyễn Văn Bình. "
         "Những gì đã nhập chưa được lưu."
     ]
     assert chat.labels() == [DISCARD, CONTINUE]
-    assert await chat.tap(CONTINUE) == [ASK_DATE]
-    assert chat.labels() == ["Hôm nay"]
-    assert await chat.tap("Hôm nay") == [ASK_NOTE]
+    assert await chat.tap(CONTINUE) == [ASK_NOTE]
+    assert chat.labels() == ["Bỏ qua"]
+    [summary] = await chat.tap("Bỏ qua")
+    assert summary.startswith(CHECK)
     assert dialog_data(database, chat)["donor_name"] == "Nguyễn Văn Bình"
 
 

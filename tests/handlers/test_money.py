@@ -4,7 +4,13 @@ import unicodedata
 
 import pytest
 
-from handlers.money import MAX_AMOUNT, AmountError, amount_in_words, parse_amount
+from handlers.money import (
+    MAX_AMOUNT,
+    AmountError,
+    amount_in_words,
+    parse_amount,
+    unusual_amount,
+)
 
 
 @pytest.mark.parametrize(
@@ -90,7 +96,6 @@ def test_max_amount_is_ten_billion() -> None:
         ("   ", "empty"),
         ("\u00a0", "empty"),
         ("abc", "no_number"),
-        ("năm trăm nghìn", "no_number"),
         ("😀", "no_number"),
         ("đ", "no_number"),
         ("0", "zero"),
@@ -132,6 +137,21 @@ def test_parse_amount_refuses(text: str, reason: str) -> None:
     with pytest.raises(AmountError) as caught:
         parse_amount(text)
     assert caught.value.reason == reason
+
+
+@pytest.mark.parametrize(
+    ("amount", "kind"),
+    [
+        (1, "small"),
+        (9_999, "small"),
+        (10_000, ""),
+        (1_000_000_000, ""),
+        (1_000_000_001, "large"),
+        (MAX_AMOUNT, "large"),
+    ],
+)
+def test_unusual_amounts_are_under_ten_thousand_or_over_one_billion(amount: int, kind: str) -> None:
+    assert unusual_amount(amount) == kind
 
 
 def test_amount_error_is_value_error() -> None:

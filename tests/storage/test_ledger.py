@@ -21,6 +21,7 @@ from storage.ledger import (
     ledger_totals,
     record_contribution,
     reverse_contribution,
+    same_contribution,
 )
 from storage.models import AuditEntry, Contribution, FundTotal, Person, Role
 from storage.people import add_unit
@@ -126,6 +127,41 @@ def test_find_receipt_ignores_case_and_spaces(database: Engine) -> None:
         found = find_receipt(session, " kh2026-00001 ")
         assert found is not None and found.id == given.id
         assert find_receipt(session, "KH2026-00002") is None
+
+
+def test_same_contribution_folds_the_name_and_skips_reversed_receipts(database: Engine) -> None:
+    """'gia dinh ong nguyen van binh' matches the family's receipt of the same unit, amount and
+    day; another unit, amount or day does not, nor a receipt reversed since, nor the reversal."""
+    day = dt.date(2026, 3, 20)
+    with transaction(database) as session:
+        recorder = _recorder(session)
+        east = add_unit(session, "Thôn Đông", "village").id
+        west = add_unit(session, "Thôn Tây", "village").id
+        first = _give(session, recorder, unit_id=east, day=day)
+        _give(session, recorder, unit_id=west, day=dt.date(2026, 3, 19))
+        office = _give(session, recorder, 700_000, day=day)
+        reversed_one = _give(session, recorder, 900_000, unit_id=west, day=day)
+        reverse_contribution(session, reversed_one, by=recorder, reason="Ghi trùng", now=MARCH)
+
+    def same(unit_id: int | None, name: str, amount: int, on: dt.date = day) -> str | None:
+        with Session(database) as session:
+            found = same_contribution(
+                session, unit_id=unit_id, donor_name=name, amount=amount, contributed_on=on
+            )
+            return found.receipt_no if found else None
+
+    assert same(east, "gia dinh  ong NGUYEN van binh", 500_000) == first.receipt_no
+    assert same(east, "Gia đình ông Nguyễn Văn Bình", 500_000) == "KH2026-00001"
+    assert same(None, "Gia đình ông Nguyễn Văn Bình", 700_000) == office.receipt_no
+    # Marks are folded, so a near-namesake is asked about too: a question costs one tap.
+    assert same(east, "Gia đình ông Nguyễn Văn Bính", 500_000) == "KH2026-00001"
+    assert same(east, "Gia đình ông Nguyễn Văn An", 500_000) is None
+    assert same(west, "Gia đình ông Nguyễn Văn Bình", 500_000) is None
+    assert same(east, "Gia đình ông Nguyễn Văn Bình", 500_001) is None
+    assert same(east, "Gia đình ông Nguyễn Văn Bình", 500_000, dt.date(2026, 3, 19)) is None
+    assert same(None, "Gia đình ông Nguyễn Văn Bình", 500_000) is None
+    assert same(west, "Gia đình ông Nguyễn Văn Bình", 900_000) is None
+    assert same(west, "Gia đình ông Nguyễn Văn Bình", -900_000) is None
 
 
 def test_reversal_adds_a_negative_row_and_an_audit_entry(database: Engine) -> None:

@@ -44,17 +44,15 @@ async def village_head(
 
 
 async def up_to_amount(chat: Chat, name: str = "Nguyễn Văn Bình") -> None:
-    """Start /quy and give the donor's name and kind (the first kind: an individual)."""
+    """Start /quy and give the donor's name (the kind stays the usual one, an individual)."""
     await chat.send("/quy")
     await chat.send(name)
-    await chat.tap(chat.labels()[0])
 
 
 async def up_to_summary(chat: Chat, amount: str = "1,5 triệu") -> list[str]:
-    """Go through /quy with today's date and no note; return the summary replies."""
+    """Go through /quy with the usual kind and date and no note; return the summary replies."""
     await up_to_amount(chat)
     await chat.send(amount)
-    await chat.tap("Hôm nay")
     return await tap(chat, "Bỏ qua")
 
 
