@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, func, update
 from sqlmodel import Session, col, select
 
 from storage.models import InviteCode, Person, Role, Setting, Unit, UnitKind
+from storage.ordering import sorted_units
 from storage.text import clean_text
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -142,11 +143,11 @@ def find_unit(session: Session, name: str, *, archived: bool = True) -> Unit | N
 
 
 def list_units(session: Session, kind: str | None = None) -> list[Unit]:
-    """Return the units in use (not archived), optionally of one kind, by kind then name."""
+    """Return the units in use (not archived), optionally of one kind, in list order."""
     query = select(Unit).where(col(Unit.archived_at).is_(None))
     if kind:
         query = query.where(Unit.kind == kind)
-    return sorted(session.exec(query), key=lambda u: (u.kind, u.name.casefold()))
+    return sorted_units(session.exec(query))
 
 
 def add_unit(session: Session, name: str, kind: str) -> Unit:

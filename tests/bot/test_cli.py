@@ -418,7 +418,7 @@ def test_units_import_refuses_a_file_that_is_not_utf8(cli, tmp_path, capsys):
 
 
 async def test_units_list_shows_kind_and_focal_points(cli, tmp_path, capsys):
-    """One line per unit: name, kind and how many focal points it has."""
+    """One line per unit: name, kind and how many focal points it has; villages first."""
     assert main(["units", "list"]) == 0
     assert capsys.readouterr().out == (
         "no units yet; add them with: hoctap units import FILE.csv\n"
@@ -431,9 +431,9 @@ async def test_units_list_shows_kind_and_focal_points(cli, tmp_path, capsys):
     capsys.readouterr()
     assert main(["units", "list"]) == 0
     assert capsys.readouterr().out == (
-        "Trường TH An Hưng\tschool\t0 focal\n"
-        "Thôn Tây\tvillage\t2 focal\n"
         "Thôn Đông\tvillage\t0 focal\n"
+        "Thôn Tây\tvillage\t2 focal\n"
+        "Trường TH An Hưng\tschool\t0 focal\n"
     )
 
 
