@@ -17,7 +17,7 @@ from storage.people import (
     list_units,
     telegram_link,
 )
-from storage.units_csv import MAX_NAME, MIN_NAME, clean_name
+from storage.units_import import MAX_NAME, MIN_NAME, clean_name
 
 ADMINS = {Role.ADMIN.value}
 
