@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from storage.models import InviteCode, Person, Role, Setting, Unit, UnitKind
 from storage.ordering import sorted_units
-from storage.text import clean_text
+from storage.text import clean_text, fold_name
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
@@ -138,6 +138,16 @@ def find_unit(session: Session, name: str, *, archived: bool = True) -> Unit | N
     query = select(Unit) if archived else select(Unit).where(col(Unit.archived_at).is_(None))
     for unit in session.exec(query):
         if unit.name.casefold() == wanted:
+            return unit
+    return None
+
+
+def find_look_alike(session: Session, name: str) -> Unit | None:
+    """Return a unit, archived or not, whose name differs from `name` at most in case, accents
+    or spacing ("Thon Dong" for Thôn Đông): the same unit, typed another way."""
+    wanted = fold_name(name)
+    for unit in session.exec(select(Unit)):
+        if fold_name(unit.name) == wanted:
             return unit
     return None
 

@@ -224,15 +224,17 @@ async def test_units_are_listed_by_kind_with_their_focal_points(engine, database
 
 
 async def test_admin_adds_a_unit_and_a_duplicate_name_is_refused(engine, database):
-    """'thôn đông' clashes with Thôn Đông; 'Thôn  Bắc' is added as a village and audited."""
+    """'thôn đông' and 'Thon Dong' clash with Thôn Đông; 'Thôn  Bắc' is added as a village and
+    audited."""
     add_units(database, ("Thôn Đông", "village"))
     admin = await admin_chat(engine)
     await admin.send("/donvi")
     assert await admin.tap("Thêm đơn vị") == [NEW_UNIT_NAME]
-    assert await admin.send("thôn đông") == [
-        "Đã có đơn vị tên Thôn Đông. Vui lòng gửi tên khác.",
-        NEW_UNIT_NAME,
-    ]
+    for look_alike in ("thôn đông", "Thon Dong"):
+        assert await admin.send(look_alike) == [
+            "Đã có đơn vị tên Thôn Đông. Vui lòng gửi tên khác.",
+            NEW_UNIT_NAME,
+        ]
     assert await admin.send("  Thôn   Bắc ") == ["Thôn Bắc là loại đơn vị nào?"]
     assert admin.labels() == ["Thôn", "Trường", "Cơ quan"]
     assert await admin.tap("Thôn") == [
@@ -281,6 +283,21 @@ async def test_rename_may_fix_only_the_capitals(engine, database):
     await admin.tap("Đổi tên")
     await admin.tap("thôn tây")
     assert await admin.send("Thôn tây") == ["Đã đổi tên thôn tây thành Thôn tây."]
+
+
+async def test_rename_may_fix_the_accents_but_not_copy_another_unit(engine, database):
+    """'Thon Tay', imported without accents, becomes 'Thôn Tây'; 'Thon Dong' is refused, as it
+    is Thôn Đông typed without accents."""
+    add_units(database, ("Thon Tay", "village"), ("Thôn Đông", "village"))
+    admin = await admin_chat(engine)
+    await admin.send("/donvi")
+    await admin.tap("Đổi tên")
+    await admin.tap("Thon Tay")
+    assert await admin.send("Thon Dong") == [
+        "Đã có đơn vị tên Thôn Đông. Vui lòng gửi tên khác.",
+        "Gửi tên mới cho Thon Tay.",
+    ]
+    assert await admin.send("Thôn Tây") == ["Đã đổi tên Thon Tay thành Thôn Tây."]
 
 
 async def test_without_units_donvi_only_offers_to_add(engine, database):
