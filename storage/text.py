@@ -35,7 +35,7 @@ _LETTER_MARKS = {"\u0306", "\u0302", "\u031b"}  # breve, circumflex, horn: part 
 _TONES = {"\u0300": "1", "\u0309": "2", "\u0303": "3", "\u0301": "4", "\u0323": "5"}
 
 
-def _syllables(name: str) -> list[tuple[str, str, str]]:
+def _letter_groups(name: str) -> list[tuple[str, str, str]]:
     """Split a folded name into (base letter, letter marks, tone) groups, other chars alone."""
     groups: list[tuple[str, str, str]] = []
     for char in unicodedata.normalize("NFD", name):
@@ -60,7 +60,7 @@ def unit_sort_key(name: str) -> str:
     letters: list[str] = []
     tones: list[str] = []
     digits = ""
-    for base, marks, tone in _syllables(" ".join(name.casefold().split())):
+    for base, marks, tone in _letter_groups(" ".join(name.casefold().split())):
         if "0" <= base <= "9":
             digits += base
             continue
