@@ -28,9 +28,23 @@ from storage.db import transaction, upgrade
 from storage.housekeeping import prune
 from storage.models import Role, utcnow
 from storage.people import create_invite, focal_counts, list_units, telegram_link
-from storage.units_csv import UnitsCsvError, import_units
+from storage.unit_table import UnreadableFile, read_table
+from storage.units_import import UnitsFileError, import_units
 
 Action = Callable[[argparse.Namespace, Settings], int]
+IMPORT_HELP = """Add the units listed in a file; nothing is added unless every row is right.
+
+The file: CSV separated by commas, semicolons or tabs, in UTF-8 (with or without BOM),
+Windows-1258 or CP1252; or an Excel workbook (.xlsx), first sheet.
+The first row names the columns: "Tên đơn vị" (or "name") and "Loại" (or "kind");
+other columns, such as STT, are ignored.
+Kinds (case and accents optional):
+  village: thôn, xóm, ấp, bản, buôn, tổ dân phố, khu phố
+  school:  trường, mầm non, tiểu học, THCS, THPT
+  office:  cơ quan, trung tâm, phòng
+A name already registered is skipped; one differing from another only in case or accents
+(Thon Dong, Thôn Đông) is refused."""
+
 
 def db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     """Apply every pending migration."""
@@ -69,28 +83,37 @@ def invite(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def units_import(args: argparse.Namespace, settings: Settings) -> int:
-    """Add the units listed in a CSV file (header name,kind)."""
+    """Add the units listed in a CSV or XLSX file (columns Tên đơn vị / name, Loại / kind)."""
     path = Path(args.file)
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        data = path.read_bytes()
     except OSError as error:
         print(f"cannot read {path}: {error.strerror}", file=sys.stderr)
         return 2
-    except UnicodeDecodeError:
-        print(f"{path} is not UTF-8 text; save it as CSV UTF-8", file=sys.stderr)
-        return 2
+    # Opened first, so that in the wrong folder nothing is said about the file at all.
     database = open_existing_database(settings)
     try:
+        table = read_table(data)
+        # Said before any problem: names that look garbled mean the encoding guess was wrong.
+        print(f"{path}: read as {table.described}")
         with transaction(database) as session:
-            result = import_units(session, text)
-    except UnitsCsvError as error:
+            result = import_units(session, table)
+    except UnreadableFile as error:
         print(f"{path}: {error}; nothing was imported", file=sys.stderr)
+        return 2
+    except UnitsFileError as error:
+        print(f"{path}: nothing was imported; fix these and import it again:", file=sys.stderr)
+        print(error, file=sys.stderr)
         return 2
     finally:
         database.dispose()
+    place = table.place
     for row in result.skipped:
-        print(f"skipped line {row.line}: {row.name} already exists")
-    print(f"imported {len(result.imported)}, skipped {len(result.skipped)}")
+        print(f"skipped {place} {row.line}: {row.name} already exists")
+    for row in result.archived:
+        print(f"skipped {place} {row.line}: {row.name} already exists, archived")
+    skipped = len(result.skipped) + len(result.archived)
+    print(f"imported {len(result.imported)}, skipped {skipped}")
     return 0
 
 
@@ -188,8 +211,13 @@ def build_parser() -> argparse.ArgumentParser:
     units = commands.add_parser("units", help="the units").add_subparsers(
         dest="units", required=True
     )
-    importer = units.add_parser("import", help="add units from a CSV file (name,kind)")
-    importer.add_argument("file", help="CSV file, UTF-8, header name,kind")
+    importer = units.add_parser(
+        "import",
+        help="add units from a CSV or XLSX file",
+        description=IMPORT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    importer.add_argument("file", help="CSV (comma, semicolon or tab) or XLSX (first sheet)")
     importer.set_defaults(action=units_import)
     units.add_parser("list", help="list units").set_defaults(action=units_list)
 

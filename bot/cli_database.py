@@ -12,6 +12,7 @@ from bot.config import Settings
 from handlers.matching import normalize
 from storage.db import make_engine, upgrade
 from storage.models import Unit
+from storage.ordering import sorted_units
 from storage.people import list_units
 from storage.text import clean_text
 
@@ -97,7 +98,7 @@ def resolve_unit(session: Session, wanted: str) -> Unit:
     if len(folded) == 1:
         return _active(folded[0])
     if folded:
-        names = ", ".join(unit.name for unit in folded)
+        names = ", ".join(unit.name for unit in sorted_units(folded))
         raise CommandError(f"{typed!r} matches several units: {names}; type it with its accents")
     by_key = {normalize(unit.name): unit.name for unit in units if unit.archived_at is None}
     closest = difflib.get_close_matches(key, list(by_key), n=3, cutoff=0.6)

@@ -12,12 +12,12 @@ from storage.models import AuditEntry, InviteCode, Role, Unit, UnitKind
 from storage.people import (
     add_unit,
     create_invite,
-    find_unit,
+    find_look_alike,
     focal_counts,
     list_units,
     telegram_link,
 )
-from storage.units_csv import MAX_NAME, MIN_NAME, clean_name
+from storage.units_import import MAX_NAME, MIN_NAME, clean_name
 
 ADMINS = {Role.ADMIN.value}
 
@@ -189,7 +189,7 @@ def _name_problem(ctx: Context, name: str, current: Unit | None = None) -> str:
         )
     if current is not None and name == current.name:
         return ctx._("That is already the unit's name. Please send a different name.")
-    taken = find_unit(ctx.session, name)
+    taken = find_look_alike(ctx.session, name)
     if taken is not None and taken.id != (current.id if current else None):
         return ctx._("There is already a unit named {name}. Please send another name.").format(
             name=taken.name

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections import defaultdict
 
 from sqlmodel import Session, col, select
 
 from storage.broadcasts import Outcome, audience_people
 from storage.models import Broadcast, Identity, OutboxMessage, OutboxStatus, Person
+from storage.ordering import sorted_names
 
 _RANK = [OutboxStatus.SENT.value, OutboxStatus.PENDING.value, OutboxStatus.FAILED.value]
 
@@ -46,7 +46,7 @@ def outcome_by_person(session: Session, broadcast: Broadcast) -> Outcome:
         everywhere_blocked = all((pid, channel) in blocked for channel in tried[pid])
         (unreachable if everywhere_blocked else failed).append(names.get(pid, "—"))
     unreachable += _never_queued(session, broadcast, set(tried), broadcast.recipients - len(tried))
-    return Outcome(broadcast.recipients, len(sent), _by_name(failed), _by_name(unreachable))
+    return Outcome(broadcast.recipients, len(sent), sorted_names(failed), sorted_names(unreachable))
 
 
 def _blocked_chats(session: Session, person_ids: set[int]) -> set[tuple[int, str]]:
@@ -76,12 +76,3 @@ def _never_queued(
         if person.id not in queued and person.created_at.replace(tzinfo=None) <= created
     ]
     return found[:missing]
-
-
-def _by_name(names: list[str]) -> list[str]:
-    # Sorted as Vietnamese read it, the same on SQLite and PostgreSQL (Đ next to D).
-    def key(name: str) -> tuple[str, str]:
-        folded = unicodedata.normalize("NFD", name.casefold().replace("đ", "d"))
-        return "".join(ch for ch in folded if not unicodedata.combining(ch)), name
-
-    return sorted(names, key=key)

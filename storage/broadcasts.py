@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +20,7 @@ from storage.models import (
     Unit,
     UnitKind,
 )
+from storage.ordering import sorted_names
 
 AUDIENCES = ("everyone", "admins", "leaders", "focal", "villages", "schools", "units")
 """The kinds of audience an admin can choose; "units" also lists the chosen unit ids."""
@@ -226,16 +226,7 @@ def outcome(session: Session, broadcast: Broadcast) -> Outcome:
     unreachable: list[str] = []
     for name, is_blocked in session.exec(query):
         (unreachable if is_blocked else failed).append(name)
-    return Outcome(broadcast.recipients, reached, _by_name(failed), _by_name(unreachable))
-
-
-def _by_name(names: list[str]) -> list[str]:
-    # Sorted as Vietnamese read it, the same on SQLite and PostgreSQL (Đ next to D).
-    def key(name: str) -> tuple[str, str]:
-        folded = unicodedata.normalize("NFD", name.casefold().replace("đ", "d"))
-        return "".join(ch for ch in folded if not unicodedata.combining(ch)), name
-
-    return sorted(names, key=key)
+    return Outcome(broadcast.recipients, reached, sorted_names(failed), sorted_names(unreachable))
 
 
 def unfinished_fanouts(session: Session) -> list[int]:

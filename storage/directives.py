@@ -21,18 +21,10 @@ from storage.models import (
     Unit,
     UnitKind,
 )
-from storage.text import unit_sort_key
+from storage.ordering import sorted_units, unit_order
 
 TARGET_KINDS = {"villages": UnitKind.VILLAGE.value, "schools": UnitKind.SCHOOL.value}
 """Targets that mean 'every unit of one kind'; "all" means every unit."""
-
-_KIND_ORDER = {UnitKind.VILLAGE.value: 0, UnitKind.SCHOOL.value: 1, UnitKind.OFFICE.value: 2}
-
-
-def _by_kind_and_name(unit: Unit) -> tuple[int, str, str]:
-    # Sorted in Python, as Vietnamese read it (Đông next to Dương, before Tây): SQLite and
-    # PostgreSQL collate these names differently, and code-point order puts Đ after Z.
-    return _KIND_ORDER.get(unit.kind, len(_KIND_ORDER)), unit_sort_key(unit.name), unit.name
 
 
 def units_for_target(session: Session, target: str) -> list[Unit]:
@@ -42,15 +34,14 @@ def units_for_target(session: Session, target: str) -> list[Unit]:
         query = query.where(Unit.kind == TARGET_KINDS[target])
     elif target != "all":
         raise ValueError(f"unknown target {target!r}")
-    return sorted(session.exec(query), key=_by_kind_and_name)
+    return sorted_units(session.exec(query))
 
 
 def units_by_id(session: Session, unit_ids: list[int]) -> list[Unit]:
-    """Return the units with these ids that still exist, in the order given."""
+    """Return the units with these ids that still exist, in list order (not as picked)."""
     if not unit_ids:
         return []
-    found = {u.id: u for u in session.exec(select(Unit).where(col(Unit.id).in_(unit_ids)))}
-    return [found[uid] for uid in unit_ids if uid in found]
+    return sorted_units(session.exec(select(Unit).where(col(Unit.id).in_(unit_ids))))
 
 
 def focal_points(session: Session, unit_id: int) -> list[Person]:
@@ -287,12 +278,6 @@ def _overdue_units(session: Session, directives: list[Directive]) -> dict[int, l
     for directive_id, name, kind in session.exec(query):
         found.setdefault(directive_id, []).append((kind, name))
     return {
-        directive_id: [name for kind, name in sorted(rows, key=_by_kind_then_folded)]
+        directive_id: [name for _kind, name in sorted(rows, key=lambda row: unit_order(*row))]
         for directive_id, rows in found.items()
     }
-
-
-def _by_kind_then_folded(row: tuple[str, str]) -> tuple[str, str]:
-    # The status matrix's order: kind as stored, then the name with its marks folded away.
-    kind, name = row
-    return kind, unit_sort_key(name)

@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from storage.fund_totals import add_to_totals, stored_totals
 from storage.models import AuditEntry, Contribution, Unit
-from storage.text import unit_sort_key
+from storage.ordering import unit_order
 
 COMMUNE_TIMEZONE = "Asia/Ho_Chi_Minh"
 RECEIPT_PREFIX = "KH"
@@ -253,11 +253,13 @@ def ledger_totals(session: Session, *, year: int | None) -> list[UnitTotal]:
 
 
 def _named_and_sorted(session: Session, rows: list[tuple[int | None, int, int]]) -> list[UnitTotal]:
-    """Name each unit's totals; named units alphabetically, the office (no unit) last."""
+    """Name each unit's totals; units in list order, the office (no unit) last."""
     ids = [unit_id for unit_id, _total, _count in rows if unit_id is not None]
-    names = dict(session.exec(select(Unit.id, Unit.name).where(col(Unit.id).in_(ids))).all())
-    totals = [
-        UnitTotal(unit_id, names.get(unit_id, "") if unit_id else "", int(total), int(count))
-        for unit_id, total, count in rows
-    ]
-    return sorted(totals, key=lambda t: (t.unit_id is None, unit_sort_key(t.unit_name)))
+    found = session.exec(select(Unit.id, Unit.name, Unit.kind).where(col(Unit.id).in_(ids)))
+    units = {unit_id: (name, kind) for unit_id, name, kind in found}
+    keyed = []
+    for unit_id, total, count in rows:
+        name, kind = units.get(unit_id, ("", "")) if unit_id else ("", "")
+        key = (unit_id is None, unit_order(kind, name))
+        keyed.append((key, UnitTotal(unit_id, name, int(total), int(count))))
+    return [unit_total for _key, unit_total in sorted(keyed, key=lambda pair: pair[0])]

@@ -9,7 +9,8 @@ from sqlalchemy import ColumnElement, func, update
 from sqlmodel import Session, col, select
 
 from storage.models import InviteCode, Person, Role, Setting, Unit, UnitKind
-from storage.text import clean_text
+from storage.ordering import sorted_units
+from storage.text import clean_text, fold_name
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
@@ -141,12 +142,22 @@ def find_unit(session: Session, name: str, *, archived: bool = True) -> Unit | N
     return None
 
 
+def find_look_alike(session: Session, name: str) -> Unit | None:
+    """Return a unit, archived or not, whose name differs from `name` at most in case, accents
+    or spacing ("Thon Dong" for Thôn Đông): the same unit, typed another way."""
+    wanted = fold_name(name)
+    for unit in session.exec(select(Unit)):
+        if fold_name(unit.name) == wanted:
+            return unit
+    return None
+
+
 def list_units(session: Session, kind: str | None = None) -> list[Unit]:
-    """Return the units in use (not archived), optionally of one kind, by kind then name."""
+    """Return the units in use (not archived), optionally of one kind, in list order."""
     query = select(Unit).where(col(Unit.archived_at).is_(None))
     if kind:
         query = query.where(Unit.kind == kind)
-    return sorted(session.exec(query), key=lambda u: (u.kind, u.name.casefold()))
+    return sorted_units(session.exec(query))
 
 
 def add_unit(session: Session, name: str, kind: str) -> Unit:

@@ -19,7 +19,7 @@ from storage.models import (
     Role,
     Unit,
 )
-from storage.text import unit_sort_key
+from storage.ordering import sorted_names, unit_order
 
 _NEWEST_FIRST = (col(Directive.issued_on).desc(), col(Directive.id).desc())
 
@@ -154,7 +154,7 @@ def directive_status(
         .join(Unit, col(Unit.id) == Assignment.unit_id)
         .where(Assignment.directive_id == directive_id, col(Unit.archived_at).is_(None))
     ).all()
-    rows.sort(key=lambda row: (row[3], unit_sort_key(row[2])))
+    rows.sort(key=lambda row: unit_order(row[3], row[2]))
     paged = limit is not None or offset > 0
     if paged:
         rows = rows[offset : None if limit is None else offset + limit]
@@ -217,7 +217,7 @@ def _unreachable(
     session: Session, directive_id: int, unit_ids: list[int] | None
 ) -> dict[int, list[str]]:
     """Name, per unit of the directive (or these of its units), its focal points no chat
-    reaches, oldest first."""
+    reaches, in alphabetical order."""
     reachable = (
         select(Identity.id)
         .where(Identity.person_id == Person.id, col(Identity.reachable).is_(True))
@@ -234,7 +234,7 @@ def _unreachable(
     found: dict[int, list[str]] = {}
     for unit_id, name in session.connection().execute(query):
         found.setdefault(unit_id, []).append(name or "—")
-    return found
+    return {unit_id: sorted_names(names) for unit_id, names in found.items()}
 
 
 def _acknowledged(

@@ -7,7 +7,6 @@ acknowledgements and contributions stay on record. Every change is an AuditEntry
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
@@ -22,6 +21,8 @@ from storage.models import (
     Role,
     Unit,
 )
+from storage.ordering import by_unit
+from storage.text import unit_sort_key
 
 REMOVED_ERROR = "person removed"
 """The last_error of messages still waiting when their person was removed."""
@@ -35,12 +36,6 @@ class RosterError(ValueError):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
-
-
-def sort_key(name: str) -> str:
-    """Return a name folded as Vietnamese read it (Đông next to Dương), for sorting."""
-    folded = unicodedata.normalize("NFD", name.casefold().replace("đ", "d"))
-    return "".join(ch for ch in folded if not unicodedata.combining(ch))
 
 
 def list_people(session: Session, *, role: str | None = None) -> list[tuple[Person, Unit | None]]:
@@ -57,8 +52,8 @@ def list_people(session: Session, *, role: str | None = None) -> list[tuple[Pers
         rows,
         key=lambda row: (
             _ROLE_ORDER.get(row[0].role, len(_ROLE_ORDER)),
-            sort_key(row[1].name) if row[1] else "",
-            sort_key(row[0].name),
+            by_unit(row[1]) if row[1] else (-1, ""),
+            unit_sort_key(row[0].name),
             row[0].id or 0,
         ),
     )

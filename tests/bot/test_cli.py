@@ -28,12 +28,11 @@ from storage.models import (
     OutboxStatus,
     Person,
     Role,
-    Unit,
     utcnow,
 )
 from storage.people import add_unit, read_setting, write_setting
 from tests.support.assignments import seed_directive, seed_person
-from tests.support.chat import Chat, joined
+from tests.support.chat import Chat
 
 SAMPLE = "name,kind\nThôn Đông,village\nThôn Tây,village\nTrường TH An Hưng,school\n"
 SCRIPT = Path(sys.executable).parent / "hoctap"
@@ -68,11 +67,6 @@ def problems(captured: pytest.CaptureResult[str]) -> str:
     first, _newline, rest = captured.err.partition("\n")
     assert first.startswith("database: ")
     return rest
-
-
-def units(database) -> dict[str, str]:
-    with Session(database) as session:
-        return {unit.name: unit.kind for unit in session.exec(select(Unit))}
 
 
 def write_csv(tmp_path, content: bytes, name: str = "units.csv") -> str:
@@ -347,94 +341,6 @@ def test_invite_piped_to_head_prints_a_working_code(cli, tmp_path):
     assert done.stderr == f"database: {location(cli)}\n"
     [code] = _invites(cli)
     assert done.stdout == f"code: {code.code}\n"
-
-
-# --- units import / list ----------------------------------------------------------------------
-
-
-def test_units_import_sample(cli, tmp_path, capsys):
-    """The sample file adds two villages and a school."""
-    assert main(["units", "import", write_csv(tmp_path, SAMPLE.encode())]) == 0
-    assert capsys.readouterr().out == "imported 3, skipped 0\n"
-    assert units(cli) == {
-        "Thôn Đông": "village",
-        "Thôn Tây": "village",
-        "Trường TH An Hưng": "school",
-    }
-
-
-def test_units_import_accepts_bom_blank_lines_and_vietnamese_kinds(cli, tmp_path, capsys):
-    """Excel's 'CSV UTF-8' adds a BOM; kinds may be Thôn / TRƯỜNG / co quan."""
-    content = "name,kind\r\n\r\nThôn Đông,Thôn\r\nTrường TH An Hưng,TRƯỜNG\r\n  \r\n"
-    content += '"Trung tâm Dịch vụ công, xã An Hưng",co quan\r\n'
-    assert main(["units", "import", write_csv(tmp_path, b"\xef\xbb\xbf" + content.encode())]) == 0
-    assert capsys.readouterr().out == "imported 3, skipped 0\n"
-    assert units(cli) == {
-        "Thôn Đông": "village",
-        "Trường TH An Hưng": "school",
-        "Trung tâm Dịch vụ công, xã An Hưng": "office",
-    }
-
-
-def test_units_import_skips_names_already_registered(cli, tmp_path, capsys):
-    """A name already there (any case) is reported and left as it was."""
-    with transaction(cli) as session:
-        add_unit(session, "thôn đông", "school")
-    assert main(["units", "import", write_csv(tmp_path, SAMPLE.encode())]) == 0
-    assert capsys.readouterr().out == (
-        "skipped line 2: Thôn Đông already exists\nimported 2, skipped 1\n"
-    )
-    assert units(cli)["thôn đông"] == "school"
-    assert main(["units", "import", write_csv(tmp_path, SAMPLE.encode())]) == 0
-    assert capsys.readouterr().out.endswith("imported 0, skipped 3\n")
-    assert len(units(cli)) == 3
-
-
-@pytest.mark.parametrize(
-    ("bad_row", "reason"),
-    [
-        ("Thôn Nam,hamlet", "unknown kind 'hamlet' (use village, school or office)"),
-        (" ,village", "the unit name is empty or too short"),
-        ("x" * 121 + ",village", "the unit name is longer than 120 characters"),
-        ("Thôn Nam", "expected 2 columns, found 1"),
-    ],
-)
-def test_a_bad_row_aborts_the_whole_import(cli, tmp_path, capsys, bad_row, reason):
-    """The line number and reason go to stderr, exit 2, and not even the good rows are written."""
-    path = write_csv(tmp_path, (SAMPLE + "\n" + bad_row + "\n").encode())
-    assert main(["units", "import", path]) == 2
-    captured = capsys.readouterr()
-    assert captured.out == ""
-    assert problems(captured) == f"{path}: line 6: {reason}; nothing was imported\n"
-    assert units(cli) == {}
-
-
-def test_units_import_refuses_a_file_that_is_not_utf8(cli, tmp_path, capsys):
-    """A Windows-1258 export is refused with a hint rather than imported garbled."""
-    path = write_csv(tmp_path, "name,kind\nThôn Đông,village\n".encode("cp1258"))
-    assert main(["units", "import", path]) == 2
-    assert problems(capsys.readouterr()) == f"{path} is not UTF-8 text; save it as CSV UTF-8\n"
-    assert main(["units", "import", str(tmp_path / "missing.csv")]) == 2
-
-
-async def test_units_list_shows_kind_and_focal_points(cli, tmp_path, capsys):
-    """One line per unit: name, kind and how many focal points it has."""
-    assert main(["units", "list"]) == 0
-    assert capsys.readouterr().out == (
-        "no units yet; add them with: hoctap units import FILE.csv\n"
-    )
-    main(["units", "import", write_csv(tmp_path, SAMPLE.encode())])
-    engine = DialogEngine(cli)
-    await joined(engine, Role.FOCAL, "Nguyễn Văn An", unit="Thôn Tây", external_id="1")
-    await joined(engine, Role.FOCAL, "Phạm Thị Hoa", unit="Thôn Tây", external_id="2")
-    await joined(engine, Role.LEADER, "Lê Văn Chủ", external_id="3")
-    capsys.readouterr()
-    assert main(["units", "list"]) == 0
-    assert capsys.readouterr().out == (
-        "Trường TH An Hưng\tschool\t0 focal\n"
-        "Thôn Tây\tvillage\t2 focal\n"
-        "Thôn Đông\tvillage\t0 focal\n"
-    )
 
 
 # --- run and usage --------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from bot.cli import main
 from bot.config import get_settings
 from handlers.engine import Engine as DialogEngine
 from storage.models import AuditEntry, Person, Role, Unit
+from tests.support.assignments import seed_person, seed_unit
 from tests.support.chat import Chat, joined
 
 FAREWELL = (
@@ -62,6 +63,38 @@ def actions(database) -> list[tuple[str, dict]]:
     with Session(database) as session:
         query = select(AuditEntry).where(AuditEntry.person_id == None)  # noqa: E711
         return [(entry.action, entry.detail) for entry in session.exec(query)]
+
+
+def test_people_list_in_vietnamese_order(cli, capsys):
+    """Admins, leaders, then focal points unit by unit (villages first, Thôn 2 before Thôn 10,
+    Dương before Đông), and by name within a unit: the order the chat lists use too."""
+    seed_unit(cli, "Trường THCS An Hưng", "school")
+    for name, unit in [
+        ("Trần Văn Sơn", "Trường THCS An Hưng"),
+        ("Đinh Thị Lan", "Thôn Đông"),
+        ("Vũ Văn Hải", "Thôn 10"),
+        ("Đào Văn Nam", "Thôn 2"),
+        ("Dương Thị Mai", "Thôn 2"),
+        ("Lý Văn Tú", "Thôn Dương"),
+    ]:
+        seed_person(cli, name, unit=unit)
+    seed_person(cli, "Bùi Văn Chủ", Role.LEADER)
+    seed_person(cli, "Đặng Thị Hoa", Role.ADMIN)
+    people = ids(cli)
+    assert main(["people", "list"]) == 0
+    assert capsys.readouterr().out == "".join(
+        f"{people[name]}\t{role}\t{unit}\t{name}\n"
+        for role, unit, name in [
+            ("admin", "-", "Đặng Thị Hoa"),
+            ("leader", "-", "Bùi Văn Chủ"),
+            ("focal", "Thôn 2", "Dương Thị Mai"),
+            ("focal", "Thôn 2", "Đào Văn Nam"),
+            ("focal", "Thôn 10", "Vũ Văn Hải"),
+            ("focal", "Thôn Dương", "Lý Văn Tú"),
+            ("focal", "Thôn Đông", "Đinh Thị Lan"),
+            ("focal", "Trường THCS An Hưng", "Trần Văn Sơn"),
+        ]
+    )
 
 
 async def test_people_list_remove_and_the_removed_chat(cli, capsys):

@@ -73,7 +73,7 @@ async def test_admin_invites_village_head_and_the_code_works(engine, database):
     assert await admin.send("/moi") == [WHO_FOR]
     assert admin.labels() == ["Đầu mối đơn vị", "Lãnh đạo xã", "Quản trị viên"]
     assert await admin.tap("Đầu mối đơn vị") == [WHICH_UNIT]
-    assert admin.labels() == ["Thôn Tây", "Thôn Đông"]
+    assert admin.labels() == ["Thôn Đông", "Thôn Tây"]
     replies = await admin.tap("Thôn Đông")
     [invite] = invites_by(database, admin_id(database))
     code = invite.code
@@ -160,6 +160,40 @@ async def test_focal_invite_without_units_explains_donvi(engine, database):
 # --- /donvi ---------------------------------------------------------------------------------
 
 
+async def test_units_are_listed_and_offered_in_vietnamese_order(engine, database):
+    """Registered in any order, the units come back villages first, each kind alphabetical the
+    Vietnamese way: Thôn 2 before Thôn 10, Thôn Dương before Thôn Đông before Thôn Tây."""
+    villages = ["Thôn 2", "Thôn 10", "Thôn Dương", "Thôn Đông", "Thôn Tây"]
+    schools = ["Trường Mầm non Ánh Dương", "Trường THCS An Hưng"]
+    add_units(
+        database,
+        ("Trường THCS An Hưng", "school"),
+        ("Thôn Tây", "village"),
+        ("Thôn 10", "village"),
+        ("Trường Mầm non Ánh Dương", "school"),
+        ("Thôn Đông", "village"),
+        ("Thôn 2", "village"),
+        ("Thôn Dương", "village"),
+    )
+    admin = await admin_chat(engine)
+    [listed, _ask] = await admin.send("/donvi")
+    assert listed == "\n".join(
+        [
+            "Danh sách đơn vị (7):",
+            "",
+            "Thôn:",
+            *(f"• {name}: chưa có đầu mối" for name in villages),
+            "",
+            "Trường:",
+            *(f"• {name}: chưa có đầu mối" for name in schools),
+        ]
+    )
+    await admin.send("/huy")
+    await admin.send("/moi")
+    await admin.tap("Đầu mối đơn vị")
+    assert admin.labels() == [*villages, *schools]
+
+
 async def test_units_are_listed_by_kind_with_their_focal_points(engine, database):
     """Villages, schools and offices each under their heading, with how many focal points."""
     add_units(
@@ -174,7 +208,7 @@ async def test_units_are_listed_by_kind_with_their_focal_points(engine, database
     replies = await admin.send("/donvi")
     assert replies == [
         "Danh sách đơn vị (4):\n\n"
-        "Thôn:\n• Thôn Tây: chưa có đầu mối\n• Thôn Đông: 2 đầu mối\n\n"
+        "Thôn:\n• Thôn Đông: 2 đầu mối\n• Thôn Tây: chưa có đầu mối\n\n"
         "Trường:\n• Trường TH An Hưng: chưa có đầu mối\n\n"
         "Cơ quan:\n• Trung tâm Dịch vụ công: chưa có đầu mối",
         UNIT_ACTION,
@@ -190,15 +224,17 @@ async def test_units_are_listed_by_kind_with_their_focal_points(engine, database
 
 
 async def test_admin_adds_a_unit_and_a_duplicate_name_is_refused(engine, database):
-    """'thôn đông' clashes with Thôn Đông; 'Thôn  Bắc' is added as a village and audited."""
+    """'thôn đông' and 'Thon Dong' clash with Thôn Đông; 'Thôn  Bắc' is added as a village and
+    audited."""
     add_units(database, ("Thôn Đông", "village"))
     admin = await admin_chat(engine)
     await admin.send("/donvi")
     assert await admin.tap("Thêm đơn vị") == [NEW_UNIT_NAME]
-    assert await admin.send("thôn đông") == [
-        "Đã có đơn vị tên Thôn Đông. Vui lòng gửi tên khác.",
-        NEW_UNIT_NAME,
-    ]
+    for look_alike in ("thôn đông", "Thon Dong"):
+        assert await admin.send(look_alike) == [
+            "Đã có đơn vị tên Thôn Đông. Vui lòng gửi tên khác.",
+            NEW_UNIT_NAME,
+        ]
     assert await admin.send("  Thôn   Bắc ") == ["Thôn Bắc là loại đơn vị nào?"]
     assert admin.labels() == ["Thôn", "Trường", "Cơ quan"]
     assert await admin.tap("Thôn") == [
@@ -219,7 +255,7 @@ async def test_admin_renames_a_unit_and_keeps_its_focal_points(engine, database)
     admin = await admin_chat(engine)
     await admin.send("/donvi")
     assert await admin.tap("Đổi tên") == [WHICH_TO_RENAME]
-    assert admin.labels() == ["Thôn Tây", "Thôn Đông"]
+    assert admin.labels() == ["Thôn Đông", "Thôn Tây"]
     assert await admin.tap("Thôn Đông") == ["Gửi tên mới cho Thôn Đông."]
     assert await admin.send("THÔN TÂY") == [
         "Đã có đơn vị tên Thôn Tây. Vui lòng gửi tên khác.",
@@ -247,6 +283,21 @@ async def test_rename_may_fix_only_the_capitals(engine, database):
     await admin.tap("Đổi tên")
     await admin.tap("thôn tây")
     assert await admin.send("Thôn tây") == ["Đã đổi tên thôn tây thành Thôn tây."]
+
+
+async def test_rename_may_fix_the_accents_but_not_copy_another_unit(engine, database):
+    """'Thon Tay', imported without accents, becomes 'Thôn Tây'; 'Thon Dong' is refused, as it
+    is Thôn Đông typed without accents."""
+    add_units(database, ("Thon Tay", "village"), ("Thôn Đông", "village"))
+    admin = await admin_chat(engine)
+    await admin.send("/donvi")
+    await admin.tap("Đổi tên")
+    await admin.tap("Thon Tay")
+    assert await admin.send("Thon Dong") == [
+        "Đã có đơn vị tên Thôn Đông. Vui lòng gửi tên khác.",
+        "Gửi tên mới cho Thon Tay.",
+    ]
+    assert await admin.send("Thôn Tây") == ["Đã đổi tên Thon Tay thành Thôn Tây."]
 
 
 async def test_without_units_donvi_only_offers_to_add(engine, database):

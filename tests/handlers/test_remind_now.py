@@ -174,7 +174,7 @@ async def test_units_without_anyone_to_remind(engine, database):
     directive = seed_directive(database, *PLAN, [SCHOOL, "Thôn Nam"])
     admin = await joined(engine, Role.ADMIN, "Trần Thị Hoa", external_id="9001")
     assert await admin.press(f"/tinhhinh {directive.id} nhacnho") == [
-        f"Không nhắc được ai.\nChưa có đầu mối: {SCHOOL}, Thôn Nam."
+        f"Không nhắc được ai.\nChưa có đầu mối: Thôn Nam, {SCHOOL}."
     ]
     assert keys(database) == []
 

@@ -362,9 +362,9 @@ def test_admins_and_leaders_hear_once_which_units_are_overdue(database, commune)
     expected = overdue_message(
         commune.directive.id,
         [
-            f"{SCHOOL}: chưa báo cáo — chưa có đầu mối",
             f"{EAST}: Đang thực hiện, báo cáo lúc 10:00 26/03/2026",
             f"{WEST}: chưa báo cáo",
+            f"{SCHOOL}: chưa báo cáo — chưa có đầu mối",
         ],
     )
     assert [(row.text, row.choices) for _name, row in sent] == [expected, expected]
@@ -383,7 +383,7 @@ def test_done_units_are_left_out_and_a_finished_directive_is_not_escalated(datab
     run_reminders(database, ESCALATE_ONLY, local(28, 8))
     [(_name, row), _leader] = outbox.look()
     assert row.text.endswith(
-        f"({2}):\n- {SCHOOL}: chưa báo cáo — chưa có đầu mối\n- {WEST}: chưa báo cáo"
+        f"({2}):\n- {WEST}: chưa báo cáo\n- {SCHOOL}: chưa báo cáo — chưa có đầu mối"
     )
     assert keys(database) == [f"directive:{commune.directive.id}:overdue"]
 
@@ -437,7 +437,7 @@ def test_the_escalation_leaves_out_archived_units_and_removed_leaders(database, 
     assert name == "Trần Thị Hoa"
     assert (row.text, row.choices) == overdue_message(
         commune.directive.id,
-        [f"{SCHOOL}: chưa báo cáo — chưa có đầu mối", f"{EAST}: chưa báo cáo"],
+        [f"{EAST}: chưa báo cáo", f"{SCHOOL}: chưa báo cáo — chưa có đầu mối"],
     )
 
 

@@ -117,10 +117,10 @@ async def test_unit_list_with_latest_status_and_unreachable_people(engine, plan,
                 f"📄 {PLAN_TITLE}",
                 "Hạn: 25/03/2026",
                 "",
-                "Trường TH An Hưng: Đã hoàn thành, báo cáo lúc 09:00 19/03/2026; đã nhận 1/1",
                 "⚠️ Thôn Đông: Đang thực hiện, báo cáo lúc 10:00 19/03/2026; đã nhận 1/2",
                 "⚠️ Thôn Tây: chưa báo cáo; đã nhận 0/1",
                 "   không liên lạc được: Lê Văn Cường",
+                "Trường TH An Hưng: Đã hoàn thành, báo cáo lúc 09:00 19/03/2026; đã nhận 1/1",
             ]
         )
     ]
@@ -155,7 +155,7 @@ async def test_leader_sees_status_on_zalo_and_picks_by_number(engine, plan):
     )
     assert await leader.send("/tinhhinh") == [overview("20/03/2026"), CHOOSE]
     [units] = await leader.send("1")
-    assert units.startswith(f"📄 {PLAN_TITLE}\nHạn: 25/03/2026\n\nTrường TH An Hưng:")
+    assert units.startswith(f"📄 {PLAN_TITLE}\nHạn: 25/03/2026\n\nThôn Đông:")
 
 
 async def test_directive_buttons_keep_working_later(engine, plan):
@@ -306,9 +306,9 @@ async def test_archived_units_and_removed_people_are_not_counted(engine, plan, c
                 f"📄 {PLAN_TITLE}",
                 "Hạn: 25/03/2026",
                 "",
-                "Trường TH An Hưng: Đã hoàn thành, báo cáo lúc 09:00 19/03/2026; đã nhận 1/1",
                 "⚠️ Thôn Đông: Đang thực hiện, báo cáo lúc 10:00 19/03/2026; đã nhận 0/0 — "
                 "chưa có đầu mối",
+                "Trường TH An Hưng: Đã hoàn thành, báo cáo lúc 09:00 19/03/2026; đã nhận 1/1",
             ]
         )
     ]

@@ -173,7 +173,7 @@ def test_of_two_sessions_that_saw_it_unreported_one_claims_it(database, people):
 
 
 def test_outcome_names_the_failed_and_the_unreachable(database, people):
-    """Failed everywhere and blocked on a chat: unreachable; else failed. Đ sorts among the D."""
+    """Failed everywhere and blocked on a chat: unreachable; else failed. Đ sorts after D."""
     p = people
     mark_unreachable(database, p["binh"], "telegram")
     dung = seed_person(database, "Đỗ Dung", unit="Văn phòng")
@@ -191,7 +191,7 @@ def test_outcome_names_the_failed_and_the_unreachable(database, people):
     )
     with Session(database) as session:
         assert outcome(session, _get(database, sent)) == Outcome(
-            6, 2, ["Cường", "Đỗ Dung", "Dung"], ["Bình"]
+            6, 2, ["Cường", "Dung", "Đỗ Dung"], ["Bình"]
         )
 
 

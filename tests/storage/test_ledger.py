@@ -229,6 +229,22 @@ def test_totals_per_unit_net_reversals_and_count_what_stands(database: Engine) -
         assert fund_totals(session, year=2024) == []
 
 
+def test_fund_totals_list_villages_before_schools(database: Engine) -> None:
+    """The fund per unit is in the order of every unit list: a school named with M still comes
+    after the villages, and Thôn 2 before Thôn 10."""
+    with transaction(database) as session:
+        recorder = _recorder(session)
+        for name, kind in [
+            ("Mầm non Hoa Sen", "school"),
+            ("Thôn 10", "village"),
+            ("Thôn 2", "village"),
+        ]:
+            _give(session, recorder, unit_id=add_unit(session, name, kind).id)
+    with Session(database) as session:
+        names = [total.unit_name for total in fund_totals(session, year=2026)]
+    assert names == ["Thôn 2", "Thôn 10", "Mầm non Hoa Sen"]
+
+
 def test_the_ledger_never_updates_or_deletes_a_contribution(database: Engine) -> None:
     """Recording, reversing and totalling only ever INSERT into or SELECT from the ledger."""
     statements: list[str] = []

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import unicodedata
 
 from sqlalchemy import Engine, event, inspect
 from sqlmodel import Session, col, select
@@ -28,15 +27,11 @@ from storage.models import (
     Role,
     Unit,
 )
+from storage.ordering import by_unit, sorted_names
 from storage.progress import directive_status
 
 TODAY = dt.date(2026, 3, 20)
 STATUSES = [status.value for status in ProgressStatus]
-
-
-def _fold(name: str) -> str:
-    folded = unicodedata.normalize("NFD", name.casefold().replace("đ", "d"))
-    return "".join(ch for ch in folded if not unicodedata.combining(ch))
 
 
 def reference_status(session: Session, directive_id: int) -> dict:
@@ -48,7 +43,8 @@ def reference_status(session: Session, directive_id: int) -> dict:
         .join(Unit, col(Unit.id) == Assignment.unit_id)
         .where(Assignment.directive_id == directive_id, col(Unit.archived_at).is_(None))
     ).all()
-    pairs = sorted(pairs, key=lambda pair: (pair[1].kind, _fold(pair[1].name)))
+    # The order every list shows (villages first, Vietnamese alphabetical) is tested on its own.
+    pairs = sorted(pairs, key=lambda pair: by_unit(pair[1]))
     people = session.exec(
         select(Person)
         .where(Person.role == Role.FOCAL.value, col(Person.removed_at).is_(None))
@@ -76,7 +72,9 @@ def reference_status(session: Session, directive_id: int) -> dict:
                 "focal_points": len(members),
                 "overdue": late and assignment.status != ProgressStatus.DONE.value,
                 "latest_note": notes.get(assignment.id, ""),
-                "unreachable": [p.name or "—" for p in members if p.id not in reachable],
+                "unreachable": sorted_names(
+                    p.name or "—" for p in members if p.id not in reachable
+                ),
             }
         )
     return {
