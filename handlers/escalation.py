@@ -13,16 +13,20 @@ from handlers.messages import Choice
 from handlers.outbox import deliver_notice
 from handlers.reminder_policy import ReminderPolicy
 from handlers.report_news import status_label
-from storage.models import Directive, OutboxMessage, ProgressStatus, Role
+from storage.escalations import LateUnit, late_units
+from storage.models import Directive, OutboxMessage, Role
 from storage.people import people_with_roles
-from storage.progress import UnitProgress, directive_status
-from storage.reminders import Due, claim, overdue_directives, sent_keys
+from storage.reminders import Due, claim, directives_by_id, overdue_directives, sent_keys
 
 OVERSEERS = {Role.ADMIN.value, Role.LEADER.value}
 """Who hears about overdue units and reads the weekly digest."""
 
 
-def unit_state(_: Translator, row: UnitProgress) -> str:
+LISTED = 30
+"""Late units named in one message; the rest are counted, and the button shows them all."""
+
+
+def unit_state(_: Translator, row: LateUnit) -> str:
     """Say where one unit stands: not reported, or its latest status and when it was reported."""
     if row.reported_at is None:
         text = _("{unit}: not reported yet").format(unit=row.unit_name)
@@ -30,15 +34,16 @@ def unit_state(_: Translator, row: UnitProgress) -> str:
         text = _("{unit}: {status}, reported {time}").format(
             unit=row.unit_name, status=status_label(_, row.status), time=_.when(row.reported_at)
         )
-    if not row.focal_points:
+    if not row.staffed:
         text = f"{text} — " + _("no focal point yet")
     return text
 
 
-def escalation_notice(directive: Directive, late: list[UnitProgress]) -> Render:
-    """Build the overdue message of one directive, listing its unfinished units."""
+def escalation_notice(directive: Directive, late: list[LateUnit]) -> Render:
+    """Build the overdue message of one directive, naming its first unfinished units."""
     number, issued_on, subject = directive.number, directive.issued_on, directive.subject
     deadline, directive_id = directive.deadline, directive.id
+    listed, more = late[:LISTED], len(late) - LISTED
 
     def render(_: Translator) -> tuple[str, list[Choice]]:
         lines = [
@@ -50,8 +55,10 @@ def escalation_notice(directive: Directive, late: list[UnitProgress]) -> Render:
             deadline_line(_, deadline),
             "",
             _("Units not completed ({count}):").format(count=_.number(len(late))),
-            *("- " + unit_state(_, row) for row in late),
+            *("- " + unit_state(_, row) for row in listed),
         ]
+        if more > 0:
+            lines.append(_("… and {count} more units.").format(count=_.number(more)))
         return "\n".join(lines), [(f"/tinhhinh {directive_id}", _("See each unit"))]
 
     return render
@@ -74,24 +81,35 @@ def due_escalations(session: Session, policy: ReminderPolicy, now: dt.datetime) 
     return [item for item in items if item.key not in sent]
 
 
-def queue_escalation(
-    session: Session, policy: ReminderPolicy, now: dt.datetime, item: Due
-) -> list[OutboxMessage] | None:
-    """Tell every admin and leader, once, which units of the directive are not done."""
-    assert item.directive_id is not None
-    status = directive_status(session, item.directive_id, policy.local_date(now))
-    late = [row for row in status.units if row.status != ProgressStatus.DONE.value]
+def queue_escalations(
+    session: Session, policy: ReminderPolicy, now: dt.datetime, items: list[Due]
+) -> dict[str, list[OutboxMessage]]:
+    """Tell every admin and leader, once per directive, which of its units are not done.
+
+    Returns the rows queued per escalation key; an escalation with nothing late, or taken
+    by another pass, is left out (and not recorded: a later pass may find otherwise).
+    """
     overseers = people_with_roles(session, OVERSEERS)
-    # Nothing is recorded when there is nobody to tell or nothing late: a later pass may have.
-    if not late or not overseers or not claim(session, item, now):
-        return None
-    rows: list[OutboxMessage] = []
-    for person in overseers:
-        assert person.id is not None
-        notice = Notice(
-            person.id,
-            escalation_notice(status.directive, late),
-            key=f"{item.key}:person:{person.id}",
-        )
-        rows += deliver_notice(session, notice, policy.timezone, now, policy.quiet)
-    return rows
+    if not overseers:
+        return {}
+    wanted = [item.directive_id for item in items if item.directive_id is not None]
+    late = late_units(session, wanted)
+    directives = directives_by_id(session, set(late))
+    queued: dict[str, list[OutboxMessage]] = {}
+    for item in items:
+        units = late.get(item.directive_id or 0)
+        if not units or not claim(session, item, now):
+            continue
+        notice = escalation_notice(directives[item.directive_id or 0], units)
+        queued[item.key] = [
+            row
+            for person in overseers
+            for row in deliver_notice(
+                session,
+                Notice(person.id or 0, notice, key=f"{item.key}:person:{person.id}"),
+                policy.timezone,
+                now,
+                policy.quiet,
+            )
+        ]
+    return queued

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Engine as Database
@@ -13,7 +12,7 @@ from sqlmodel import Session
 from handlers.context import Render
 from handlers.digest import due_digest, queue_digest
 from handlers.directive_push import deadline_line
-from handlers.escalation import due_escalations, queue_escalation
+from handlers.escalation import due_escalations, queue_escalations
 from handlers.i18n import Translator
 from handlers.messages import Choice
 from handlers.reminder_batch import ReminderRun, queue_reminders
@@ -21,7 +20,7 @@ from handlers.reminder_policy import Offset, ReminderPolicy
 from storage.db import transaction
 from storage.models import Directive, OutboxMessage
 from storage.reminder_queue import Plan, due_assignments
-from storage.reminders import Due, directives_due_by
+from storage.reminders import directives_due_by
 
 log = logging.getLogger(__name__)
 
@@ -123,10 +122,10 @@ def due_plans(session: Session, policy: ReminderPolicy, now: dt.datetime) -> lis
     return plans
 
 
-Queue = Callable[[Session, ReminderPolicy, dt.datetime, Due], "list[OutboxMessage] | None"]
-
 BATCH = 10_000
 """Assignments recorded and queued per transaction: a few statements, never a huge one."""
+ESCALATION_BATCH = 200
+"""Overdue directives escalated per transaction: their late units are read in one query."""
 
 
 def run_reminders(database: Database, policy: ReminderPolicy, now: dt.datetime) -> PassSummary:
@@ -139,7 +138,8 @@ def run_reminders(database: Database, policy: ReminderPolicy, now: dt.datetime) 
     with Session(database) as session:
         plans = due_plans(session, policy, now)
         units = due_assignments(session, plans)
-        others = [*due_escalations(session, policy, now), *due_digest(session, policy, now)]
+        escalations = due_escalations(session, policy, now)
+        digests = due_digest(session, policy, now)
     summary = PassSummary()
     run = ReminderRun(policy, now, reminder_notice)
     due = sorted(units)
@@ -156,11 +156,21 @@ def run_reminders(database: Database, policy: ReminderPolicy, now: dt.datetime) 
         summary.reminders += batch.reminders
         summary.messages += len(batch.not_before)
         summary.deferred += sum(moment > now for moment in batch.not_before)
-    queues: dict[str, Queue] = {"escalation": queue_escalation, "digest": queue_digest}
-    for item in others:
+    for start in range(0, len(escalations), ESCALATION_BATCH):
+        items = escalations[start : start + ESCALATION_BATCH]
         try:
             with transaction(database) as session:
-                rows = queues[item.category](session, policy, now, item)
+                queued = queue_escalations(session, policy, now, items)
+        except Exception:
+            log.exception("could not queue the escalations from %s on", items[0].key)
+            summary.failed += len(items)
+            continue
+        for rows in queued.values():
+            summary.count("escalation", rows, now)
+    for item in digests:
+        try:
+            with transaction(database) as session:
+                rows = queue_digest(session, policy, now, item)
         except Exception:
             log.exception("could not queue %s", item.key)
             summary.failed += 1

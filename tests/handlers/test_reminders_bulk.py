@@ -7,8 +7,12 @@ import threading
 from dataclasses import asdict
 
 from sqlalchemy import Engine
+from sqlmodel import Session, col, select
 
+from handlers.reminder_policy import ReminderPolicy
 from handlers.reminders import PassSummary, run_reminders
+from storage.db import transaction
+from storage.models import Identity, OutboxMessage, Person
 from tests.handlers.test_reminders import REMINDERS_ONLY
 from tests.support.reminder_crowd import MORNING, NIGHT, empty, queued, seed_crowd
 from tests.support.reminders_reference import run_reference
@@ -68,3 +72,60 @@ def test_a_second_pass_and_two_at_once_queue_nothing_twice(database):
     assert queued(database) == expected[0]
     assert run_reminders(database, REMINDERS_ONLY, MORNING) == PassSummary()
     assert queued(database) == expected[0]
+
+
+ESCALATIONS_ONLY = ReminderPolicy.parse(reminder_schedule="off", weekly_digest="off")
+OVERSEERS = [("admin", ["telegram"]), ("leader", ["zalo"]), ("admin", ["telegram", "zalo"])]
+
+
+def add_overseers(database: Engine) -> None:
+    """Two admins and a leader of the commune, on Telegram, Zalo and both (ids past the crowd's)."""
+    with transaction(database) as session:
+        for number, (role, channels) in enumerate(OVERSEERS, start=1):
+            person_id = 90_000 + number
+            session.add(Person(id=person_id, name=f"Lãnh đạo {number}", role=role))
+            session.flush()
+            for index, channel in enumerate(channels):
+                external = f"{channel}-{person_id}"
+                session.add(
+                    Identity(
+                        id=90_000 + number * 10 + index,
+                        person_id=person_id,
+                        channel=channel,
+                        external_id=external,
+                        chat_id=external,
+                    )
+                )
+
+
+def escalation_texts(database: Engine) -> list[str]:
+    """The texts of the escalations queued, in the order they were queued."""
+    with Session(database) as session:
+        query = (
+            select(OutboxMessage.text)
+            .where(col(OutboxMessage.idempotency_key).like("directive:%:overdue:%"))
+            .order_by(col(OutboxMessage.id))
+        )
+        return list(session.exec(query))
+
+
+def test_overdue_directives_are_escalated_as_one_directive_at_a_time(database):
+    """The morning pass tells two admins and a leader of every overdue directive of the crowd,
+    naming the first 30 late units and counting the rest, exactly as the old pass did with a
+    whole status matrix per directive; a second pass tells nobody again."""
+    empty(database)
+    seed_crowd(database)
+    add_overseers(database)
+    reference = asdict(run_reference(database, ESCALATIONS_ONLY, MORNING))
+    expected = queued(database)
+    empty(database)
+    seed_crowd(database)
+    add_overseers(database)
+
+    assert asdict(run_reminders(database, ESCALATIONS_ONLY, MORNING)) == reference
+
+    assert queued(database) == expected
+    assert reference["escalations"] > 10 and reference["messages"] == 3 * reference["escalations"]
+    first = escalation_texts(database)[0]
+    assert first.count("\n- ") == 30 and "đơn vị khác" in first
+    assert run_reminders(database, ESCALATIONS_ONLY, MORNING) == PassSummary()

@@ -1,6 +1,7 @@
 """The per-item reminder pass as it was before it became set-based: the reference for tests.
 
-One transaction and a dozen statements per assignment; kept only to compare against.
+One transaction and a dozen statements per assignment, and a whole status matrix per overdue
+directive; kept only to compare against.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from sqlmodel import Session
 
 from handlers.context import Notice
 from handlers.digest import due_digest, queue_digest
-from handlers.escalation import due_escalations, queue_escalation
+from handlers.escalation import OVERSEERS, due_escalations, escalation_notice
 from handlers.outbox import deliver_notice
 from handlers.reminder_policy import ReminderPolicy
 
@@ -23,6 +24,7 @@ from handlers.reminder_policy import ReminderPolicy
 from handlers.reminders import PassSummary, latest_due, reminder_notice
 from storage.db import transaction
 from storage.directives import focal_points
+from storage.escalations import LateUnit
 from storage.models import (
     Assignment,
     Directive,
@@ -30,7 +32,8 @@ from storage.models import (
     ProgressStatus,
     Unit,
 )
-from storage.people import focal_counts
+from storage.people import focal_counts, people_with_roles
+from storage.progress import directive_status
 from storage.reminders import Due, acknowledged_by, claim, open_with_deadline, sent_keys
 
 log = logging.getLogger(__name__)
@@ -99,6 +102,32 @@ def queue_reminder(
     if not claim(session, item, now):
         return None
     return remind_unit(session, policy, now, assignment, directive, item.key)
+
+
+def queue_escalation(
+    session: Session, policy: ReminderPolicy, now: dt.datetime, item: Due
+) -> list[OutboxMessage] | None:
+    """Tell every admin and leader, once, which units of the directive are not done."""
+    assert item.directive_id is not None
+    status = directive_status(session, item.directive_id, policy.local_date(now))
+    late = [
+        LateUnit(row.unit_name, row.status, row.reported_at, row.focal_points > 0)
+        for row in status.units
+        if row.status != ProgressStatus.DONE.value
+    ]
+    overseers = people_with_roles(session, OVERSEERS)
+    if not late or not overseers or not claim(session, item, now):
+        return None
+    rows: list[OutboxMessage] = []
+    for person in overseers:
+        assert person.id is not None
+        notice = Notice(
+            person.id,
+            escalation_notice(status.directive, late),
+            key=f"{item.key}:person:{person.id}",
+        )
+        rows += deliver_notice(session, notice, policy.timezone, now, policy.quiet)
+    return rows
 
 
 Queue = Callable[[Session, ReminderPolicy, dt.datetime, Due], "list[OutboxMessage] | None"]
