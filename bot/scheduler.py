@@ -18,7 +18,7 @@ from handlers.broadcast_fanout import fan_out_pending
 from handlers.digest import record_first_run
 from handlers.reminder_policy import ReminderPolicy
 from handlers.reminders import PassSummary, run_reminders
-from storage.db import transaction
+from storage.db import refresh_statistics, transaction
 from storage.fund_totals import check_fund_totals, rebuild_fund_totals
 from storage.housekeeping import Pruned, Retention, prune
 from storage.models import utcnow
@@ -105,9 +105,11 @@ def audit_fund_totals(database: Database) -> int:
 async def housekeeping_job(
     database: Database, retention: Retention, clock: Callable[[], dt.datetime] = utcnow
 ) -> Pruned:
-    """Prune old message keys and finished outbox rows, off the loop that serves the chats."""
+    """Prune old message keys and finished outbox rows, check the fund totals and refresh the
+    planner's statistics, off the loop that serves the chats."""
     pruned = await asyncio.to_thread(prune, database, clock(), retention)
     await asyncio.to_thread(audit_fund_totals, database)
+    await asyncio.to_thread(refresh_statistics, database)
     if pruned.total:
         log.info(
             "housekeeping deleted %d message keys, %d sent and %d failed messages",

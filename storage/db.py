@@ -48,13 +48,28 @@ def upgrade(url: str) -> None:
     """Apply every migration not yet applied to the database at `url`; refresh SQLite's stats."""
     command.upgrade(alembic_config(url), "head")
     if url.startswith("sqlite"):
-        # SQLite plans from sqlite_stat1 alone; without it a new index may be passed over.
         engine = make_engine(url)
         try:
-            with engine.begin() as connection:
-                connection.execute(text("ANALYZE"))
+            refresh_statistics(engine)
         finally:
             engine.dispose()
+
+
+ANALYSIS_LIMIT = 1000
+"""Rows SQLite samples per index when it refreshes its statistics: a bounded cost."""
+
+
+def refresh_statistics(engine: Engine) -> None:
+    """Let SQLite's planner see the tables as they are now (PostgreSQL's autovacuum does this).
+
+    SQLite plans from sqlite_stat1 alone: without it a new index may be passed over, and
+    statistics taken when the tables were empty mislead it once they have grown.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
+        connection.execute(text("ANALYZE"))
 
 
 class StorageUnavailable(Exception):

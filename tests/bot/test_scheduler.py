@@ -35,6 +35,7 @@ from storage.models import (
 from storage.people import read_setting
 from tests.support.assignments import seed_directive, seed_person
 from tests.support.clock import FakeClock
+from tests.support.databases import sqlite_database
 
 TUESDAY_0800 = dt.datetime(2026, 3, 24, 1, 0, tzinfo=dt.UTC)
 """08:00 in Vietnam, three days before a deadline of 27/03."""
@@ -149,6 +150,23 @@ async def test_housekeeping_prunes_old_rows_and_a_second_run_finds_nothing(datab
     with Session(database) as session:
         assert session.exec(select(InboundKey.key)).all() == ["zalo:msg:new"]
         assert session.exec(select(OutboxMessage)).all() == []
+
+
+async def test_housekeeping_keeps_sqlite_statistics_up_to_date(template_dir, tmp_path):
+    """The units were registered after the last upgrade's ANALYZE: the hourly job gives
+    SQLite's planner statistics that know about them (PostgreSQL's autovacuum does this)."""
+    _url, database = sqlite_database(template_dir, tmp_path)
+    for number in range(30):
+        seed_person(database, f"Trưởng thôn {number}", unit=f"Thôn {number}")
+    with database.begin() as connection:
+        connection.exec_driver_sql("DELETE FROM sqlite_stat1")
+
+    await housekeeping_job(database, Retention(), FakeClock(TUESDAY_0800))
+
+    with database.connect() as connection:
+        rows = connection.exec_driver_sql("SELECT stat FROM sqlite_stat1 WHERE tbl = 'unit'")
+        counts = [int(stat.split()[0]) for (stat,) in rows]
+    assert counts and max(counts) == 30
 
 
 async def test_housekeeping_rebuilds_fund_totals_that_drifted_from_the_ledger(database, caplog):
