@@ -181,13 +181,16 @@ async def receive_reversal_confirmation(ctx: Context) -> Step | None:
 )
 async def show_fund_totals(ctx: Context) -> Step | None:
     """Show the fund's net totals and standing contributions per unit, this year and overall."""
-    this_year = fund_totals(ctx.session, year=ctx.today.year)
+    year = ctx.today.year
+    this_year = fund_totals(ctx.session, year=year)
     overall = fund_totals(ctx.session, year=None)
-    ctx.say(
-        totals_text(
-            ctx, ctx._("Study-promotion fund, year {year}:").format(year=ctx.today.year), this_year
-        )
-    )
+    if this_year == overall:
+        # Two identical blocks would only make the reader compare them line by line.
+        title = ctx._("Study-promotion fund, year {year} (also everything so far):")
+        ctx.say(totals_text(ctx, title.format(year=year), overall))
+        return None
+    title = ctx._("Study-promotion fund, year {year}:").format(year=year)
+    ctx.say(totals_text(ctx, title, this_year))
     ctx.say(totals_text(ctx, ctx._("Study-promotion fund, all years:"), overall))
     return None
 

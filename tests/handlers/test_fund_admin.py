@@ -99,7 +99,10 @@ async def test_admin_reverses_a_receipt_step_by_step(engine, database):
         "reason": "Ghi nhầm số tiền",
     }
     totals = await say(officer, "/quytonghop")
-    assert totals[0] == "Quỹ khuyến học năm 2026:\nThôn Đông: 0 ₫ (0 lượt)\nTổng cộng: 0 ₫ (0 lượt)"
+    assert totals == [
+        "Quỹ khuyến học năm 2026 (cũng là toàn bộ từ trước đến nay):\n"
+        "Thôn Đông: 0 ₫ (0 lượt)\nTổng cộng: 0 ₫ (0 lượt)"
+    ]
 
     assert await say(officer, "/huybienlai KH2026-00001 Lần nữa") == [ALREADY, ASK_RECEIPT]
     assert await say(officer, "KH2026-00002") == [
@@ -273,11 +276,36 @@ async def test_leader_sees_totals_per_unit_this_year_and_overall(engine, databas
 
 
 async def test_totals_of_an_empty_fund(engine, database):
-    """With nothing recorded yet, both periods say so."""
+    """With nothing recorded yet, one block says so."""
     officer = await admin(engine)
     assert await say(officer, "/quytonghop") == [
-        "Quỹ khuyến học năm 2026:\nChưa có khoản đóng góp nào.",
-        "Quỹ khuyến học từ trước đến nay:\nChưa có khoản đóng góp nào.",
+        "Quỹ khuyến học năm 2026 (cũng là toàn bộ từ trước đến nay):\n"
+        "Chưa có khoản đóng góp nào.",
+    ]
+
+
+async def test_a_fund_started_this_year_shows_one_block(engine, database):
+    """Every contribution is from this year: the leader reads the totals once, titled as
+    both this year's and everything so far, not the same block twice."""
+    officer = await admin(engine)
+    with transaction(database) as session:
+        recorder = Person(name="Lê Thị Hoa", role=Role.ADMIN.value)
+        session.add(recorder)
+        session.flush()
+        record_contribution(
+            session,
+            recorded_by=recorder.id or 0,
+            unit_id=add_unit(session, "Thôn Đông", "village").id,
+            donor_name="Dòng họ Nguyễn",
+            donor_kind="clan",
+            amount=2_000_000,
+            contributed_on=dt.date(2026, 3, 5),
+            note="",
+            now=dt.datetime(2026, 3, 5, 3, tzinfo=dt.UTC),
+        )
+    assert await say(officer, "/quytonghop") == [
+        "Quỹ khuyến học năm 2026 (cũng là toàn bộ từ trước đến nay):\n"
+        "Thôn Đông: 2.000.000 ₫ (1 lượt)\nTổng cộng: 2.000.000 ₫ (1 lượt)",
     ]
 
 
