@@ -149,6 +149,8 @@ class ZaloChannel:
 
         The first `delivery.skip_parts` parts reached the chat on an earlier try and are left
         out; the result counts the parts this call delivered, also when a later one failed.
+        Zalo cannot change a message: an edit's text goes out as a new message, and an edit
+        with no text (buttons only, which Zalo has none of) sends nothing.
         """
         if delivery.document:
             log.debug("Zalo cannot send documents; sending the text only")
