@@ -11,8 +11,13 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from handlers.context import Notice
+from handlers.directive_push import assignment_notice
 from handlers.messages import INERT
-from storage.models import OutboxMessage, Role
+from handlers.outbox import deliver_notice
+from storage.db import transaction
+from storage.models import Directive, OutboxMessage, Person, Role
+from tests.support.assignments import seed_directive
 from tests.support.chat import Chat, joined
 from tests.support.directives import (
     ASK_DEADLINE,
@@ -28,6 +33,7 @@ from tests.support.directives import (
     commune,
     enter_directive,
 )
+from tests.support.fund import up_to_amount, village_head
 
 NONE_PICKED = "Vui lòng chọn ít nhất một đơn vị, rồi chọn Xong."
 RECEIVED = f"Đã ghi nhận anh/chị đã nhận công văn số {EXAMPLE_NUMBER} lúc 08:00 20/03/2026."
@@ -143,3 +149,36 @@ async def test_on_zalo_the_same_picking_edits_nothing(engine):
             )
         ).all()
     assert edits == []
+
+
+async def test_a_push_tapped_mid_dialog_keeps_its_buttons_until_something_is_chosen(
+    engine, database, clock
+):
+    """Bình is entering a contribution when a directive comes (message 9). Báo cáo asks
+    first whether to drop the contribution: nothing is chosen yet, so the push keeps its
+    buttons; he continues, and that question shows his choice. Đã nhận, which leaves the
+    dialog alone, is done at once and shows on the push."""
+    binh = await village_head(engine, "telegram", "1001")
+    await up_to_amount(binh, "Nguyễn Văn Bình")
+    await binh.send("500k")
+    seeded = seed_directive(database, "12/UBND-VHXH", "V/v họp thôn", ["Thôn Đông"])
+    assignment = seeded.assignments["Thôn Đông"]
+    with transaction(database) as session:
+        directive = session.get(Directive, seeded.id)
+        person = session.exec(select(Person)).one()
+        assert directive is not None and person.id is not None
+        render = assignment_notice(directive, assignment, "Thôn Đông")
+        notice = Notice(person.id, render, key="push")
+        deliver_notice(session, notice, "Asia/Ho_Chi_Minh", clock.now)
+    binh.inbox()
+    push = [(f"/ack {assignment}", "Đã nhận"), (f"/baocao {assignment}", "Báo cáo")]
+
+    await binh.send(choice=push[1][0], tapped_message_id="9", tapped_label="Báo cáo")
+    assert [row.edit_message_id for row in binh.last] == [""]
+    assert binh.labels() == ["Bỏ và làm việc mới", "Tiếp tục việc đang dở"]
+    await binh.tap_on("10", "Tiếp tục việc đang dở")
+    assert shown(binh.last)[-1] == ("", "10", ["✓ Tiếp tục việc đang dở"])
+
+    await binh.send(choice=push[0][0], tapped_message_id="9", tapped_label="Đã nhận")
+    assert shown(binh.last)[-1] == ("", "9", ["✓ Đã nhận"])
+    assert binh.labels() == ["Bỏ qua"]
