@@ -152,6 +152,7 @@ def delivery_of(row: OutboxMessage) -> Delivery:
         document=row.document,
         locale=row.locale,
         skip_parts=row.parts_sent,
+        edit_message_id=row.edit_message_id,
     )
 
 

@@ -7,7 +7,7 @@ from handlers.broadcast_report import describe_audience, excerpt, progress_text
 from handlers.context import Context
 from handlers.i18n import N_
 from handlers.registry import Step, choice_step, command, step
-from handlers.unit_picker import DONE, toggle, unit_choices
+from handlers.unit_picker import show_units, take_units
 from storage.broadcasts import (
     count_audience,
     create_broadcast,
@@ -134,28 +134,24 @@ async def receive_audience(ctx: Context) -> Step:
     return _ask_confirmation(ctx)
 
 
+_UNITS_PROMPT = N_(
+    "Choose the units whose focal points receive it (choose again to remove), then Done."
+)
+
+
 def _ask_units(ctx: Context) -> Step:
-    ctx.ask(
-        ctx._(
-            "Choose the units whose focal points receive it (choose again to remove), then Done."
-        ),
-        unit_choices(ctx.session, ctx.data["picked"], ctx._("Done")),
-    )
+    show_units(ctx, ctx._(_UNITS_PROMPT))
     return receive_units
 
 
-@choice_step
+@step
 async def receive_units(ctx: Context) -> Step:
-    """Toggle one unit in the pick list, or finish it."""
-    picked: list[int] = list(ctx.data["picked"])
-    if ctx.choice == DONE:
-        if not picked:
-            ctx.reask(ctx._("Please choose at least one unit, then Done."))
-            return receive_units
-        ctx.data["audience"] = {"kind": "units", "unit_ids": picked}
-        return _ask_confirmation(ctx)
-    ctx.data["picked"] = toggle(picked, ctx.choice)
-    return _ask_units(ctx)
+    """Tick or untick units on the pick list, one or several at once, or finish it."""
+    picked = take_units(ctx, ctx._(_UNITS_PROMPT))
+    if picked is None:
+        return receive_units
+    ctx.data["audience"] = {"kind": "units", "unit_ids": picked}
+    return _ask_confirmation(ctx)
 
 
 def _nobody(ctx: Context) -> Step:

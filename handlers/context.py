@@ -10,11 +10,14 @@ from typing import Any
 from sqlmodel import Session
 
 from handlers.i18n import Translator
-from handlers.messages import PRIORITY_FANOUT, Choice, Inbound, Outbound, Recipient
+from handlers.messages import INERT, PRIORITY_FANOUT, Choice, Inbound, Outbound, Recipient
 from handlers.quiet import QuietHours
 from storage.models import Identity, Person
 from storage.people import people_with_roles
 from storage.text import clean_text
+
+LABEL_LIMIT = 100
+"""Longest chosen label shown in place of the buttons."""
 
 Render = Callable[[Translator], tuple[str, list[Choice]]]
 """Builds a message in a recipient's language: (text, choices)."""
@@ -58,6 +61,10 @@ class Context:
     """The commune's quiet hours, in which messages to other people wait."""
     asked: bool = False
     """Whether this event asked a question (new or repeated), to be remembered for the answer."""
+    tap_settled: bool = False
+    """Whether a reply already decides what becomes of the buttons of the message tapped."""
+    stale_tap: bool = False
+    """Whether the button tapped belonged to an earlier question and did nothing."""
     _: Translator = field(init=False)
 
     def __post_init__(self) -> None:
@@ -98,6 +105,36 @@ class Context:
         self.offered = [(cid, clean_text(label)) for cid, label in choices or []]
         self.asked = True
         self.replies.append(Outbound(self.here, self.prompt, list(self.offered)))
+
+    def ask_in_place(self, text: str, choices: list[Choice]) -> None:
+        """Ask again with changed choices: on the message tapped, where its buttons can change.
+
+        Only the same question is changed so (only its buttons change, not its text);
+        another question, a typed answer or a numbered-list channel gets a new message.
+        """
+        # A tap that was taken answers the current question: that message shows its text.
+        same = clean_text(text) == self.prompt
+        self.ask(text, choices)
+        tapped = self.inbound.tapped_message_id
+        if tapped and same and not self.tap_settled:
+            self.replies[-1].edit_message_id = tapped
+            self.tap_settled = True
+
+    def settle_tap(self) -> None:
+        """Take the buttons off the message tapped, leaving one inert line with the choice.
+
+        Old buttons so never pile up in the chat; a button that did nothing (stale) is just
+        taken away. Nothing happens when no button was tapped, or a reply already changed
+        that message (ask_in_place).
+        """
+        tapped = self.inbound.tapped_message_id
+        if not tapped or self.tap_settled:
+            return
+        self.tap_settled = True
+        label = clean_text(self.inbound.tapped_label)[:LABEL_LIMIT]
+        shown = [(INERT, f"✓ {label}")] if label and not self.stale_tap else []
+        # After the replies: the answer is not held back by the edit in the chat's pace.
+        self.replies.append(Outbound(self.here, "", shown, edit_message_id=tapped))
 
     def reask(self, problem: str) -> None:
         """Explain what was wrong with the answer and ask the same question again."""

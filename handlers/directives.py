@@ -11,7 +11,7 @@ from handlers.dates import DateError, parse_date
 from handlers.directive_push import preview, push_directive, report_sent
 from handlers.i18n import N_
 from handlers.registry import Step, choice_step, command, step
-from handlers.unit_picker import DONE, toggle, unit_choices
+from handlers.unit_picker import show_units, take_units
 from storage.directives import create_directive, units_by_id, units_for_target
 from storage.models import Directive, Role
 
@@ -201,26 +201,22 @@ async def receive_target(ctx: Context) -> Step:
     return _ask_deadline(ctx)
 
 
+_UNITS_PROMPT = N_("Choose the units (choose again to remove), then choose Done.")
+
+
 def _ask_units(ctx: Context) -> Step:
-    ctx.ask(
-        ctx._("Choose the units (choose again to remove), then choose Done."),
-        unit_choices(ctx.session, ctx.data["picked"], ctx._("Done")),
-    )
+    show_units(ctx, ctx._(_UNITS_PROMPT))
     return receive_units
 
 
-@choice_step
+@step
 async def receive_units(ctx: Context) -> Step:
-    """Toggle one unit in the pick list, or finish it."""
-    picked: list[int] = list(ctx.data["picked"])
-    if ctx.choice == DONE:
-        if not picked:
-            ctx.reask(ctx._("Please choose at least one unit, then Done."))
-            return receive_units
-        ctx.data["unit_ids"] = picked
-        return _ask_deadline(ctx)
-    ctx.data["picked"] = toggle(picked, ctx.choice)
-    return _ask_units(ctx)
+    """Tick or untick units on the pick list, one or several at once, or finish it."""
+    picked = take_units(ctx, ctx._(_UNITS_PROMPT))
+    if picked is None:
+        return receive_units
+    ctx.data["unit_ids"] = picked
+    return _ask_deadline(ctx)
 
 
 def _ask_deadline(ctx: Context) -> Step:

@@ -128,6 +128,7 @@ class Engine:
             outcome = self._stay(ctx, conversation)
         else:
             outcome = await self._route(ctx, conversation)
+            ctx.settle_tap()
         _save(conversation, ctx, outcome)
         session.add(conversation)
         return self._queue(session, ctx, conversation)
@@ -288,6 +289,7 @@ class Engine:
 
     def _stale(self, ctx: Context, conversation: Conversation) -> Any:
         """Answer a button from an old message without acting on it."""
+        ctx.stale_tap = True
         ctx.say(ctx._("That button belongs to an earlier message and no longer works."))
         if not conversation.step:
             ctx.say(ctx._("Send /menu to see what you can do."))

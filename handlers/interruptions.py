@@ -42,6 +42,8 @@ def ask(
     """Ask whether to drop the dialog standing at `step` for the command `new`."""
     paused = ctx.data.get(PAUSED) or {"step": step, "prompt": prompt, "choices": choices}
     ctx.data[PAUSED] = {**paused, "next": new}
+    # Nothing was chosen yet: a button tapped for `new` (on a push) stays where it is.
+    ctx.tap_settled = True
     _ = ctx._
     ctx.ask(
         _("You have not finished: {what}. Its answers are not saved yet.").format(what=what),

@@ -26,6 +26,10 @@ class Inbound:
     callback_id: str = ""
     locale_hint: str = ""
     display_name: str = ""
+    tapped_message_id: str = ""
+    """For a button tap: the platform id of the bot's message that carried the button."""
+    tapped_label: str = ""
+    """For a button tap: the label of the button, as the person saw it."""
 
 
 @dataclass(frozen=True)
@@ -48,7 +52,13 @@ class Outbound:
     document: str = ""
     idempotency_key: str | None = None
     priority: int = 0
+    edit_message_id: str = ""
+    """The platform id of an earlier message of the bot whose buttons this one replaces, in
+    place; channels that cannot change a message send the text (if any) as a new one."""
 
+
+INERT = "~"
+"""The id of a button that only shows what was chosen: a tap on it does nothing."""
 
 PRIORITY_REPLY = 0
 PRIORITY_FANOUT = 10

@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from handlers.context import Notice
 from handlers.i18n import Translator
-from handlers.messages import PRIORITY_REPLY, Choice, Outbound, Recipient
+from handlers.messages import INERT, PRIORITY_REPLY, Choice, Outbound, Recipient
 from handlers.quiet import QuietHours
 from storage.models import Conversation, Identity, OutboxMessage, Person
 
@@ -46,6 +46,7 @@ def enqueue(
         priority=message.priority,
         broadcast_id=broadcast_id,
         idempotency_key=message.idempotency_key,
+        edit_message_id=message.edit_message_id,
         created_at=now,
         not_before=due,
     )
@@ -208,6 +209,6 @@ def typed_commands(_: Translator, text: str, choices: list[tuple[str, str]]) -> 
 def callback(choices: list[Choice], offer: int) -> list[Choice]:
     """Number a question's choices with its offer, so buttons of older questions go stale."""
     return [
-        (cid, label) if cid.startswith("/") else (f"{offer}.{cid}", label)
+        (cid, label) if cid.startswith("/") or cid == INERT else (f"{offer}.{cid}", label)
         for cid, label in choices
     ]

@@ -294,6 +294,10 @@ class OutboxMessage(SQLModel, table=True):
     priority: int = Field(default=0, index=True)
     broadcast_id: int | None = Field(default=None, foreign_key="broadcast.id", index=True)
     idempotency_key: str | None = Field(default=None, max_length=120, unique=True)
+    edit_message_id: str = Field(
+        default="", max_length=EXTERNAL_ID_LENGTH, sa_column_kwargs={"server_default": ""}
+    )
+    """The platform id of the bot's message whose buttons this row replaces; '' sends anew."""
     status: str = Field(default=OutboxStatus.PENDING, max_length=16, index=True)
     attempts: int = 0
     parts_sent: int = 0

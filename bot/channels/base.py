@@ -25,6 +25,9 @@ class Delivery:
     locale: str = "vi"
     skip_parts: int = 0
     """Parts of the split message that reached the chat on earlier tries: send only the rest."""
+    edit_message_id: str = ""
+    """The bot's message whose buttons this delivery replaces, where the platform can; else
+    the text (if any) goes out as a new message."""
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,6 @@ from telegram import (
     BotCommandScope,
     BotCommandScopeChat,
     BotCommandScopeDefault,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
 )
 from telegram.error import (
     BadRequest,
@@ -28,12 +26,12 @@ from telegram.error import (
 )
 from telegram.request import HTTPXRequest
 
-from bot.channels.base import Delivery, InboundHandler, SendResult, split_text
+from bot.channels.base import Delivery, InboundHandler, SendResult
+from bot.channels.telegram_outgoing import TEXT_LIMIT, chat, edit_keyboard, keyboard, parts
 from bot.channels.telegram_polling import BadAnswer, UpdatePoller, retry_seconds
 from bot.logs import RedactTokens
 from handlers.features import load_features
 from handlers.i18n import N_, Translator
-from handlers.messages import Choice
 from handlers.registry import commands_for
 
 log = logging.getLogger(__name__)
@@ -41,9 +39,6 @@ log = logging.getLogger(__name__)
 # builds a RetryAfter, which the adapter handles as either type anyway.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
-TEXT_LIMIT = 4096
-CAPTION_LIMIT = 1024
-CALLBACK_DATA_LIMIT = 64
 DESCRIPTION_LIMIT = 256
 # Sent for commands that carry no menu label of their own.
 FIXED_DESCRIPTIONS = {
@@ -152,28 +147,35 @@ class TelegramChannel:
 
         The first `delivery.skip_parts` parts reached the chat on an earlier try and are left
         out; the result counts the parts this call delivered, also when a later one failed.
+        A delivery that edits a message changes that message's buttons instead; if it cannot
+        be changed (deleted meanwhile), its text goes out as a new message, if it has any.
         """
-        parts = _parts(delivery)
-        if not parts:
-            # Telegram refuses an empty message; retrying would not make it less empty.
-            return SendResult(ok=False, final=True, error="nothing to send: no text, photo or file")
-        keyboard = _keyboard(delivery.choices)
-        chat_id = _chat(delivery.chat_id)
         sent = 0
         try:
-            for index in range(min(delivery.skip_parts, len(parts)), len(parts)):
-                kind, file, text = parts[index]
-                markup = keyboard if index == len(parts) - 1 else None
+            # Parts already sent mean an earlier try found the message gone and sent it anew.
+            editing = bool(delivery.edit_message_id) and not delivery.skip_parts
+            if editing and (await edit_keyboard(self._bot, delivery) or not delivery.text.strip()):
+                return SendResult(ok=True)
+            pieces = parts(delivery)
+            if not pieces:
+                # Telegram refuses an empty message; retrying would not make it less empty.
+                error = "nothing to send: no text, photo or file"
+                return SendResult(ok=False, final=True, error=error)
+            markup = keyboard(delivery.choices)
+            chat_id = chat(delivery.chat_id)
+            for index in range(min(delivery.skip_parts, len(pieces)), len(pieces)):
+                kind, file, text = pieces[index]
+                buttons = markup if index == len(pieces) - 1 else None
                 if kind == "document":
                     await self._bot.send_document(
-                        chat_id, file, caption=text or None, reply_markup=markup
+                        chat_id, file, caption=text or None, reply_markup=buttons
                     )
                 elif kind == "photo":
                     await self._bot.send_photo(
-                        chat_id, file, caption=text or None, reply_markup=markup
+                        chat_id, file, caption=text or None, reply_markup=buttons
                     )
                 else:
-                    await self._bot.send_message(chat_id, text, reply_markup=markup)
+                    await self._bot.send_message(chat_id, text, reply_markup=buttons)
                 sent += 1
         except Forbidden as exc:
             return self._final(exc, sent, unreachable=True)
@@ -207,7 +209,7 @@ class TelegramChannel:
             BotCommand(name, translate(label)[:DESCRIPTION_LIMIT])
             for name, label in _menu_entries(role)
         ]
-        return await self._set_commands(commands, BotCommandScopeChat(_chat(chat_id)))
+        return await self._set_commands(commands, BotCommandScopeChat(chat(chat_id)))
 
     async def set_default_commands(self, locale: str = "vi") -> bool:
         """Show everyone else /start and /help."""
@@ -247,18 +249,6 @@ class TelegramChannel:
         return text.replace(self._token, "<token>") if self._token else text
 
 
-def _parts(delivery: Delivery) -> list[tuple[str, str, str]]:
-    """The messages a delivery becomes, as (kind, file id, text), always split the same way."""
-    chunks = [chunk for chunk in split_text(delivery.text, TEXT_LIMIT) if chunk.strip()]
-    parts: list[tuple[str, str, str]] = []
-    if delivery.document:
-        parts.append(("document", delivery.document, ""))
-    if delivery.photo:
-        fits = bool(chunks) and len(chunks[0]) <= CAPTION_LIMIT
-        parts.append(("photo", delivery.photo, chunks.pop(0) if fits else ""))
-    return parts + [("text", "", chunk) for chunk in chunks]
-
-
 def _menu_entries(role: str) -> list[tuple[str, str]]:
     entries = [("menu", FIXED_DESCRIPTIONS["menu"])]
     entries += [
@@ -269,24 +259,3 @@ def _menu_entries(role: str) -> list[tuple[str, str]]:
         and _COMMAND_NAME.match(found.name)
     ]
     return [*entries, ("help", FIXED_DESCRIPTIONS["help"]), ("huy", FIXED_DESCRIPTIONS["huy"])]
-
-
-def _keyboard(choices: list[Choice]) -> InlineKeyboardMarkup | None:
-    rows = []
-    for choice_id, label in choices:
-        size = len(choice_id.encode("utf-8"))
-        if not 1 <= size <= CALLBACK_DATA_LIMIT:
-            # Telegram would refuse the whole message; losing one button is the lesser harm.
-            log.error(
-                "Dropped button %r: callback data is %d bytes (1-%d allowed)",
-                label,
-                size,
-                CALLBACK_DATA_LIMIT,
-            )
-            continue
-        rows.append([InlineKeyboardButton(label or choice_id, callback_data=choice_id)])
-    return InlineKeyboardMarkup(rows) if rows else None
-
-
-def _chat(chat_id: str) -> int | str:
-    return int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id

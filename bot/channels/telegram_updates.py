@@ -7,7 +7,7 @@ import logging
 import re
 from typing import Any
 
-from handlers.messages import Inbound
+from handlers.messages import INERT, Inbound
 from storage.models import EXTERNAL_ID_LENGTH
 
 log = logging.getLogger(__name__)
@@ -85,7 +85,8 @@ def _from_message(message: dict[str, Any], number: object, bot_id: str) -> Inbou
 
 
 def _from_callback(query: dict[str, Any], number: object, now: dt.datetime) -> Inbound | None:
-    chat = (query.get("message") or {}).get("chat") or {}
+    message = query.get("message") or {}
+    chat = message.get("chat") or {}
     sender = query.get("from") or {}
     if chat.get("type") != "private":
         return _ignored(number, f"button tap in chat type {chat.get('type') or 'missing'}")
@@ -93,6 +94,8 @@ def _from_callback(query: dict[str, Any], number: object, now: dt.datetime) -> I
         return _ignored(number, "button tap without a sender")
     if query.get("data") is None or not query.get("id"):
         return _ignored(number, "button tap without data or id")
+    if query["data"] == INERT:
+        return _ignored(number, "tap on a line that only shows what was chosen")
     external_id, chat_id = str(sender["id"]), str(chat["id"])
     if max(len(external_id), len(chat_id)) > EXTERNAL_ID_LENGTH:
         return _ignored(number, f"id longer than {EXTERNAL_ID_LENGTH} characters")
@@ -105,9 +108,29 @@ def _from_callback(query: dict[str, Any], number: object, now: dt.datetime) -> I
         at=now,
         choice=str(query["data"]),
         callback_id=str(query["id"]),
+        tapped_message_id=_message_id(message),
+        tapped_label=_label(message, str(query["data"])),
         locale_hint=str(sender.get("language_code", "")),
         display_name=_display_name(sender),
     )
+
+
+def _message_id(message: dict[str, Any]) -> str:
+    """The tapped message's id; '' when there is none the bot could edit."""
+    number = message.get("message_id")
+    ok = isinstance(number, int) and not isinstance(number, bool) and 0 < number < 2**53
+    return str(number) if ok else ""
+
+
+def _label(message: dict[str, Any], data: str) -> str:
+    """The text of the tapped button, read from the keyboard of the message it was on."""
+    markup = message.get("reply_markup")
+    rows = markup.get("inline_keyboard") if isinstance(markup, dict) else None
+    for row in rows if isinstance(rows, list) else []:
+        for button in row if isinstance(row, list) else []:
+            if isinstance(button, dict) and button.get("callback_data") == data:
+                return str(button.get("text") or "")
+    return ""
 
 
 def _ignored(number: object, reason: str) -> None:

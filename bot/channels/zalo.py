@@ -149,7 +149,11 @@ class ZaloChannel:
 
         The first `delivery.skip_parts` parts reached the chat on an earlier try and are left
         out; the result counts the parts this call delivered, also when a later one failed.
+        Zalo cannot change a message: an edit's text goes out as a new message, and an edit
+        with no text (buttons only, which Zalo has none of) sends nothing.
         """
+        if delivery.edit_message_id and not delivery.text.strip():
+            return SendResult(ok=True)
         if delivery.document:
             log.debug("Zalo cannot send documents; sending the text only")
         calls = _calls(delivery)

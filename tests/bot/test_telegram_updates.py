@@ -90,6 +90,28 @@ def test_a_button_tap_becomes_a_choice_timed_when_it_arrives() -> None:
         callback_id="4382179231928374650",
         locale_hint="vi",
         display_name="Nguyễn Văn Bình",
+        # The message tapped and the button's label: the bot shows the choice in its place.
+        tapped_message_id="50",
+        tapped_label="Đã nhận",
+    )
+
+
+def test_a_tap_on_a_message_too_old_to_show_still_names_the_message() -> None:
+    """Telegram sends an InaccessibleMessage (date 0, no text or buttons) for old messages."""
+    update = payload("callback_query")
+    update["callback_query"]["message"] = {
+        "message_id": 50,
+        "chat": update["callback_query"]["message"]["chat"],
+        "date": 0,
+    }
+
+    inbound = to_inbound(update)
+
+    assert inbound is not None
+    assert (inbound.choice, inbound.tapped_message_id, inbound.tapped_label) == (
+        "/ack 12",
+        "50",
+        "",
     )
 
 
@@ -114,6 +136,15 @@ def _from_a_bot() -> dict[str, Any]:
     return update
 
 
+def _on_a_chosen_label() -> dict[str, Any]:
+    update = payload("callback_query")
+    update["callback_query"]["data"] = "~"
+    update["callback_query"]["message"]["reply_markup"] = {
+        "inline_keyboard": [[{"text": "✓ Đã nhận", "callback_data": "~"}]]
+    }
+    return update
+
+
 def _with_a_long_id() -> dict[str, Any]:
     update = payload("text")
     update["message"]["chat"]["id"] = update["message"]["from"]["id"] = "9" * 256
@@ -129,8 +160,9 @@ def _with_a_long_id() -> dict[str, Any]:
         (payload("sticker"), "message with no text, photo or file (sticker, voice …)"),
         (_from_a_bot(), "message from a bot"),
         (_with_a_long_id(), "id longer than 255 characters"),
+        (_on_a_chosen_label(), "tap on a line that only shows what was chosen"),
     ],
-    ids=["edited", "member", "group", "sticker", "bot", "long-id"],
+    ids=["edited", "member", "group", "sticker", "bot", "long-id", "chosen-label"],
 )
 def test_what_is_left_out_is_logged_with_the_reason_and_without_the_text(
     update: dict[str, Any], reason: str, caplog: pytest.LogCaptureFixture

@@ -557,3 +557,19 @@ async def test_the_token_never_reaches_the_logs(
     assert any("getUpdates failed" in message for message in logged)
     assert not [message for message in logged if fake.token in message]
     assert not [message for message in logged if fake.token.split(":")[1] in message]
+
+
+async def test_zalo_cannot_edit_a_message_so_an_edit_sends_its_text_and_a_bare_one_nothing(
+    fake: FakeZalo, channel: ZaloChannel
+) -> None:
+    """Edits are Telegram's: should one reach Zalo, its text goes as a new message; one that
+    only changes buttons (which Zalo has none of) sends nothing and is done."""
+    ticked = [("5.u1", "✓ Thôn Đông"), ("5.done", "Xong")]
+    edit = Delivery(USER, "Chọn các đơn vị", ticked, edit_message_id="41")
+    bare = Delivery(USER, "", [("~", "✓ Xong")], edit_message_id="41")
+
+    sent, nothing = await channel.send(edit), await channel.send(bare)
+
+    assert (sent.ok, sent.parts_sent, nothing.ok, nothing.parts_sent) == (True, 1, True, 0)
+    [message] = fake.messages_to(USER)
+    assert message.startswith("Chọn các đơn vị\n\n1. ✓ Thôn Đông\n2. Xong")

@@ -18,11 +18,10 @@ from tests.support.broadcasts import (
     AN,
     ASK_AUDIENCE,
     ASK_TEXT,
-    ASK_UNITS,
+    ASK_UNITS_BY_NUMBER,
     AUDIENCE_LABELS,
     BINH,
     CENTRE,
-    CHOOSE,
     CUONG,
     DUNG,
     EAST,
@@ -131,13 +130,20 @@ async def test_zalo_admin_picks_units_by_number(engine, database):
     mai = town.mai
     await mai.send("/thongbao")
     await mai.send(MEETING)
-    assert await mai.send("7") == [ASK_UNITS]
+    assert await mai.send("7") == [ASK_UNITS_BY_NUMBER]
     assert mai.labels() == [EAST, WEST, SCHOOL, CENTRE, "Xong"]
-    assert await mai.send("5") == ["Vui lòng chọn ít nhất một đơn vị, rồi chọn Xong.", ASK_UNITS]
-    assert await mai.send("2") == [ASK_UNITS]
+    assert await mai.send("5") == [
+        "Vui lòng chọn ít nhất một đơn vị, rồi chọn Xong.",
+        ASK_UNITS_BY_NUMBER,
+    ]
+    assert await mai.send("2") == [ASK_UNITS_BY_NUMBER]
     await mai.send("4")
     assert mai.labels() == [EAST, f"✓ {WEST}", SCHOOL, f"✓ {CENTRE}", "Xong"]
-    assert await mai.send("hello") == [CHOOSE, ASK_UNITS]
+    assert await mai.send("hello") == [
+        "Vui lòng gửi số thứ tự đơn vị, từ 1 đến 4, ví dụ 1 3 5 hoặc 1-4, hoặc “tất cả”. "
+        "Danh sách chưa thay đổi.",
+        ASK_UNITS_BY_NUMBER,
+    ]
     assert await mai.send("xong") == [preview(MEETING, f"đầu mối của {WEST}, {CENTRE}", 2)]
     assert await mai.send("Gửi") == [sending(2)]
 

@@ -561,6 +561,12 @@ PICKING = [
 ]
 WORDS, EMOJI, LONG, DIGITS = "xin chào các anh chị", "😀🎉", "x" * 5000, "12345"
 CHOICE_BAD = {WORDS: CHOOSE, EMOJI: CHOOSE, LONG: CHOOSE, DIGITS: CHOOSE}
+# Numbers typed at once pick units: one that is not on the list is named with the range.
+PICK_BAD = {
+    **CHOICE_BAD,
+    DIGITS: "Không có đơn vị số 12345: các đơn vị được đánh số từ 1 đến 3. "
+    "Danh sách chưa thay đổi.",
+}
 CONTENT_BAD = {EMOJI: CONTENT_PROBLEM, "x" * 20_001: CONTENT_PROBLEM, DIGITS: CONTENT_PROBLEM}
 DATE_BAD = {WORDS: DATE_PROBLEM, EMOJI: DATE_PROBLEM, LONG: DATE_PROBLEM, DIGITS: DATE_PROBLEM}
 
@@ -589,7 +595,7 @@ STEPS = {
     "content": (MAIN, 4, CONTENT_BAD),
     "text with the file": (WITH_FILE, 5, CONTENT_BAD),
     "target": (MAIN, 5, CHOICE_BAD),
-    "pick units": (PICKING, 6, CHOICE_BAD),
+    "pick units": (PICKING, 6, PICK_BAD),
     "deadline": (MAIN, 6, DATE_BAD),
     "preview": (MAIN, 7, CHOICE_BAD),
 }

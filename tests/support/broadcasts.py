@@ -12,6 +12,7 @@ from storage.db import transaction
 from storage.models import Broadcast, Identity, OutboxMessage, OutboxStatus, Person, Role
 from storage.people import add_unit
 from tests.support.chat import Chat, joined
+from tests.support.directives import NUMBERS_HINT
 
 EAST, WEST, SCHOOL, CENTRE = (
     "Thôn Đông",
@@ -37,6 +38,7 @@ AUDIENCE_LABELS = [
     "Chọn đơn vị",
 ]
 ASK_UNITS = "Chọn các đơn vị có đầu mối nhận thông báo (chọn lại để bỏ), rồi chọn Xong."
+ASK_UNITS_BY_NUMBER = f"{ASK_UNITS}\n{NUMBERS_HINT}"
 CHOOSE = "Vui lòng chọn một trong các mục dưới đây."
 STALE = "Nút này thuộc tin nhắn cũ và không còn hiệu lực."
 NO_MENU = "Gửi /menu để xem các việc anh/chị có thể làm."

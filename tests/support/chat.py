@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from handlers.engine import Engine as DialogEngine
-from handlers.messages import Inbound
+from handlers.messages import INERT, Inbound
 from storage.db import transaction
 from storage.models import InviteCode, OutboxMessage, Role, Unit
 from storage.people import add_unit, create_invite
@@ -56,6 +56,14 @@ class Chat:
         """Tap a button by its raw callback data, as Telegram would deliver it."""
         return await self.send(choice=data)
 
+    async def tap_on(self, message_id: str, label: str) -> list[str]:
+        """Tap the offered button with this label on Telegram message `message_id`, reported
+        as Telegram does: with the message tapped and the button's label."""
+        for cid, shown in self.choices:
+            if shown == label:
+                return await self.send(choice=cid, tapped_message_id=message_id, tapped_label=shown)
+        raise AssertionError(f"no choice {label!r} among {[c[1] for c in self.choices]}")
+
     async def tap(self, label: str) -> list[str]:
         """Tap the offered choice with this label: a button on Telegram, its number on Zalo."""
         for index, (cid, shown) in enumerate(self.choices):
@@ -80,7 +88,8 @@ class Chat:
             self.last = list(session.exec(query))
         if self.last:
             self.seen = self.last[-1].id or self.seen
-            offered = [row.choices for row in self.last if row.choices]
+            # A line showing what was chosen is no choice to make.
+            offered = [row.choices for row in self.last if row.choices and not _inert(row)]
             if offered:
                 self.choices = offered[-1]
         return [row.text for row in self.last]
@@ -93,6 +102,10 @@ class Chat:
     def labels(self) -> list[str]:
         """Return the labels of the choices offered last."""
         return [label for _cid, label in self.choices]
+
+
+def _inert(row: OutboxMessage) -> bool:
+    return all(cid == INERT for cid, _label in row.choices)
 
 
 def invite(

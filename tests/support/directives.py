@@ -58,6 +58,12 @@ ASK_SUBJECT = "Trích yếu công văn là gì? Ví dụ: V/v triển khai Đề
 ASK_CONTENT = "Gửi nội dung công văn dạng văn bản, hoặc gửi tệp công văn (PDF, Word)."
 ASK_TARGET = "Gửi công văn tới đơn vị nào?"
 ASK_UNITS = "Chọn các đơn vị nhận công văn (chọn lại để bỏ), rồi chọn Xong."
+NUMBERS_HINT = (
+    "Có thể gửi nhiều số một lần, ví dụ 1 3 5 hoặc 1-4 (đơn vị đã chọn sẽ được bỏ ra), "
+    "hoặc “tất cả” để chọn hết."
+)
+"""Under a unit list on Zalo, where it is a numbered list."""
+ASK_UNITS_BY_NUMBER = f"{ASK_UNITS}\n{NUMBERS_HINT}"
 ASK_DEADLINE = "Hạn thực hiện là ngày nào? Gõ ngày dạng dd/mm/yyyy, hoặc chọn Không có hạn."
 CHOOSE = "Vui lòng chọn một trong các mục dưới đây."
 STALE = "Nút này thuộc tin nhắn cũ và không còn hiệu lực."

@@ -59,8 +59,15 @@ METHODS = {
         "answerCallbackQuery",
         "setMyCommands",
         "getFile",
+        "editMessageReplyMarkup",
     )
 }
+NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply markup are "
+    "exactly the same as a current content and reply markup of the message"
+)
+EDIT_NOT_FOUND = "Bad Request: message to edit not found"
+CANT_EDIT = "Bad Request: message can't be edited"
 
 
 class FakeTelegram:
@@ -89,6 +96,8 @@ class FakeTelegram:
         self._failures: dict[str, list[dict[str, Any] | None]] = {}
         self._raw: dict[str, list[tuple[int, RawAnswer]]] = {}
         self._without_id: set[int] = set()
+        self._from_users: dict[int, set[int]] = {}
+        self._edits: dict[int, list[int]] = {}
         self._blocked: set[int] = set()
         self._forgotten: set[int] = set()
         self._server: ThreadingHTTPServer | None = None
@@ -245,6 +254,7 @@ class FakeTelegram:
                 "date": int(time.time()),
                 **content,
             }
+            self._from_users.setdefault(user_id, set()).add(message["message_id"])
             return self._push({"message": message})
 
     def _push(self, update: dict[str, Any]) -> int:
@@ -266,6 +276,24 @@ class FakeTelegram:
         sent = self.messages_to(chat_id)
         rows = sent[-1].get("reply_markup", {}).get("inline_keyboard", []) if sent else []
         return [(button["callback_data"], button["text"]) for row in rows for button in row]
+
+    def buttons_of(self, chat_id: int | str, message_id: int) -> list[tuple[str, str]]:
+        """(callback_data, text) of every button a message of the bot shows now."""
+        found = [m for m in self.messages_to(chat_id) if m["message_id"] == message_id]
+        assert found, f"the bot sent no message {message_id} to {chat_id}"
+        rows = found[0].get("reply_markup", {}).get("inline_keyboard", [])
+        return [(button["callback_data"], button["text"]) for row in rows for button in row]
+
+    def edits_of(self, chat_id: int | str, message_id: int) -> int:
+        """How many times the bot changed a message's buttons."""
+        with self._changed:
+            return self._edits.get(int(chat_id), []).count(message_id)
+
+    def delete(self, chat_id: int | str, message_id: int) -> None:
+        """The person deletes a message of the bot (for both sides, as private chats allow)."""
+        with self._changed:
+            sent = self._sent.get(int(chat_id), [])
+            self._sent[int(chat_id)] = [m for m in sent if m["message_id"] != message_id]
 
     def unconfirmed(self) -> list[int]:
         """update_ids the bot has not confirmed yet with a higher getUpdates offset."""
@@ -377,6 +405,8 @@ class FakeTelegram:
     def _serve(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         if method.lower() in SEND_METHODS:
             return self._send(method, params)
+        if method == "editMessageReplyMarkup":
+            return self._edit_markup(params)
         if method == "getMe":
             return 200, {"ok": True, "result": BOT_USER}
         if method == "setMyCommands":
@@ -455,10 +485,51 @@ class FakeTelegram:
             }
         if params.get("caption"):
             message["caption"] = params["caption"]
-        if params.get("reply_markup"):
+        if (params.get("reply_markup") or {}).get("inline_keyboard"):
+            # An empty keyboard is no keyboard: the message shows none.
             message["reply_markup"] = params["reply_markup"]
         self._sent.setdefault(chat_id, []).append(message)
         return 200, {"ok": True, "result": message}
+
+    def _edit_markup(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """editMessageReplyMarkup: new buttons on a message of the bot; none removes them."""
+        if params.get("inline_message_id"):
+            # Messages sent via inline mode: the Bot API answers True, not the message.
+            return 200, {"ok": True, "result": True}
+        chat_id, message_id = params.get("chat_id"), params.get("message_id")
+        if not isinstance(chat_id, int):
+            return 400, _bad("Bad Request: chat not found")
+        if chat_id in self._blocked:
+            return 403, {
+                "ok": False,
+                "error_code": 403,
+                "description": "Forbidden: bot was blocked by the user",
+            }
+        if chat_id in self._forgotten:
+            return 400, _bad("Bad Request: chat not found")
+        if not isinstance(message_id, int):
+            return 400, _bad("Bad Request: message identifier is not specified")
+        problem = _invalid("editMessageReplyMarkup", params)
+        if problem:
+            return 400, _bad(problem)
+        if message_id in self._from_users.get(chat_id, set()):
+            return 400, _bad(CANT_EDIT)
+        found = [m for m in self._sent.get(chat_id, []) if m["message_id"] == message_id]
+        if not found:
+            return 400, _bad(EDIT_NOT_FOUND)
+        message = found[0]
+        markup = params.get("reply_markup") or {}
+        # An empty keyboard is no keyboard, as Telegram stores it.
+        wanted = markup if markup.get("inline_keyboard") else None
+        if wanted == message.get("reply_markup"):
+            return 400, _bad(NOT_MODIFIED)
+        if wanted is None:
+            message.pop("reply_markup", None)
+        else:
+            message["reply_markup"] = wanted
+        message["edit_date"] = int(time.time())
+        self._edits.setdefault(chat_id, []).append(message_id)
+        return 200, {"ok": True, "result": dict(message)}
 
     def _refusal(self) -> float | None:
         """retry_after if this send is to be refused with 429, else None (and it counts)."""
