@@ -31,7 +31,7 @@ async def route(ctx: Context, conversation: Conversation) -> Any:
             if local and int(local[1]) == conversation.offer and local[2] in offered:
                 ctx.choice = local[2]
             else:
-                return stale(ctx, conversation)
+                return _stale(ctx, conversation)
     elif ctx.text.startswith("/") and (_is_command(ctx.text) or not conversation.step):
         command = ctx.text
     elif ctx.text:
@@ -41,14 +41,15 @@ async def route(ctx: Context, conversation: Conversation) -> Any:
         elif hit:
             ctx.choice = hit
         else:
-            # Only now: the offered choices come first, and see handlers.words for answers.
+            # The offered choices came first; a word that names a command is one only now
+            # (and in a dialog, 'ok' alone stays its answer: see handlers.words).
             command = command_for(ctx.text, ctx.person.role, in_dialog=bool(conversation.step))
     if command:
-        return await run_command(ctx, conversation, command)
+        return await _run_command(ctx, conversation, command)
     return await _continue(ctx, conversation)
 
 
-async def run_command(
+async def _run_command(
     ctx: Context, conversation: Conversation, text: str, *, fresh: bool = False
 ) -> Any:
     """Run a slash command, or refuse it, leaving any dialog as it was.
@@ -125,11 +126,11 @@ async def _continue(ctx: Context, conversation: Conversation) -> Any:
         return KEEP
     outcome = await step(ctx)
     if isinstance(outcome, interruptions.Discard):
-        return await run_command(ctx, conversation, outcome.command, fresh=True)
+        return await _run_command(ctx, conversation, outcome.command, fresh=True)
     return outcome
 
 
-def stale(ctx: Context, conversation: Conversation) -> Any:
+def _stale(ctx: Context, conversation: Conversation) -> Any:
     """Answer a button from an old message without acting on it."""
     ctx.say(ctx._("That button belongs to an earlier message and no longer works."))
     if conversation.step:
