@@ -170,5 +170,11 @@ def test_every_word_names_one_command():
     for role in Role:
         for phrase, name in word_table(role.value).items():
             assert seen.setdefault(phrase, name) == name, phrase
-    named = {c.name for role in Role for c in commands_for(role.value)}
+    # Tests register commands of their own; the bot's are those of handlers modules.
+    named = {
+        c.name
+        for role in Role
+        for c in commands_for(role.value)
+        if c.start.__module__.startswith("handlers.")
+    }
     assert named - set(SPOKEN) == {"start"}
