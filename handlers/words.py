@@ -53,6 +53,10 @@ ANSWERS = frozenset({"ack"})
 answer (a donor may be called Ok; 'ok' at a confirmation means yes), with a reference
 ('nhận 8') they are the command everywhere."""
 
+MAX_WORDS = 12
+"""Longer texts are answers or notes, never a command (the longest label has 7 words, and a
+command takes at most two numbers): they are not looked up at all."""
+
 
 def word_table(role: str) -> dict[str, str]:
     """Map every folded word, label and synonym this role may use to its command's name."""
@@ -75,6 +79,8 @@ def command_for(text: str, role: str, *, in_dialog: bool) -> str:
     `in_dialog`: a dialog waits for an answer, and the text was none of its choices.
     """
     tokens = normalize(text.strip().strip(QUOTES)).split()
+    if len(tokens) > MAX_WORDS:
+        return ""
     table = word_table(role)
     # The longest phrase wins: 'hủy biên lai' is not 'hủy' with something after it.
     for cut in range(len(tokens), 0, -1):

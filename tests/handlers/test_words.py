@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from handlers.registry import commands_for
-from handlers.words import SPOKEN, word_table
+from handlers.words import MAX_WORDS, SPOKEN, word_table
 from storage.models import Role
 from tests.support.assignments import seed_directive
 from tests.support.chat import joined
@@ -170,6 +170,7 @@ def test_every_word_names_one_command():
     for role in Role:
         for phrase, name in word_table(role.value).items():
             assert seen.setdefault(phrase, name) == name, phrase
+            assert len(phrase.split()) + 2 <= MAX_WORDS, phrase
     # Tests register commands of their own; the bot's are those of handlers modules.
     named = {
         c.name
