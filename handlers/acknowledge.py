@@ -1,11 +1,16 @@
-"""/ack: a focal point confirms receiving a directive sent to their unit."""
+"""/ack: a focal point confirms receiving a directive sent to their unit.
+
+'/ack 8' (a tap, or 'nhận 8' typed) names the assignment; '/ack' alone ('ok', 'nhận') takes the
+newest one this person has not acknowledged yet.
+"""
 
 from __future__ import annotations
 
 from handlers.context import Context
 from handlers.matching import parse_id
 from handlers.registry import command
-from storage.directives import acknowledge, find_assignment
+from handlers.words import command_word
+from storage.directives import acknowledge, find_assignment, latest_unacknowledged
 from storage.models import Role
 
 
@@ -13,9 +18,16 @@ from storage.models import Role
 async def acknowledge_assignment(ctx: Context) -> None:
     """Record, once, that this focal point received the directive assigned to their unit."""
     _ = ctx._
-    assignment_id = parse_id(ctx.args)
+    assignment_id = parse_id(ctx.args) if ctx.args else _newest_waiting(ctx)
     if assignment_id is None:
-        ctx.say(_("That is not a directive reference. Choose Received under the directive."))
+        if ctx.args:
+            ctx.say(
+                _("That is not a directive reference. Send {ack} for the newest directive.").format(
+                    ack=command_word(_, "ack")
+                )
+            )
+        else:
+            ctx.say(_("You have no directive waiting to be acknowledged."))
         return None
     found = find_assignment(ctx.session, assignment_id)
     if found is None:
@@ -37,3 +49,10 @@ async def acknowledge_assignment(ctx: Context) -> None:
         [(f"/baocao {assignment_id}", _("Report"))],
     )
     return None
+
+
+def _newest_waiting(ctx: Context) -> int | None:
+    """The newest assignment of the person's unit they have not acknowledged, if any."""
+    if ctx.person.unit_id is None or ctx.person.id is None:
+        return None
+    return latest_unacknowledged(ctx.session, ctx.person.unit_id, ctx.person.id)

@@ -7,6 +7,7 @@ from handlers.i18n import N_, Translator
 from handlers.joining import ROLE_NAMES
 from handlers.matching import parse_id
 from handlers.registry import Step, choice_step, command
+from handlers.words import command_word
 from storage.models import AuditEntry, InviteCode, Person, Role, Unit
 from storage.people import open_invites, revoke_invite
 
@@ -28,7 +29,8 @@ async def open_codes(ctx: Context) -> Step | None:
     if len(codes) > len(shown):
         lines.append(_("The {count} newest are shown.").format(count=_.number(len(shown))))
     lines.extend(f"• {describe(ctx, invite)}" for invite in shown)
-    lines += ["", _("Which code should be revoked? It stops working at once. /huy keeps them all.")]
+    keep = _("Which code should be revoked? It stops working at once. {huy} keeps them all.")
+    lines += ["", keep.format(huy=command_word(_, "huy"))]
     ctx.ask("\n".join(lines), [(f"code{invite.id}", _shown_code(invite)) for invite in shown])
     return receive_code_to_revoke
 

@@ -68,7 +68,7 @@ class Context:
     _: Translator = field(init=False)
 
     def __post_init__(self) -> None:
-        self._ = Translator(self.person.locale, self.timezone)
+        self._ = Translator(self.person.locale, self.timezone, channel=self.inbound.channel)
 
     @property
     def here(self) -> Recipient:

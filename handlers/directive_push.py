@@ -7,7 +7,7 @@ import datetime as dt
 from handlers.context import Context, Render
 from handlers.i18n import Translator
 from handlers.messages import Choice, Outbound
-from handlers.outbox import BUTTON_CHANNELS
+from handlers.words import command_word, spoken
 from storage.directives import focal_points
 from storage.models import Assignment, Directive, Role, Unit
 from storage.progress import open_assignments
@@ -128,7 +128,7 @@ def catch_up(ctx: Context) -> None:
     open_work = open_assignments(ctx.session, unit_id)
     if not open_work:
         return
-    buttons = ctx.inbound.channel in BUTTON_CHANNELS
+    buttons = _.buttons
     if len(open_work) == 1:
         blocks = [_("Your unit has one directive still open:")]
     else:
@@ -151,13 +151,13 @@ def catch_up(ctx: Context) -> None:
                 (report, _("Report {number}").format(number=directive.number)),
             ]
         else:
-            # Numbered replies belong to the menu just shown: spell the commands out.
-            typed = _("Received: send {ack} · Report: send {report}")
-            lines.append(typed.format(ack=ack, report=report))
+            # Numbered replies belong to the menu just shown: spell the words out.
+            words = " / ".join([spoken(_, ack), spoken(_, report)])
+            lines.append(_("Reply: {words}").format(words=words))
         blocks.append("\n".join(lines))
     if len(open_work) > MAX_CATCH_UP:
         more = len(open_work) - MAX_CATCH_UP
-        rest = _("And {count} more: send /baocao to see them all.")
-        blocks.append(rest.format(count=_.number(more)))
+        rest = _("And {count} more: send {baocao} to see them all.")
+        blocks.append(rest.format(count=_.number(more), baocao=command_word(_, "baocao")))
     # Not ctx.ask: the menu's choices stay the ones a numbered reply answers.
     ctx.replies.append(Outbound(ctx.here, "\n\n".join(blocks), choices))

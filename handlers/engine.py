@@ -4,26 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
 
 from sqlalchemy import Engine as Database
 from sqlmodel import Session
 
-from handlers import interruptions, joining
+from handlers import joining, routing
 from handlers.context import Context
-from handlers.dialog_state import KEEP
 from handlers.dialog_state import load as _conversation
 from handlers.dialog_state import save as _save
 from handlers.features import load_features
 from handlers.i18n import Translator
-from handlers.matching import match_choice, normalize
 from handlers.messages import PRIORITY_REPLY, Inbound, Outbound, Recipient
-from handlers.outbox import BUTTON_CHANNELS, callback, deliver_notice, enqueue, typed_commands
+from handlers.outbox import callback, deliver_notice, enqueue
 from handlers.quiet import QuietHours
-from handlers.registry import Command, find_command, find_step, wants_choice
 from handlers.roster import removed_chat
 from storage.db import StorageUnavailable, is_outage, transaction
 from storage.models import Conversation, Identity, OutboxMessage, Person, utcnow
@@ -33,9 +28,6 @@ from storage.turns import account_of, remember_event, replies_waiting
 log = logging.getLogger(__name__)
 
 load_features()
-
-_LOCAL_CHOICE = re.compile(r"^(\d+)\.(.+)$")
-_WORD_COMMANDS = {"menu": "/menu", "huy": "/huy", "help": "/help", "tro giup": "/help"}
 
 
 class Handled(list[int]):
@@ -125,9 +117,9 @@ class Engine:
         ctx = self._context(session, inbound, person, identity, conversation)
         if emptied and not (inbound.choice or inbound.photo or inbound.document):
             ctx.say(ctx._("That message has no text that can be read. Please type it again."))
-            outcome = self._stay(ctx, conversation)
+            outcome = routing.stay(ctx, conversation)
         else:
-            outcome = await self._route(ctx, conversation)
+            outcome = await routing.route(ctx, conversation)
             ctx.settle_tap()
         _save(conversation, ctx, outcome)
         session.add(conversation)
@@ -138,7 +130,8 @@ class Engine:
     ) -> list[int]:
         """Let an unregistered chat join with a code, or tell it why not (see handlers.joining)."""
         now = self.clock()
-        translator = Translator(inbound.locale_hint or self.default_locale, self.timezone)
+        locale = inbound.locale_hint or self.default_locale
+        translator = Translator(locale, self.timezone, channel=inbound.channel)
         answer = joining.answer_stranger(
             session, inbound, conversation, now, translator, self.default_locale
         )
@@ -178,128 +171,6 @@ class Engine:
         ctx.prompt = conversation.prompt
         ctx.offered = [(cid, label) for cid, label in conversation.choices]
         return ctx
-
-    async def _route(self, ctx: Context, conversation: Conversation) -> Any:
-        """Decide what this event means (command, choice or answer) and run it."""
-        inbound = ctx.inbound
-        command = ""
-        if inbound.choice:
-            if inbound.choice.startswith("/"):
-                command = inbound.choice
-            else:
-                local = _LOCAL_CHOICE.match(inbound.choice)
-                offered = {cid for cid, _label in conversation.choices}
-                if local and int(local[1]) == conversation.offer and local[2] in offered:
-                    ctx.choice = local[2]
-                else:
-                    return self._stale(ctx, conversation)
-        elif ctx.text.startswith("/") and (_is_command(ctx.text) or not conversation.step):
-            command = ctx.text
-        elif ctx.text:
-            hit = match_choice(ctx.text, ctx.offered)
-            if hit and hit.startswith("/"):
-                command = hit
-            elif hit:
-                ctx.choice = hit
-            elif normalize(ctx.text) in _WORD_COMMANDS:
-                command = _WORD_COMMANDS[normalize(ctx.text)]
-        if command:
-            return await self._command(ctx, conversation, command)
-        return await self._continue(ctx, conversation)
-
-    async def _command(
-        self, ctx: Context, conversation: Conversation, text: str, *, fresh: bool = False
-    ) -> Any:
-        """Run a slash command, or refuse it, leaving any dialog as it was.
-
-        `fresh` runs it as if no dialog were in progress (the person chose to discard it).
-        """
-        name, _, args = text[1:].partition(" ")
-        name = name.split("@", 1)[0].lower()
-        busy = bool(conversation.step) and not fresh
-        if name == "huy":
-            ctx.data = {}
-            if not busy:
-                ctx.say(ctx._("Nothing is in progress. Send /menu to see what you can do."))
-                return None
-            ctx.say(
-                ctx._("Cancelled. Nothing from that dialog was saved. Send /menu to start again.")
-            )
-            return None
-        found = find_command(name)
-        if found is None or ctx.person.role not in found.roles:
-            if found is None:
-                ctx.say(ctx._("I don't know that command. Send /menu to see what you can do."))
-            else:
-                ctx.say(
-                    ctx._(
-                        "That command is not available to you. Send /menu to see what you can do."
-                    )
-                )
-            return self._stay(ctx, conversation)
-        ctx.args = args.strip()
-        ctx.text, ctx.choice = "", ""
-        if busy and found.keeps_dialog:
-            return await self._one_shot(ctx, conversation, found)
-        what = interruptions.in_progress(ctx._, conversation.data) if busy else ""
-        if what:
-            ctx.data = dict(conversation.data)
-            choices = [list(choice) for choice in conversation.choices]
-            return interruptions.ask(
-                ctx, conversation.step, conversation.prompt, choices, what, text
-            )
-        ctx.data = {"command": name}
-        return await found.start(ctx)
-
-    async def _one_shot(self, ctx: Context, conversation: Conversation, found: Command) -> Any:
-        """Answer a tap or /help mid-dialog, then offer the dialog's question again, exactly."""
-        ctx.data = {}
-        first = len(ctx.replies)
-        await found.start(ctx)
-        if ctx.inbound.channel not in BUTTON_CHANNELS:
-            # A number must keep answering the dialog: the one-shot's choices are spelled out.
-            for reply in ctx.replies[first:]:
-                if reply.choices:
-                    reply.text = typed_commands(ctx._, reply.text, reply.choices)
-                    reply.choices = []
-        ctx.data = dict(conversation.data)
-        ctx.prompt = conversation.prompt
-        ctx.offered = [(cid, label) for cid, label in conversation.choices]
-        return self._stay(ctx, conversation)
-
-    async def _continue(self, ctx: Context, conversation: Conversation) -> Any:
-        """Give the answer to the step the dialog is waiting in."""
-        if not conversation.step:
-            ctx.say(ctx._("Send /menu to see what you can do."))
-            return None
-        step = find_step(conversation.step)
-        owner = find_command(str(conversation.data.get("command", "")))
-        allowed = owner is None or ctx.person.role in owner.roles
-        if step is None or not allowed:
-            ctx.data = {}
-            ctx.say(ctx._("That dialog has ended. Send /menu to start again."))
-            return None
-        if wants_choice(conversation.step) and not ctx.choice:
-            ctx.reask(ctx._("Please choose one of the options."))
-            return KEEP
-        outcome = await step(ctx)
-        if isinstance(outcome, interruptions.Discard):
-            return await self._command(ctx, conversation, outcome.command, fresh=True)
-        return outcome
-
-    def _stale(self, ctx: Context, conversation: Conversation) -> Any:
-        """Answer a button from an old message without acting on it."""
-        ctx.stale_tap = True
-        ctx.say(ctx._("That button belongs to an earlier message and no longer works."))
-        if not conversation.step:
-            ctx.say(ctx._("Send /menu to see what you can do."))
-        return self._stay(ctx, conversation)
-
-    def _stay(self, ctx: Context, conversation: Conversation) -> Any:
-        """Leave the dialog where it was, repeating its question if it has one."""
-        if conversation.step and conversation.prompt:
-            ctx.ask(conversation.prompt, ctx.offered)
-        return KEEP
 
     def _queue(self, session: Session, ctx: Context, conversation: Conversation) -> list[int]:
         """Write the replies and notices of this event to the outbox."""
@@ -342,7 +213,7 @@ class Engine:
             account = account_of(session, inbound.channel, inbound.external_id)
             person = account[1] if account else None
             locale = person.locale if person else self.default_locale
-            _ = Translator(locale, self.timezone)
+            _ = Translator(locale, self.timezone, channel=inbound.channel)
             text = _(
                 "Sorry, something went wrong on our side. What you entered before is kept; "
                 "please send your answer again."
@@ -377,9 +248,3 @@ def _answers(row: OutboxMessage, ctx: Context) -> bool:
 
 def _here(inbound: Inbound) -> Recipient:
     return Recipient(inbound.channel, inbound.chat_id)
-
-
-def _is_command(text: str) -> bool:
-    """Tell '/menu' or '/ack 12' from an answer that merely starts with a slash."""
-    name = text[1:].split(" ", 1)[0].split("@", 1)[0].lower()
-    return name == "huy" or find_command(name) is not None or (name.isascii() and name.isalpha())

@@ -164,9 +164,12 @@ async def receive_amount_check(ctx: Context) -> Step | None:
 
 def ask_date(ctx: Context) -> None:
     """Ask the day the money was given, today being the usual answer."""
+    _ = ctx._
     ctx.ask(
-        ctx._("On what date was it given? Choose Today or type the date, e.g. 15/03."),
-        [("today", ctx._("Today"))],
+        _("On what date was it given? Choose Today or type the date, e.g. 15/03.")
+        if _.buttons
+        else _("On what date was it given? Reply 1 for today, or type the date, e.g. 15/03."),
+        [("today", _("Today"))],
     )
 
 
@@ -208,9 +211,12 @@ async def receive_date(ctx: Context) -> Step | None:
 
 def ask_note(ctx: Context) -> None:
     """Ask for an optional note, Skip being the usual answer."""
+    _ = ctx._
     ctx.ask(
-        ctx._("Any note (e.g. the purpose, or a bank transfer)? Type it, or choose Skip."),
-        [("skip", ctx._("Skip"))],
+        _("Any note (e.g. the purpose, or a bank transfer)? Type it, or choose Skip.")
+        if _.buttons
+        else _("Any note (e.g. the purpose, or a bank transfer)? Type it, or reply 1 to skip."),
+        [("skip", _("Skip"))],
     )
 
 
@@ -221,11 +227,13 @@ async def receive_note(ctx: Context) -> Step | None:
     # A bare number is more likely a mistyped choice than a note.
     words = any(ch.isalnum() for ch in note) and not note.replace(" ", "").isdigit()
     if ctx.choice != "skip" and (len(note) > NOTE_MAX or not words):
-        ctx.reask(
-            ctx._(
-                "Please type a note in words, at most {limit} characters, or choose Skip."
-            ).format(limit=NOTE_MAX)
+        _ = ctx._
+        problem = (
+            _("Please type a note in words, at most {limit} characters, or choose Skip.")
+            if _.buttons
+            else _("Please type a note in words, at most {limit} characters, or reply 1 to skip.")
         )
+        ctx.reask(problem.format(limit=NOTE_MAX))
         return receive_note
     ctx.data["note"] = note
     return ask_next(ctx)

@@ -11,6 +11,8 @@ from babel.dates import format_date, format_datetime
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
 
+from handlers.messages import BUTTON_CHANNELS
+
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 SUPPORTED = ("vi", "en")
 _BABEL_LOCALE = {"vi": "vi_VN", "en": "en_US"}
@@ -37,10 +39,18 @@ def catalog(locale: str) -> dict[str, str]:
 
 
 class Translator:
-    """Translates and formats for one person's locale and the commune's time zone."""
+    """Translates and formats for one person's locale, the commune's time zone and the chat app.
 
-    def __init__(self, locale: str, timezone: str = "Asia/Ho_Chi_Minh") -> None:
+    `channel` is the app the text goes to: where it has no buttons (Zalo), texts name the
+    words to type instead of slash commands and numbers instead of buttons (handlers.words).
+    Left empty where the app does not matter, it is taken as one with buttons.
+    """
+
+    def __init__(
+        self, locale: str, timezone: str = "Asia/Ho_Chi_Minh", *, channel: str = ""
+    ) -> None:
         self.locale = locale if locale in SUPPORTED else "vi"
+        self.channel = channel
         self.zone = ZoneInfo(timezone)
         self._messages = catalog(self.locale)
         self._babel = _BABEL_LOCALE[self.locale]
@@ -50,6 +60,11 @@ class Translator:
         return self._messages.get(message, message)
 
     __call__ = gettext
+
+    @property
+    def buttons(self) -> bool:
+        """Whether the chat shows buttons and takes slash commands (Telegram), or people type."""
+        return not self.channel or self.channel in BUTTON_CHANNELS
 
     def money(self, amount: int) -> str:
         """Format whole đồng the local way, e.g. 1.500.000 ₫."""

@@ -7,6 +7,7 @@ from typing import Any
 
 from handlers.context import Context
 from handlers.i18n import Translator
+from handlers.menu import show_menu
 from handlers.registry import Step, choice_step, find_command, find_step
 
 PAUSED = "_paused"
@@ -64,7 +65,8 @@ async def receive_decision(ctx: Context) -> Step | Discard | None:
     step = find_step(str(paused.get("step", "")))
     if step is None:
         ctx.data = {}
-        ctx.say(ctx._("That dialog has ended. Send /menu to start again."))
+        ctx.say(ctx._("That dialog has ended."))
+        show_menu(ctx)
         return None
     ctx.ask(str(paused.get("prompt", "")), [(cid, label) for cid, label in paused["choices"]])
     return step

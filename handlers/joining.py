@@ -174,9 +174,16 @@ def redeem(
 def explain(translator: Translator, reason: str | None) -> str:
     """Tell an unregistered chat how to join, and that its code did not work if it sent one."""
     _ = translator
-    how = _(
-        "This is the learning-society bot of the commune office. To join, ask the office "
-        "for an invite code and send it here (on Telegram: /start CODE)."
+    how = (
+        _(
+            "This is the learning-society bot of the commune office. To join, ask the office "
+            "for an invite code and send it here (on Telegram: /start CODE)."
+        )
+        if _.buttons
+        else _(
+            "This is the learning-society bot of the commune office. To join, ask the office "
+            "for an invite code and send it here."
+        )
     )
     if reason is None:
         return how

@@ -8,6 +8,7 @@ from handlers.context import Context
 from handlers.i18n import N_
 from handlers.outbox import CHANNELS
 from handlers.registry import Step, command
+from handlers.words import command_word
 from storage.models import AuditEntry, Identity, Role
 from storage.people import create_invite, open_link_codes, revoke_invite, telegram_link
 
@@ -80,8 +81,8 @@ def _set_preferred_app(ctx: Context, choice: str) -> None:
     channel = "" if choice == LAST_USED else choice
     if channel and channel not in {identity.channel for identity in _chats(ctx)}:
         ctx.say(
-            _("Your account has no {app} chat yet. Send /lienket to add it first.").format(
-                app=APP_NAMES[channel]
+            _("Your account has no {app} chat yet. Send {lienket} to add it first.").format(
+                app=APP_NAMES[channel], lienket=command_word(_, "lienket")
             )
         )
         return

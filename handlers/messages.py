@@ -8,6 +8,10 @@ from dataclasses import dataclass, field
 Choice = tuple[str, str]
 """A button: (id, label). The id goes back as callback data; the label is shown."""
 
+BUTTON_CHANNELS = frozenset({"telegram"})
+"""Channels that show choices as buttons and take slash commands; the others get a numbered
+list, and people type words there."""
+
 
 @dataclass(frozen=True)
 class Inbound:

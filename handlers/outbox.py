@@ -9,14 +9,13 @@ from sqlmodel import Session, col, select
 
 from handlers.context import Notice
 from handlers.i18n import Translator
-from handlers.messages import INERT, PRIORITY_REPLY, Choice, Outbound, Recipient
+from handlers.messages import BUTTON_CHANNELS, INERT, PRIORITY_REPLY, Choice, Outbound, Recipient
 from handlers.quiet import QuietHours
+from handlers.words import spoken
 from storage.models import Conversation, Identity, OutboxMessage, Person
 
 CHANNELS = ("telegram", "zalo")
 """Every chat app the bot speaks on."""
-BUTTON_CHANNELS = frozenset({"telegram"})
-"""Channels that show choices as buttons; the others get a numbered list."""
 
 
 def enqueue(
@@ -84,7 +83,7 @@ def deliver_notice(
     identity = destination(person, identities)
     if identity is None or _queued_before(session, notice.key, identities):
         return []
-    _ = Translator(person.locale, timezone)
+    _ = Translator(person.locale, timezone, channel=identity.channel)
     text, choices = notice.render(_)
     key = f"{notice.key}:{identity.channel}" if notice.key else None
     # A platform's file id means nothing on another platform.
@@ -197,13 +196,11 @@ def _new_conversation(session: Session, identity: Identity) -> Conversation:
 
 
 def typed_commands(_: Translator, text: str, choices: list[tuple[str, str]]) -> str:
-    """Spell out a message's command choices ('Báo cáo: gửi /baocao 8') for a numbered chat."""
-    lines = [
-        _("{label}: send {command}").format(label=label, command=cid)
-        for cid, label in choices
-        if cid.startswith("/")
-    ]
-    return "\n\n".join([text, "\n".join(lines)]) if lines else text
+    """Spell out a message's command choices ('Trả lời: nhận 8 / báo cáo 8') for a numbered chat."""
+    words = [spoken(_, cid) for cid, _label in choices if cid.startswith("/")]
+    if not words:
+        return text
+    return "\n\n".join([text, _("Reply: {words}").format(words=" / ".join(words))])
 
 
 def callback(choices: list[Choice], offer: int) -> list[Choice]:

@@ -8,6 +8,7 @@ from handlers.i18n import N_, Translator
 from handlers.joining import ROLE_NAMES
 from handlers.matching import parse_id
 from handlers.registry import Step, choice_step, command, step
+from handlers.words import command_word
 from storage.models import AuditEntry, InviteCode, Role, Unit, UnitKind
 from storage.people import (
     add_unit,
@@ -78,7 +79,11 @@ async def receive_invite_role(ctx: Context) -> Step | None:
         return None
     units = list_units(ctx.session)
     if not units:
-        ctx.say(ctx._("There are no units yet. Add one with /donvi, then send /moi again."))
+        ctx.say(
+            ctx._("There are no units yet. Add one with {donvi}, then send {moi} again.").format(
+                donvi=command_word(ctx._, "donvi"), moi=command_word(ctx._, "moi")
+            )
+        )
         return None
     ctx.data["role"] = ctx.choice
     ctx.ask(ctx._("Which unit is the focal point for?"), _unit_choices(units))
@@ -90,7 +95,7 @@ async def receive_invite_unit(ctx: Context) -> Step | None:
     """Create the focal point's code for the chosen unit."""
     unit = _chosen_unit(ctx)
     if unit is None:
-        ctx.say(ctx._("That unit no longer exists. Send /moi to start again."))
+        ctx.say(_gone(ctx, "moi"))
         return None
     _issue_invite(ctx, Role.FOCAL.value, unit)
     return None
@@ -223,8 +228,8 @@ async def receive_unit_kind(ctx: Context) -> Step | None:
     unit = add_unit(ctx.session, name, ctx.choice)
     _audit(ctx, "unit.add", unit_id=unit.id, name=unit.name, kind=unit.kind)
     ctx.say(
-        ctx._("Unit {name} ({kind}) added. Send /moi to invite its focal point.").format(
-            name=unit.name, kind=ctx._(KIND_NAMES[unit.kind])
+        ctx._("Unit {name} ({kind}) added. Send {moi} to invite its focal point.").format(
+            name=unit.name, kind=ctx._(KIND_NAMES[unit.kind]), moi=command_word(ctx._, "moi")
         )
     )
     return None
@@ -235,7 +240,7 @@ async def receive_unit_to_rename(ctx: Context) -> Step | None:
     """Ask the new name of the chosen unit."""
     unit = _chosen_unit(ctx)
     if unit is None:
-        ctx.say(ctx._("That unit no longer exists. Send /donvi to start again."))
+        ctx.say(_gone(ctx, "donvi"))
         return None
     ctx.data["unit_id"] = unit.id
     ctx.ask(ctx._("Send the new name for {name}.").format(name=unit.name))
@@ -247,7 +252,7 @@ async def receive_new_unit_name(ctx: Context) -> Step | None:
     """Rename the unit when the new name is usable and free."""
     unit = ctx.session.get(Unit, int(ctx.data["unit_id"]))
     if unit is None:
-        ctx.say(ctx._("That unit no longer exists. Send /donvi to start again."))
+        ctx.say(_gone(ctx, "donvi"))
         return None
     name = clean_name(ctx.text)
     problem = _name_problem(ctx, name, unit)
@@ -260,3 +265,10 @@ async def receive_new_unit_name(ctx: Context) -> Step | None:
     _audit(ctx, "unit.rename", unit_id=unit.id, old=old, new=name)
     ctx.say(ctx._("Renamed {old} to {new}.").format(old=old, new=name))
     return None
+
+
+def _gone(ctx: Context, command: str) -> str:
+    """Say the chosen unit was removed meanwhile, and how to start the command again."""
+    return ctx._("That unit no longer exists. Send {command} to start again.").format(
+        command=command_word(ctx._, command)
+    )

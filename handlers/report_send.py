@@ -39,18 +39,29 @@ def ask_extras(ctx: Context) -> Step:
     """Ask for the optional note, photos and files; a difficulty must be described."""
     _ = ctx._
     if _difficulty(ctx):
-        prompt = _(
-            "What difficulty is the unit facing? Describe it (photos or files may go with it), "
-            "then choose Send report."
+        prompt = (
+            _(
+                "What difficulty is the unit facing? Describe it (photos or files may go with "
+                "it), then choose Send report."
+            )
+            if _.buttons
+            else _(
+                "What difficulty is the unit facing? Describe it (photos or files may go with "
+                "it), then reply 1 to send the report."
+            )
         )
     else:
-        prompt = _("Send a note or photos if you have any, then choose Send report.")
+        prompt = (
+            _("Send a note or photos if you have any, then choose Send report.")
+            if _.buttons
+            else _("Send a note or photos if you have any, then reply 1 to send the report.")
+        )
     ctx.ask(prompt, _choices(ctx._))
     return receive_extras
 
 
 def _choices(_: Translator) -> list[Choice]:
-    # "Choose" rather than "tap": Zalo shows these as numbered replies, not buttons.
+    # Send report first: the texts on Zalo say "reply 1" for it.
     return [("send", _("Send report")), ("cancel", _("Cancel"))]
 
 
@@ -79,9 +90,18 @@ async def receive_extras(ctx: Context) -> Step | None:
             ctx.data["notes"] = [*ctx.data.get("notes", []), ctx.text]
             received.append(_note_received(_, ctx.text))
     if not received:
-        ctx.reask(_("Please send a note, a photo or a file, or choose Send report."))
+        ctx.reask(
+            _("Please send a note, a photo or a file, or choose Send report.")
+            if _.buttons
+            else _("Please send a note, a photo or a file, or reply 1 to send the report.")
+        )
         return receive_extras
-    ctx.ask("\n".join([*received, _("Send more, or choose Send report.")]), _choices(_))
+    more = (
+        _("Send more, or choose Send report.")
+        if _.buttons
+        else _("Send more, or reply 1 to send the report.")
+    )
+    ctx.ask("\n".join([*received, more]), _choices(_))
     return receive_extras
 
 
@@ -105,7 +125,9 @@ def _note_problem(ctx: Context, text: str) -> str:
     if normalize(text) in _SKIP_WORDS:
         if _difficulty(ctx):
             return _("Please describe the difficulty, so the commune office can help.")
-        return _("There is nothing to skip: if you have no note, choose Send report.")
+        if _.buttons:
+            return _("There is nothing to skip: if you have no note, choose Send report.")
+        return _("There is nothing to skip: if you have no note, reply 1 to send the report.")
     if not any(ch.isalpha() for ch in text):
         return _("Please write the note in words.")
     return ""

@@ -17,6 +17,7 @@ from handlers.messages import PRIORITY_FANOUT, Choice, Inbound, Outbound, Recipi
 from handlers.outbox import enqueue
 from handlers.quiet import QuietHours
 from handlers.registry import Step, choice_step
+from handlers.words import command_word
 from storage.directives import units_for_target
 from storage.models import Identity, OutboxMessage, Person, Role, Unit
 from storage.roster import (
@@ -201,7 +202,11 @@ async def receive_person_group(ctx: Context) -> Step | None:
         or (unit_id is not None and person.unit_id == unit_id)
     ]
     if not rows:
-        ctx.say(ctx._("Nobody is left there. Send /donvi to start again."))
+        ctx.say(
+            ctx._("Nobody is left there. Send {donvi} to start again.").format(
+                donvi=command_word(ctx._, "donvi")
+            )
+        )
         return None
     return _ask_person(ctx, rows)
 
@@ -213,7 +218,11 @@ async def receive_person(ctx: Context) -> Step | None:
     person_id = chosen_id(ctx, "p")
     person = ctx.session.get(Person, person_id) if person_id is not None else None
     if person is None:
-        ctx.say(_("That person was not found. Send /donvi to start again."))
+        ctx.say(
+            _("That person was not found. Send {donvi} to start again.").format(
+                donvi=command_word(_, "donvi")
+            )
+        )
         return None
     ctx.data["person_id"] = person.id
     unit = ctx.session.get(Unit, person.unit_id) if person.unit_id else None
@@ -221,7 +230,11 @@ async def receive_person(ctx: Context) -> Step | None:
     if ctx.data["purpose"] == "move":
         units = [u for u in units_for_target(ctx.session, "all") if u.id != person.unit_id]
         if not units:
-            ctx.say(_("There is no other unit to move to. Add one with /donvi first."))
+            ctx.say(
+                _("There is no other unit to move to. Add one with {donvi} first.").format(
+                    donvi=command_word(_, "donvi")
+                )
+            )
             return None
         choices = [(f"u{u.id}", u.name) for u in units]
         ctx.ask(_("Which unit does {person} move to?").format(person=label), choices)
@@ -270,7 +283,11 @@ async def receive_new_unit(ctx: Context) -> Step | None:
     unit = ctx.session.get(Unit, unit_id) if unit_id is not None else None
     person = ctx.session.get(Person, int(ctx.data["person_id"]))
     if unit is None or person is None:
-        ctx.say(_("That unit no longer exists. Send /donvi to start again."))
+        ctx.say(
+            _("That unit no longer exists. Send {command} to start again.").format(
+                command=command_word(_, "donvi")
+            )
+        )
         return None
     ctx.data["unit_id"] = unit.id
     old = ctx.session.get(Unit, person.unit_id) if person.unit_id else None

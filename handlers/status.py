@@ -10,6 +10,7 @@ from handlers.registry import Step, command
 from handlers.remind_now import remind_unreported
 from handlers.report_news import status_label
 from handlers.report_text import directive_title, shorten
+from handlers.words import command_word
 from storage.directives import DirectiveSummary, directive_summaries, open_directive_page
 from storage.models import Directive, ProgressStatus, Role
 from storage.progress import UnitProgress, directive_status
@@ -78,7 +79,11 @@ def _show_units(ctx: Context) -> None:
     remind = normalize(action) == REMIND
     page = int(action) if action.strip().isdigit() else 1 if not action.strip() else 0
     if directive is None or directive.id is None or (not remind and page < 1):
-        ctx.say(_("That directive was not found. Send /tinhhinh to see the list."))
+        ctx.say(
+            _("That directive was not found. Send {tinhhinh} to see the list.").format(
+                tinhhinh=command_word(_, "tinhhinh")
+            )
+        )
         return None
     if remind:
         remind_unreported(ctx, directive)

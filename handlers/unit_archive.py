@@ -5,6 +5,7 @@ from __future__ import annotations
 from handlers.context import Context
 from handlers.registry import Step, choice_step
 from handlers.roster import YES, cancelled, chosen_id, confirm
+from handlers.words import command_word
 from storage.directives import units_for_target
 from storage.models import Unit
 from storage.people import focal_counts
@@ -28,7 +29,11 @@ async def receive_unit_to_archive(ctx: Context) -> Step | None:
     unit_id = chosen_id(ctx, "u")
     unit = ctx.session.get(Unit, unit_id) if unit_id is not None else None
     if unit is None or unit.archived_at is not None:
-        ctx.say(_("That unit no longer exists. Send /donvi to start again."))
+        ctx.say(
+            _("That unit no longer exists. Send {command} to start again.").format(
+                command=command_word(_, "donvi")
+            )
+        )
         return None
     ctx.data["unit_id"] = unit.id
     lines = [

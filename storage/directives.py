@@ -155,6 +155,21 @@ def acknowledge(
     return received, True
 
 
+def latest_unacknowledged(session: Session, unit_id: int, person_id: int) -> int | None:
+    """Return the newest assignment of a unit that this person has not acknowledged, if any."""
+    acknowledged = select(Acknowledgement.id).where(
+        Acknowledgement.assignment_id == Assignment.id,
+        Acknowledgement.person_id == person_id,
+    )
+    query = (
+        select(Assignment.id)
+        .where(Assignment.unit_id == unit_id, ~acknowledged.exists())
+        .order_by(col(Assignment.id).desc())
+        .limit(1)
+    )
+    return session.exec(query).first()
+
+
 @dataclass(frozen=True)
 class DirectiveSummary:
     """One open directive's counts over its units in use and their current focal points."""

@@ -64,3 +64,63 @@ def test_every_translated_literal_is_visible_to_extraction():
             ):
                 hidden.append(f"{path.name}:{node.lineno}")
     assert hidden == []
+
+
+SLASH_COMMAND = re.compile(r"(?<![\w/])/[a-z]+")
+TELEGRAM_ONLY = {
+    # Invite codes go to an admin, who passes them on to someone on either app: the text
+    # says what to do on each, and on Telegram that is /start.
+    "On Telegram: open the link {link} or send /start {code}; on Zalo: send the code {code} "
+    "to the bot.",
+    "On Telegram: send /start {code} to the bot; on Zalo: send the code {code} to the bot.",
+    # Shown only to Telegram chats (handlers.joining.explain): Zalo gets the text without it.
+    "This is the learning-society bot of the commune office. To join, ask the office for an "
+    "invite code and send it here (on Telegram: /start CODE).",
+}
+"""The only Vietnamese texts that may spell a slash command: each names Telegram with it."""
+
+SAME_IN_VIETNAMESE = {"Menu", "menu"}
+"""Source strings whose Vietnamese is the same word: offices say 'menu' too."""
+
+ENGLISH = frozenset(
+    {
+        *("the", "and", "or", "with", "for", "from", "your", "you", "please", "what", "which"),
+        *("this", "that", "not", "new", "yes", "back", "next", "today", "deadline", "note"),
+        *("send", "tap", "press", "click", "button", "reply", "choose", "select", "skip"),
+        *("cancel", "help", "report", "directive", "unit", "units", "fund", "received", "done"),
+        *("status", "link", "invite", "code", "codes", "language", "file", "photo", "command"),
+        "dialog",
+    }
+)
+"""Everyday English words of the bot's texts; none is a Vietnamese syllable written without
+marks in these texts ('to', 'do', 'an', 'no', 'so' are, so they are not listed)."""
+
+CLI = re.compile(r"hoctap(?: [a-z]+)+")
+"""A server command quoted for an admin ('hoctap units import'), not prose."""
+
+
+def test_no_vietnamese_text_spells_a_slash_command():
+    """Zalo has no slash commands: texts name them through handlers.words, never literally."""
+    spelled = [
+        msgid
+        for msgid, (text, _fuzzy) in _catalog().items()
+        if SLASH_COMMAND.search(text) and msgid not in TELEGRAM_ONLY
+    ]
+    assert spelled == []
+
+
+def test_no_vietnamese_text_is_left_in_english():
+    """No translation is the English source again, nor carries an English word."""
+    same = [
+        msgid
+        for msgid, (text, _fuzzy) in _catalog().items()
+        if text == msgid and re.search(r"[A-Za-z]", PLACEHOLDER.sub("", msgid))
+    ]
+    assert sorted(same) == sorted(SAME_IN_VIETNAMESE)
+    english = {}
+    for msgid, (text, _fuzzy) in _catalog().items():
+        prose = CLI.sub("", SLASH_COMMAND.sub("", PLACEHOLDER.sub("", text)))
+        words = {word.lower() for word in re.findall(r"\w+", prose)} & ENGLISH
+        if words:
+            english[msgid] = sorted(words)
+    assert english == {}

@@ -283,7 +283,7 @@ def test_a_database_outage_loses_no_message_and_no_tap(
         head.sees("Số biên lai")
         head.sees("Anh/chị muốn làm gì?")
         principal.sees("Anh/chị muốn làm gì?")
-        principal.sees("/ngonngu")
+        principal.sees("“ngôn ngữ”")
     finally:
         code = bot.stop()
         proxy.stop()

@@ -69,7 +69,7 @@ async def test_admin_dialog_choices_do_nothing_for_a_focal_point(engine, databas
     for data in ADMIN_CHOICES:
         assert await chat.press(data) == [
             "Nút này thuộc tin nhắn cũ và không còn hiệu lực.",
-            "Gửi /menu để xem các việc anh/chị có thể làm.",
+            "Anh/chị muốn làm gì?",
         ]
     assert _domain_rows(database) == before
 
@@ -85,6 +85,7 @@ async def test_a_demoted_admin_cannot_finish_an_admin_dialog(engine, database):
         session.commit()
     before = _domain_rows(database)
     assert await chat.send("12/UBND-VHXH") == [
-        "Thao tác này đã kết thúc. Gửi /menu để bắt đầu lại."
+        "Thao tác này đã kết thúc.",
+        "Anh/chị muốn làm gì?",
     ]
     assert _domain_rows(database) == before

@@ -29,6 +29,7 @@ from tests.support.broadcasts import (
     HUNG,
     MAI,
     MEETING,
+    MENU,
     NO_MENU,
     SCHOOL,
     STALE,
@@ -275,7 +276,7 @@ async def test_double_tap_on_telegram_sends_once(engine, database):
     await up_to_preview(mai, "Tất cả mọi người")
     [send] = [cid for cid, label in mai.choices if label == "Gửi"]
     assert await mai.press(send) == [sending(6)]
-    assert await mai.press(send) == [STALE, NO_MENU]
+    assert await mai.press(send) == [STALE, MENU]
     redelivered = Inbound(
         channel="telegram",
         external_id="9001",
@@ -286,7 +287,7 @@ async def test_double_tap_on_telegram_sends_once(engine, database):
     )
     await engine.handle(redelivered)
     await engine.handle(redelivered)
-    assert mai.inbox() == [STALE, NO_MENU]
+    assert mai.inbox() == [STALE, MENU]
     [sent] = broadcasts(database)
     assert len(broadcast_rows(database, sent.id)) == 6
 
@@ -297,7 +298,7 @@ async def test_double_reply_on_zalo_sends_once(engine, database):
     mai = town.mai
     await up_to_preview(mai, "Tất cả mọi người")
     assert await mai.send("1") == [sending(6)]
-    assert await mai.send("1") == [NO_MENU]
+    assert await mai.send("1") == [MENU]
     [sent] = broadcasts(database)
     assert len(broadcast_rows(database, sent.id)) == 6
 

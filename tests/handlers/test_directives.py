@@ -40,6 +40,7 @@ from tests.support.directives import (
     EXAMPLE_NUMBER,
     EXAMPLE_SUBJECT,
     REFUSED,
+    REFUSED_ON_ZALO,
     SCHOOL,
     STALE,
     WEST,
@@ -470,7 +471,7 @@ async def test_cancel_at_preview_stores_nothing(engine, database):
     await enter_directive(town.admin)
     assert await town.admin.tap("Hủy") == ["Đã hủy. Công văn chưa được gửi và không lưu gì."]
     nothing_stored(database)
-    assert await town.admin.send("30/04/2026") == ["Gửi /menu để xem các việc anh/chị có thể làm."]
+    assert await town.admin.send("30/04/2026") == ["Anh/chị muốn làm gì?"]
 
 
 @pytest.mark.parametrize("answers", [1, 3, 5, 7])
@@ -503,8 +504,8 @@ async def test_focal_point_and_leader_cannot_send_directives(engine, database, h
     town = await commune(engine)
     for chat in [town.east, town.west, town.leader]:
         replies = await (chat.send("/congvan") if how == "typed" else chat.press("/congvan"))
-        assert replies == [REFUSED]
-        assert await chat.send(EXAMPLE_NUMBER) == ["Gửi /menu để xem các việc anh/chị có thể làm."]
+        assert replies == [REFUSED if chat.channel == "telegram" else REFUSED_ON_ZALO]
+        assert await chat.send(EXAMPLE_NUMBER) == ["Anh/chị muốn làm gì?"]
     # A button of the admin's preview, pressed by a focal point, does nothing either.
     assert (await town.east.press("7.send"))[
         0

@@ -93,7 +93,7 @@ async def test_stale_button_is_refused_and_dialog_kept(engine, database):
     assert await chat.send("mưa") == ["do:mưa"]
     assert await chat.press(old) == [
         "Nút này thuộc tin nhắn cũ và không còn hiệu lực.",
-        "Gửi /menu để xem các việc anh/chị có thể làm.",
+        "Anh/chị muốn làm gì?",
     ]
 
 

@@ -10,6 +10,8 @@ from sqlmodel import Session, select
 from storage.models import Person, Role, Unit
 from tests.support.chat import Chat, joined
 from tests.support.fund import (
+    ASK_DATE,
+    ASK_NOTE,
     CHOOSE,
     NOT_ALLOWED,
     STALE,
@@ -27,9 +29,11 @@ ASK_NAME = "Tên người đóng góp (cá nhân, gia đình hoặc tổ chức)
 NAME_PROBLEM = "Vui lòng gửi tên người đóng góp bằng chữ, từ 2 đến 120 ký tự."
 ASK_KIND = "Người đóng góp là:"
 ASK_AMOUNT = "Số tiền đóng góp? Ví dụ: 500000, 500k, 1 triệu rưỡi, 2tr."
-ASK_DATE = "Ngày đóng góp? Chọn Hôm nay hoặc gõ ngày, ví dụ 15/03."
-ASK_NOTE = "Ghi chú (ví dụ mục đích, chuyển khoản)? Gõ ghi chú hoặc chọn Bỏ qua."
-NOTE_PROBLEM = "Vui lòng gõ ghi chú bằng chữ, tối đa 300 ký tự, hoặc chọn Bỏ qua."
+NOTE_PROBLEM = {
+    "telegram": "Vui lòng gõ ghi chú bằng chữ, tối đa 300 ký tự, hoặc chọn Bỏ qua.",
+    "zalo": "Vui lòng gõ ghi chú bằng chữ, tối đa 300 ký tự, hoặc trả lời 1 để bỏ qua.",
+}
+MENU = "Anh/chị muốn làm gì?"
 DATE_FORMAT = "Vui lòng gõ ngày theo dạng ngày/tháng, ví dụ 15/03 hoặc 15/03/2026."
 DATE_RANGE = "Ngày đóng góp phải từ 20/03/2025 đến hôm nay (20/03/2026)."
 SUMMARY = (
@@ -61,7 +65,7 @@ async def test_village_head_records_one_and_a_half_million(engine, database):
     chat = await village_head(engine)
     assert await say(chat, "/quy") == [ASK_NAME]
     assert await say(chat, "  Nguyễn   Văn Bình ") == [ASK_AMOUNT]
-    assert await say(chat, "1 triệu rưỡi") == [ASK_NOTE]
+    assert await say(chat, "1 triệu rưỡi") == [ASK_NOTE["telegram"]]
     assert chat.labels() == ["Bỏ qua"]
     assert await tap(chat, "Bỏ qua") == [SUMMARY]
     assert chat.labels() == SUMMARY_CHOICES
@@ -83,7 +87,7 @@ async def test_zalo_numbered_replies_change_the_kind_and_the_date(engine, databa
     chat = await village_head(engine, "zalo", "z-head")
     await chat.send("/quy")
     await chat.send("Dòng họ Nguyễn Đình")
-    assert await say(chat, "2tr") == [ASK_NOTE]
+    assert await say(chat, "2tr") == [ASK_NOTE["zalo"]]
     [summary] = await say(chat, "Ủng hộ học sinh nghèo vượt khó")
     assert summary.splitlines()[1:5:3] == [
         "Người đóng góp: Dòng họ Nguyễn Đình (Cá nhân)",
@@ -92,7 +96,7 @@ async def test_zalo_numbered_replies_change_the_kind_and_the_date(engine, databa
     assert await say(chat, "5") == [ASK_KIND]
     assert chat.labels() == ["Cá nhân", "Gia đình", "Dòng họ", "Tổ chức"]
     await say(chat, "3")
-    assert await say(chat, "4") == [ASK_DATE]
+    assert await say(chat, "4") == [ASK_DATE["zalo"]]
     [summary] = await say(chat, "18/3")
     assert summary.splitlines()[1:] == [
         "Người đóng góp: Dòng họ Nguyễn Đình (Dòng họ)",
@@ -149,7 +153,7 @@ async def test_each_amount_refusal_explains_and_keeps_donor(engine, database, ty
     assert await say(chat, typed) == [explanation, ASK_AMOUNT]
     data = dialog_data(database, chat)
     assert (data["donor_name"], data["donor_kind"]) == ("Nguyễn Văn Bình", "person")
-    assert await say(chat, "1.500.000đ") == [ASK_NOTE]
+    assert await say(chat, "1.500.000đ") == [ASK_NOTE[chat.channel]]
     assert await tap(chat, "Bỏ qua") == [SUMMARY]
     assert contributions(database) == []
 
@@ -180,9 +184,9 @@ async def test_every_field_can_be_changed_from_the_summary(engine, database, cha
     await chat.send("Gia đình ông Lê Văn Hùng")
     assert await tap(chat, "Sửa loại") == [ASK_KIND]
     await chat.tap("Gia đình")
-    assert await tap(chat, "Sửa ngày") == [ASK_DATE]
+    assert await tap(chat, "Sửa ngày") == [ASK_DATE[chat.channel]]
     await chat.send("17/03/2026")
-    assert await tap(chat, "Sửa ghi chú") == [ASK_NOTE]
+    assert await tap(chat, "Sửa ghi chú") == [ASK_NOTE[chat.channel]]
     [summary] = await say(chat, "Chuyển khoản Agribank")
     assert summary.splitlines()[1:] == [
         "Người đóng góp: Gia đình ông Lê Văn Hùng (Gia đình)",
@@ -233,12 +237,12 @@ async def test_dates_in_the_future_or_over_a_year_back_are_refused(engine, datab
     """'Sửa ngày': the date cannot be after today nor more than a year back; 'hôm qua' works."""
     chat = await village_head(engine)
     await up_to_summary(chat, "500k")
-    assert await tap(chat, "Sửa ngày") == [ASK_DATE]
-    assert await say(chat, "21/03/2026") == [DATE_RANGE, ASK_DATE]
-    assert await say(chat, "19/03/2025") == [DATE_RANGE, ASK_DATE]
+    assert await tap(chat, "Sửa ngày") == [ASK_DATE[chat.channel]]
+    assert await say(chat, "21/03/2026") == [DATE_RANGE, ASK_DATE[chat.channel]]
+    assert await say(chat, "19/03/2025") == [DATE_RANGE, ASK_DATE[chat.channel]]
     assert await say(chat, "30/02") == [
         "Ngày này không có thật. Vui lòng kiểm tra lại ngày và tháng.",
-        ASK_DATE,
+        ASK_DATE["telegram"],
     ]
     [summary] = await say(chat, "20/03/2025")
     assert "Ngày: 20/03/2025" in summary.splitlines()
@@ -258,7 +262,8 @@ async def test_cancel_midway_stores_nothing(engine, database):
     assert await say(chat, "/huy") == [
         "Đã hủy. Không lưu gì từ thao tác vừa rồi. Gửi /menu để bắt đầu lại."
     ]
-    assert await say(chat, "500k") == ["Gửi /menu để xem các việc anh/chị có thể làm."]
+    # Outside a dialog, what cannot be placed gets the menu itself.
+    assert await say(chat, "500k") == [MENU]
     await up_to_summary(chat)
     assert await say(chat, "/huy") == [
         "Đã hủy. Không lưu gì từ thao tác vừa rồi. Gửi /menu để bắt đầu lại."
@@ -275,16 +280,13 @@ async def test_second_confirm_records_nothing(engine, database):
     await up_to_summary(chat)
     confirm = next(cid for cid, label in chat.choices if label == "Xác nhận")
     assert await say(chat, choice=confirm) == [RECEIPT_1]
-    assert await say(chat, choice=confirm) == [
-        STALE,
-        "Gửi /menu để xem các việc anh/chị có thể làm.",
-    ]
+    assert await say(chat, choice=confirm) == [STALE, MENU]
     # The second head of Thôn Đông, on Zalo, records another amount (the same would be asked).
     zalo = await village_head(engine, "zalo", "z-head")
     await up_to_summary(zalo, "2tr")
     [receipt] = await zalo.send("1")
     assert "KH2026-00002" in receipt
-    assert await zalo.send("1") == ["Gửi /menu để xem các việc anh/chị có thể làm."]
+    assert await zalo.send("1") == [MENU]
     assert [r.receipt_no for r in contributions(database)] == ["KH2026-00001", "KH2026-00002"]
 
 
@@ -330,7 +332,7 @@ async def test_leader_cannot_record(engine, database):
     chat = await joined(engine, Role.LEADER, "Phạm Văn Chủ", external_id="3001")
     assert await say(chat, "/quy") == [NOT_ALLOWED]
     assert await say(chat, choice="/quy") == [NOT_ALLOWED]
-    assert await say(chat, "Nguyễn Văn Bình") == ["Gửi /menu để xem các việc anh/chị có thể làm."]
+    assert await say(chat, "Nguyễn Văn Bình") == [MENU]
     assert contributions(database) == []
 
 
@@ -439,6 +441,12 @@ STEPS = {
     ),
 }
 RECORDED = {"summary": 1, "repeated receipt": 2}
+
+
+def on(channel: str, text: str | dict[str, str]) -> str:
+    """A text as the chat app shows it: some are worded per app."""
+    return text[channel] if isinstance(text, dict) else text
+
 """Ledger rows once the good answer is given; none elsewhere."""
 
 
@@ -447,6 +455,9 @@ RECORDED = {"summary": 1, "repeated receipt": 2}
 async def test_bad_input_at_every_step_keeps_the_dialog(engine, database, where, channel):
     """Junk, emoji, 5,000 characters, wrong kinds of answer and stale buttons are explained."""
     setup, question, problem, junk, good, after = STEPS[where]
+    # Zalo's hints name the number to reply where Telegram's name the button.
+    question, problem = on(channel, question), on(channel, problem)
+    after = [on(channel, text) for text in after]
     chat = await village_head(engine, channel, f"{channel}-head")
     await setup(chat)
     before = dialog_data(database, chat)

@@ -12,6 +12,7 @@ from storage.ledger import find_receipt, reverse_contribution
 from storage.models import Person, Role
 from tests.support.chat import joined
 from tests.support.fund import (
+    ASK_NOTE,
     contributions,
     dialog_data,
     say,
@@ -22,7 +23,6 @@ from tests.support.fund import (
 )
 
 ASK_AMOUNT = "Số tiền đóng góp? Ví dụ: 500000, 500k, 1 triệu rưỡi, 2tr."
-ASK_NOTE = "Ghi chú (ví dụ mục đích, chuyển khoản)? Gõ ghi chú hoặc chọn Bỏ qua."
 TWIN = (
     "Đã có biên lai KH2026-00001 giống hệt (Nguyễn Văn Bình, 1.500.000 ₫, ngày 20/03/2026), "
     "vẫn ghi?"
@@ -47,7 +47,7 @@ async def test_the_amount_is_typed_the_way_it_is_said(engine, database, typed, s
     words, and the receipt records exactly that."""
     chat = await village_head(engine, "zalo", "z-head")
     await up_to_amount(chat)
-    assert await say(chat, typed) == [ASK_NOTE]
+    assert await say(chat, typed) == [ASK_NOTE[chat.channel]]
     [summary] = await tap(chat, "Bỏ qua")
     assert f"Số tiền: {shown}" in summary.splitlines()
     assert f"Bằng chữ: {words}" in summary.splitlines()
@@ -68,7 +68,7 @@ async def test_a_very_small_amount_is_asked_back(engine, database, channel):
     assert await tap(chat, "Nhập lại") == [ASK_AMOUNT]
     assert "amount" not in dialog_data(database, chat)
     assert await say(chat, "9.999") == ["Số tiền rất nhỏ: 9.999 ₫. Có đúng không?"]
-    assert await tap(chat, "Đúng") == [ASK_NOTE]
+    assert await tap(chat, "Đúng") == [ASK_NOTE[chat.channel]]
     [summary] = await tap(chat, "Bỏ qua")
     assert "Số tiền: 9.999 ₫" in summary.splitlines()
     await chat.tap("Xác nhận")
@@ -82,7 +82,7 @@ async def test_a_very_large_amount_is_asked_back_the_same_way(engine, database, 
     summary. 10.000 ₫ and 1 tỷ exactly are usual amounts and are not asked."""
     chat = await village_head(engine, channel, f"{channel}-head")
     await up_to_amount(chat)
-    assert await say(chat, "10.000") == [ASK_NOTE]
+    assert await say(chat, "10.000") == [ASK_NOTE[chat.channel]]
     await chat.tap("Bỏ qua")
     await chat.tap("Sửa số tiền")
     [summary] = await say(chat, "1 tỷ")

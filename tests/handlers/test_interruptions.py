@@ -11,9 +11,15 @@ from handlers.outbox import deliver_notice
 from storage.db import transaction
 from storage.models import Conversation, Directive, Person
 from tests.support.assignments import seed_directive
-from tests.support.fund import contributions, dialog_data, plain, up_to_amount, village_head
+from tests.support.fund import (
+    ASK_NOTE,
+    contributions,
+    dialog_data,
+    plain,
+    up_to_amount,
+    village_head,
+)
 
-ASK_NOTE = "Ghi chú (ví dụ mục đích, chuyển khoản)? Gõ ghi chú hoặc chọn Bỏ qua."
 ASK_NAME = "Tên người đóng góp (cá nhân, gia đình hoặc tổ chức)?"
 CHECK = "Vui lòng kiểm tra khoản đóng góp:"
 ACKED = "Đã ghi nhận anh/chị đã nhận công văn số 12/UBND-VHXH lúc 08:00 20/03/2026."
@@ -39,7 +45,7 @@ def _push(database, clock) -> int:
 async def _at_note_step(engine, channel: str, external_id: str):  # type: ignore[no-untyped-def]
     chat = await village_head(engine, channel, external_id)
     await up_to_amount(chat, "Nguyễn Văn Bình")
-    assert await chat.send("500k") == [ASK_NOTE]
+    assert await chat.send("500k") == [ASK_NOTE[channel]]
     return chat
 
 
@@ -54,16 +60,16 @@ async def test_a_directive_pushed_mid_contribution_then_acknowledged_keeps_the_n
     pushed = chat.inbox()
     assert pushed[0].startswith("🔔 Công văn số 12/UBND-VHXH")
     # The push is followed by the dialog's own question, so the newest choices are its.
-    assert pushed[-1] == ASK_NOTE
+    assert pushed[-1] == ASK_NOTE[channel]
     assert chat.labels() == ["Bỏ qua"]
 
     replies = await chat.send(f"/ack {assignment}")
     assert replies[0].startswith(ACKED)
-    assert replies[-1] == ASK_NOTE
+    assert replies[-1] == ASK_NOTE[channel]
     assert chat.labels() == ["Bỏ qua"]
     if channel == "zalo":
-        # Its Báo cáo is spelled out, so a number still answers the contribution.
-        assert replies[0] == f"{ACKED}\n\nBáo cáo: gửi /baocao {assignment}"
+        # Its Báo cáo is spelled out as words, so a number still answers the contribution.
+        assert replies[0] == f"{ACKED}\n\nTrả lời: báo cáo {assignment}"
         [summary] = await chat.send("1")
     else:
         [summary] = await chat.tap("Bỏ qua")
@@ -79,9 +85,9 @@ async def test_help_and_menu_mid_dialog_offer_its_question_again(
 ):
     """/help and /menu answer, then ask the note again; the next answer goes to the dialog."""
     chat = await _at_note_step(engine, channel, external_id)
-    for command in ["/help", "/menu"]:
-        replies = await chat.send(command)
-        assert replies[-1] == ASK_NOTE
+    for typed in ["/help", "/menu"]:
+        replies = await chat.send(typed)
+        assert replies[-1] == ASK_NOTE[channel]
         assert chat.labels() == ["Bỏ qua"]
     [summary] = await chat.tap("Bỏ qua")
     assert summary.startswith(CHECK)
@@ -100,7 +106,7 @@ async def test_another_command_asks_before_dropping_the_contribution(
         "Những gì đã nhập chưa được lưu."
     ]
     assert chat.labels() == [DISCARD, CONTINUE]
-    assert await chat.tap(CONTINUE) == [ASK_NOTE]
+    assert await chat.tap(CONTINUE) == [ASK_NOTE[channel]]
     assert chat.labels() == ["Bỏ qua"]
     [summary] = await chat.tap("Bỏ qua")
     assert summary.startswith(CHECK)

@@ -57,7 +57,7 @@ def commune(database) -> dict[str, int]:
 
 
 def open_work(typed: dict[str, int] | None = None) -> str:
-    """The one message listing Thôn Đông's open directives; with `typed`, the commands too."""
+    """The one message listing Thôn Đông's open directives; with `typed`, the words to type."""
     blocks = [
         ("1. Công văn số 45/UBND-VHXH, ngày 15/03/2026", FUND[1], "Hạn: 15/04/2026"),
         ("2. Công văn số 669/KH-SGDĐT, ngày 10/03/2026", PLAN[1], "Hạn: 31/03/2026"),
@@ -69,7 +69,7 @@ def open_work(typed: dict[str, int] | None = None) -> str:
         shown = list(lines)
         if typed is not None:
             ref = typed[number]
-            shown.append(f"Đã nhận: gửi /ack {ref} · Báo cáo: gửi /baocao {ref}")
+            shown.append(f"Trả lời: nhận {ref} / báo cáo {ref}")
         text.append("\n".join(shown))
     return "\n\n".join(text)
 
@@ -118,13 +118,14 @@ async def test_a_late_focal_point_on_telegram_gets_the_open_directives_with_butt
 async def test_on_zalo_the_list_spells_out_the_commands_and_numbers_answer_the_menu(
     engine, database
 ):
-    """Zalo has no buttons: each directive says what to send; '1' still means the menu's first."""
+    """Zalo has no buttons: each directive says what to type ('nhận 4'); '1' still means the
+    menu's first, and the typed words acknowledge."""
     ids = commune(database)
     chat, replies = await newcomer(engine, "zalo", "zbinh")
     assert replies == [THANKS, MENU, open_work(ids)]
     assert chat.last[-1].choices == []
     assert chat.labels()[0] == chat.last[1].choices[0][1]
-    assert await chat.send(f"/ack {ids[DROPOUTS[0]]}") == [
+    assert await chat.send(f"Nhận {ids[DROPOUTS[0]]}") == [
         "Đã ghi nhận anh/chị đã nhận công văn số 12/UBND lúc 08:00 20/03/2026.",
     ]
 

@@ -38,13 +38,13 @@ async def test_idle_zalo_chat_gets_numbers_that_map_to_the_push(engine, database
 
 
 async def test_zalo_chat_in_a_dialog_gets_commands_to_type_instead(engine, database, clock):
-    """Mid-dialog, a push spells out its commands so '1' still answers the dialog."""
+    """Mid-dialog, a push spells out the words to type, so '1' still answers the dialog."""
     chat = await joined(engine, Role.FOCAL, "Bích", unit="Trường TH", channel="zalo")
     await chat.send("/ngonngu")
     _push(database, clock)
     [row] = [r for r in chat.last_rows() if r.text.startswith("🔔")]
     assert row.text == (
-        "🔔 Công văn số 12/UBND-VHXH\n\nĐã nhận: gửi /ack 12\nBáo cáo: gửi /baocao 12"
+        "🔔 Công văn số 12/UBND-VHXH\n\nTrả lời: nhận 12 / báo cáo 12"
     )
     assert row.choices == []
     assert _conversation(database).step == "menu.receive_language"

@@ -482,5 +482,5 @@ async def test_admin_demoted_mid_dialog_cannot_finish_it(engine, database):
         assert person is not None
         person.role = Role.FOCAL.value
         session.add(person)
-    assert await admin.send("Thôn Bắc") == ["Thao tác này đã kết thúc. Gửi /menu để bắt đầu lại."]
+    assert await admin.send("Thôn Bắc") == ["Thao tác này đã kết thúc.", "Anh/chị muốn làm gì?"]
     assert unit_names(database) == []

@@ -40,6 +40,9 @@ DIFFICULTY_PROMPT = (
 EXTRAS = ["Gửi báo cáo", "Hủy"]
 MORE = "Gửi thêm, hoặc chọn Gửi báo cáo."
 NOTE_TAKEN = f"Đã nhận ghi chú.\n{MORE}"
+# Zalo has no button to name: its hints say which number to reply.
+EXTRAS_PROMPT_ZALO = "Gửi ghi chú hoặc ảnh (nếu có), rồi trả lời 1 để gửi báo cáo."
+NOTE_TAKEN_ZALO = "Đã nhận ghi chú.\nGửi thêm, hoặc trả lời 1 để gửi báo cáo."
 PHOTO_TAKEN = f"Đã nhận ảnh.\n{MORE}"
 SENT_AT = "lúc 08:00 20/03/2026."
 ALSO_RECEIVED = "Đồng thời đã ghi nhận anh/chị đã nhận công văn."
@@ -147,9 +150,9 @@ async def test_village_head_reports_on_zalo_with_numbered_replies(engine, databa
     ids = plan_for(database)
     chat = await village_head(engine, "zalo", "zl-an")
     assert await chat.send("/baocao") == [status_prompt(*PLAN)]
-    assert await chat.send("2") == [EXTRAS_PROMPT]
+    assert await chat.send("2") == [EXTRAS_PROMPT_ZALO]
     assert chat.labels() == EXTRAS
-    assert await chat.send("Đang vận động các hộ") == [NOTE_TAKEN]
+    assert await chat.send("Đang vận động các hộ") == [NOTE_TAKEN_ZALO]
     assert await chat.send("gui bao cao") == [
         sent("Đang thực hiện", "Kèm theo: ghi chú.", ALSO_RECEIVED)
     ]
@@ -347,7 +350,7 @@ async def test_sending_twice_stores_one_report_on_telegram(engine, database):
     assert (await chat.press(send))[0].startswith("Đã gửi báo cáo")
     assert await chat.press(send) == [
         "Nút này thuộc tin nhắn cũ và không còn hiệu lực.",
-        "Gửi /menu để xem các việc anh/chị có thể làm.",
+        "Anh/chị muốn làm gì?",
     ]
     assert len(reports(database)) == 1
 
@@ -359,7 +362,7 @@ async def test_sending_twice_stores_one_report_on_zalo(engine, database):
     for answer in ["/baocao", "2", "Đã họp dân"]:
         await chat.send(answer)
     assert (await chat.send("1"))[0].startswith("Đã gửi báo cáo")
-    assert await chat.send("1") == ["Gửi /menu để xem các việc anh/chị có thể làm."]
+    assert await chat.send("1") == ["Anh/chị muốn làm gì?"]
     assert len(reports(database)) == 1
 
 
@@ -597,7 +600,7 @@ async def test_focal_point_cannot_report_for_another_unit(engine, database):
     for bad in ["999", "abc", "-1", "😀", "9" * 5000, "99999999999"]:
         assert await chat.send(f"/baocao {bad}") == [refused]
     # And the refusal left no dialog behind: a status label now means nothing.
-    assert await chat.send("Đã hoàn thành") == ["Gửi /menu để xem các việc anh/chị có thể làm."]
+    assert await chat.send("Đã hoàn thành") == ["Anh/chị muốn làm gì?"]
     assert reports(database) == []
     assert assignment(database, other).status == "not_started"
 

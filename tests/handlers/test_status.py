@@ -24,8 +24,8 @@ PLAN_CHOICE = "669/KH-SGDĐT — V/v tiếp tục triển khai…"
 FUND = ("45/UBND-VHXH", "V/v vận động ủng hộ Quỹ khuyến học năm 2026")
 UNITS = ["Thôn Đông", "Thôn Tây", "Trường TH An Hưng"]
 CHOOSE = "Chọn công văn để xem chi tiết từng đơn vị."
-NO_MENU = "Gửi /menu để xem các việc anh/chị có thể làm."
-REFUSED = "Anh/chị không có quyền dùng lệnh này. " + NO_MENU
+MENU = "Anh/chị muốn làm gì?"
+REFUSED = "Anh/chị không có quyền dùng lệnh này. Gửi /menu để xem các việc anh/chị có thể làm."
 NOT_FOUND = "Không tìm thấy công văn này. Gửi /tinhhinh để xem danh sách."
 
 
@@ -215,18 +215,18 @@ async def test_unknown_directive_reference(engine, plan, argument):
     """A typed reference that names no directive is explained, and nothing else happens."""
     chat = await admin_chat(engine)
     assert await chat.send(f"/tinhhinh {argument}") == [NOT_FOUND]
-    assert await chat.send("xin chào") == [NO_MENU]
+    assert await chat.send("xin chào") == [MENU]
 
 
 async def test_stale_and_garbage_after_the_status_message(engine, plan):
-    """The status message opens no dialog: text, a number and a stale button change nothing."""
+    """The status message opens no dialog: text, a number and a stale button get the menu."""
     chat = await admin_chat(engine)
     await chat.send("/tinhhinh")
-    assert await chat.send("không biết") == [NO_MENU]
-    assert await chat.send("12345") == [NO_MENU]
+    assert await chat.send("không biết") == [MENU]
+    assert await chat.send("12345") == [MENU]
     assert await chat.press("0.someid") == [
         "Nút này thuộc tin nhắn cũ và không còn hiệu lực.",
-        NO_MENU,
+        MENU,
     ]
 
 

@@ -42,6 +42,8 @@ ASK_UNITS_BY_NUMBER = f"{ASK_UNITS}\n{NUMBERS_HINT}"
 CHOOSE = "Vui lòng chọn một trong các mục dưới đây."
 STALE = "Nút này thuộc tin nhắn cũ và không còn hiệu lực."
 NO_MENU = "Gửi /menu để xem các việc anh/chị có thể làm."
+MENU = "Anh/chị muốn làm gì?"
+"""What a message the bot cannot place outside a dialog gets: the menu itself."""
 MEETING = (
     "Kính mời các đồng chí dự hội nghị sơ kết 5 năm xây dựng xã hội học tập lúc 8 giờ 00 "
     "ngày 27/3/2026 tại hội trường UBND xã."

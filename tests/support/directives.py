@@ -68,6 +68,10 @@ ASK_DEADLINE = "Hạn thực hiện là ngày nào? Gõ ngày dạng dd/mm/yyyy,
 CHOOSE = "Vui lòng chọn một trong các mục dưới đây."
 STALE = "Nút này thuộc tin nhắn cũ và không còn hiệu lực."
 REFUSED = "Anh/chị không có quyền dùng lệnh này. Gửi /menu để xem các việc anh/chị có thể làm."
+REFUSED_ON_ZALO = (
+    "Anh/chị không có quyền dùng lệnh này. Gửi “menu” để xem các việc anh/chị có thể làm."
+)
+"""On Zalo the same refusal names the word to type, not the slash command."""
 
 
 @dataclass

@@ -12,6 +12,15 @@ from tests.support.chat import Chat, joined
 CHOOSE = "Vui lòng chọn một trong các mục dưới đây."
 STALE = "Nút này thuộc tin nhắn cũ và không còn hiệu lực."
 NOT_ALLOWED = "Anh/chị không có quyền dùng lệnh này. Gửi /menu để xem các việc anh/chị có thể làm."
+ASK_NOTE = {
+    "telegram": "Ghi chú (ví dụ mục đích, chuyển khoản)? Gõ ghi chú hoặc chọn Bỏ qua.",
+    # Zalo has no button to name: the hint names the number to reply.
+    "zalo": "Ghi chú (ví dụ mục đích, chuyển khoản)? Gõ ghi chú, hoặc trả lời 1 để bỏ qua.",
+}
+ASK_DATE = {
+    "telegram": "Ngày đóng góp? Chọn Hôm nay hoặc gõ ngày, ví dụ 15/03.",
+    "zalo": "Ngày đóng góp? Trả lời 1 nếu là hôm nay, hoặc gõ ngày, ví dụ 15/03.",
+}
 
 
 def plain(replies: list[str]) -> list[str]:
