@@ -32,7 +32,7 @@ class Voice:
     office: str = DEFAULT_OFFICE
 
     def speak(self, text: str) -> str:
-        """Put this voice's address form and office name in a translation written with the defaults."""
+        """Put this voice's address and office name in a translation written with the defaults."""
 
         def address(found: re.Match[str]) -> str:
             # At the start of a sentence the catalog capitalises: so does the replacement.

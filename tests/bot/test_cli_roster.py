@@ -13,8 +13,8 @@ from tests.support.assignments import seed_person, seed_unit
 from tests.support.chat import Chat, joined
 
 FAREWELL = (
-    "Anh/chị không còn trong danh sách người dùng bot của UBND xã nên sẽ không nhận thêm tin "
-    "nhắn nào. Nếu có nhầm lẫn, vui lòng liên hệ UBND xã."
+    "Anh/chị không còn trong danh sách nhận tin của UBND xã nên sẽ không nhận thêm tin nào. "
+    "Nếu có nhầm lẫn, đề nghị liên hệ Phòng Văn hóa – Xã hội."
 )
 
 
