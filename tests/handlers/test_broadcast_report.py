@@ -36,7 +36,9 @@ PROGRESS = (
     "Không gửi được: 1\n"
     "Đang chờ gửi: 3"
 )
-HEADING = "📊 Kết quả gửi thông báo anh/chị soạn lúc 08:00 ngày 20/03/2026:\n" + MEETING[:120] + "…\n\n"
+HEADING = (
+    "📊 Kết quả gửi thông báo anh/chị soạn lúc 08:00 ngày 20/03/2026:\n" + MEETING[:120] + "…\n\n"
+)
 
 
 def reports(database, clock) -> int:
@@ -210,9 +212,7 @@ async def test_a_person_on_two_chats_is_named_once_by_the_chats_tried(engine, da
     ]
 
 
-async def test_with_one_message_per_person_the_report_still_counts_people(
-    engine, database, clock
-):
+async def test_with_one_message_per_person_the_report_still_counts_people(engine, database, clock):
     """Delivery sends Cường one message, on Telegram, which fails (his Zalo chat is blocked but
     was not tried); Dung's only chat was blocked before, so nothing was queued for her. The
     report still counts six people and names both."""

@@ -24,7 +24,10 @@ async def test_village_head_joins_on_telegram_and_gives_name(engine, database):
     code = invite(database, Role.FOCAL, "Thôn Đông", engine.clock())
     chat = Chat(engine, "telegram", "5001")
     replies = await chat.send(f"/start {code}")
-    assert replies[0] == "Phòng Văn hóa – Xã hội chào mừng anh/chị tham gia với vai trò đầu mối của Thôn Đông."
+    assert (
+        replies[0]
+        == "Phòng Văn hóa – Xã hội chào mừng anh/chị tham gia với vai trò đầu mối của Thôn Đông."
+    )
     assert replies[1] == "Anh/chị vui lòng cho biết họ và tên."
     replies = await chat.send("Nguyễn Văn An")
     assert replies[0] == "Cảm ơn anh/chị Nguyễn Văn An, việc đăng ký đã hoàn tất."
@@ -88,9 +91,7 @@ async def test_name_must_be_letters(engine, database):
         assert session.exec(select(Person)).one().name == ""
 
 
-async def test_used_revoked_expired_and_unknown_codes_get_the_same_answer(
-    engine, database, clock
-):
+async def test_used_revoked_expired_and_unknown_codes_get_the_same_answer(engine, database, clock):
     """A guesser learns nothing: every code that does not work gets one and the same reply."""
     used = invite(database, Role.FOCAL, "Thôn Đông", clock.now)
     await Chat(engine, "telegram", "first").send(f"/start {used}")
@@ -167,7 +168,9 @@ async def test_five_wrong_codes_make_the_chat_wait_an_hour(engine, database, clo
         assert conversation.data["codes_blocked_until"].startswith("2026-03-20T02:40")
     clock.advance(minutes=31)
     replies = await chat.send(good)
-    assert replies[0] == "Phòng Văn hóa – Xã hội chào mừng anh/chị tham gia với vai trò quản trị viên."
+    assert (
+        replies[0] == "Phòng Văn hóa – Xã hội chào mừng anh/chị tham gia với vai trò quản trị viên."
+    )
 
 
 async def test_wrong_codes_spread_over_hours_never_block(engine, database, clock):

@@ -13,9 +13,7 @@ from storage.models import AuditEntry, Identity, InviteCode, OutboxMessage, Pers
 from storage.people import find_invite, write_setting
 from tests.support.chat import Chat, joined
 
-ASK_APP = (
-    "Anh/chị muốn nhận công văn, tin nhắc việc và thông báo qua ứng dụng nào? Hiện tại: {}."
-)
+ASK_APP = "Anh/chị muốn nhận công văn, tin nhắc việc và thông báo qua ứng dụng nào? Hiện tại: {}."
 
 
 def _code(reply: str) -> str:
@@ -137,7 +135,9 @@ async def test_the_person_chooses_the_app_for_messages_in_one_tap(engine, databa
     replies = await zalo.send(code)
     assert replies[1] == ASK_APP.format("ứng dụng anh/chị nhắn gần nhất")
     assert zalo.labels() == ["Telegram", "Zalo", "Ứng dụng tôi nhắn gần nhất"]
-    assert await zalo.tap("Zalo") == ["Đã lưu. Từ nay công văn, tin nhắc việc và thông báo sẽ gửi qua Zalo."]
+    assert await zalo.tap("Zalo") == [
+        "Đã lưu. Từ nay công văn, tin nhắc việc và thông báo sẽ gửi qua Zalo."
+    ]
     with Session(database) as session:
         assert session.exec(select(Person)).one().preferred_channel == "zalo"
 
@@ -146,7 +146,8 @@ async def test_the_person_chooses_the_app_for_messages_in_one_tap(engine, databa
     assert done == "Tài khoản của anh/chị đã có cả Telegram và Zalo."
     assert question == ASK_APP.format("Zalo")
     assert await telegram.tap("Ứng dụng tôi nhắn gần nhất") == [
-        "Đã lưu. Từ nay công văn, tin nhắc việc và thông báo sẽ gửi qua ứng dụng anh/chị nhắn tin gần nhất."
+        "Đã lưu. Từ nay công văn, tin nhắc việc và thông báo sẽ gửi qua ứng dụng anh/chị "
+        "nhắn tin gần nhất."
     ]
     with Session(database) as session:
         assert session.exec(select(Person)).one().preferred_channel == ""

@@ -61,7 +61,11 @@ def open_work(typed: dict[str, int] | None = None) -> str:
     blocks = [
         ("1. Công văn số 45/UBND-VHXH, ngày 15/03/2026", FUND[1], "Hạn: 15/04/2026 (còn 26 ngày)"),
         ("2. Công văn số 669/KH-SGDĐT, ngày 10/03/2026", PLAN[1], "Hạn: 31/03/2026 (còn 11 ngày)"),
-        ("3. Công văn số 12/UBND, ngày 01/03/2026", DROPOUTS[1], "Hạn: 15/03/2026 (quá hạn 5 ngày)"),
+        (
+            "3. Công văn số 12/UBND, ngày 01/03/2026",
+            DROPOUTS[1],
+            "Hạn: 15/03/2026 (quá hạn 5 ngày)",
+        ),
     ]
     numbers = [FUND[0], PLAN[0], DROPOUTS[0]]
     text = [HEADING]
@@ -157,7 +161,10 @@ async def test_no_list_for_an_admin_or_a_unit_with_nothing_open(engine, database
     ]
     north = Chat(engine, "telegram", "5009")
     await north.send(f"/start {invite(database, Role.FOCAL, 'Thôn Bắc', engine.clock())}")
-    assert await north.send("Lê Văn Bắc") == ["Cảm ơn anh/chị Lê Văn Bắc, việc đăng ký đã hoàn tất.", MENU]
+    assert await north.send("Lê Văn Bắc") == [
+        "Cảm ơn anh/chị Lê Văn Bắc, việc đăng ký đã hoàn tất.",
+        MENU,
+    ]
 
 
 async def test_a_long_backlog_lists_the_newest_ten_and_counts_the_rest(engine, database):

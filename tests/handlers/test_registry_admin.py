@@ -88,7 +88,10 @@ async def test_admin_invites_village_head_and_the_code_works(engine, database):
 
     head = Chat(engine, "zalo", "zalo-head")
     welcome = await head.send(code)
-    assert welcome[0] == "Phòng Văn hóa – Xã hội chào mừng anh/chị tham gia với vai trò đầu mối của Thôn Đông."
+    assert (
+        welcome[0]
+        == "Phòng Văn hóa – Xã hội chào mừng anh/chị tham gia với vai trò đầu mối của Thôn Đông."
+    )
     await head.send("Lê Văn Cường")
     with Session(database) as session:
         person = session.exec(select(Person).where(Person.name == "Lê Văn Cường")).one()

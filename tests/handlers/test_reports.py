@@ -209,8 +209,8 @@ async def test_report_button_under_a_pushed_directive(engine, database, clock):
     assert assignment(database, 7).status == "done"
     # A done assignment may still be re-reported through its button.
     assert await chat.press("/baocao 7") == [
-        "Báo cáo gần nhất của đơn vị: Đã hoàn thành, do Nguyễn Văn An gửi lúc 08:00 ngày 20/03/2026."
-        "\nGhi chú: Đã tổ chức tuyên truyền tại nhà văn hóa thôn",
+        "Báo cáo gần nhất của đơn vị: Đã hoàn thành, do Nguyễn Văn An gửi lúc 08:00 ngày "
+        "20/03/2026.\nGhi chú: Đã tổ chức tuyên truyền tại nhà văn hóa thôn",
         status_prompt(*PLAN),
     ]
     await chat.tap("Đang thực hiện")

@@ -122,7 +122,10 @@ async def test_a_removed_person_is_answered_like_a_stranger_and_may_join_again(e
     assert await town.east.send("/menu") == []
     code = invite(database, Role.FOCAL, WEST)
     replies = await town.east.send(f"/start {code}")
-    assert replies[0] == "Phòng Văn hóa – Xã hội chào mừng anh/chị tham gia với vai trò đầu mối của Thôn Tây."
+    assert (
+        replies[0]
+        == "Phòng Văn hóa – Xã hội chào mừng anh/chị tham gia với vai trò đầu mối của Thôn Tây."
+    )
     with Session(database) as session:
         [identity] = session.exec(select(Identity).where(Identity.external_id == "5001"))
         newcomer = session.get(Person, identity.person_id)
