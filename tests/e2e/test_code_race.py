@@ -25,7 +25,7 @@ from tests.support.fake_zalo import FakeZalo
 
 CODES = 8
 WAIT = 30.0
-ASKS_NAME = "Họ và tên"
+ASKS_NAME = "họ và tên"
 REFUSED = "Mã mời không đúng hoặc đã hết hạn"
 
 
