@@ -17,6 +17,7 @@ from bot.logs import setup_logging
 from bot.scheduler import policy_from_settings, retention_from_settings, start_scheduler
 from handlers.broadcast_report import queue_broadcast_reports
 from handlers.engine import Engine, Handled
+from handlers.i18n import use_voice
 from handlers.messages import Inbound
 from storage.db import make_engine, transaction, upgrade
 from storage.models import utcnow
@@ -94,6 +95,8 @@ async def serve(settings: Settings) -> int:
     except ValueError as error:
         log.error("Bad setting: %s", error)
         return 2
+    # Every Translator of the process (dialogs, reminders, broadcasts) speaks with it.
+    use_voice(settings.voice())
     upgrade(settings.database_url)
     database = make_engine(settings.database_url)
     channels = build_channels(settings)

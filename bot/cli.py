@@ -24,6 +24,7 @@ from bot.cli_database import (
 )
 from bot.cli_roster import add_commands as add_roster_commands
 from bot.config import Settings, get_settings
+from handlers.i18n import use_voice
 from storage.db import transaction, upgrade
 from storage.housekeeping import prune
 from storage.models import Role, utcnow
@@ -247,6 +248,8 @@ def main(argv: list[str] | None = None) -> int:
             name = ".".join(str(part) for part in problem["loc"]).upper()
             print(f"bad setting {name}: {problem['msg']}", file=sys.stderr)
         return 2
+    # Before any command renders a message (reminders, a farewell) or starts the bot.
+    use_voice(settings.voice())
     action: Action = args.action
     try:
         # One line on stderr, so the operator sees at once which database a command used.

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import unicodedata
 from functools import lru_cache
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from handlers.i18n import ADDRESS_FORMS, DEFAULT_OFFICE, Voice
+
+MAX_OFFICE_NAME = 80
 
 
 class Settings(BaseSettings):
@@ -37,6 +42,29 @@ class Settings(BaseSettings):
     inbound_key_days: int = Field(default=14, ge=1)
     outbox_keep_days: int = Field(default=30, ge=1)
     outbox_failed_keep_days: int = Field(default=90, ge=1)
+    address_form: str = ADDRESS_FORMS[0]
+    office_name: str = DEFAULT_OFFICE
+
+    @field_validator("address_form")
+    @classmethod
+    def _known_address_form(cls, value: str) -> str:
+        # Typed in .env by hand: case, spacing and the Unicode form of the accents may vary.
+        form = " ".join(unicodedata.normalize("NFC", value).lower().split())
+        if form not in ADDRESS_FORMS:
+            raise ValueError(f"must be one of: {', '.join(ADDRESS_FORMS)}")
+        return form
+
+    @field_validator("office_name")
+    @classmethod
+    def _usable_office_name(cls, value: str) -> str:
+        name = " ".join(unicodedata.normalize("NFC", value).split())
+        if not name or len(name) > MAX_OFFICE_NAME:
+            raise ValueError(f"must be a name of 1 to {MAX_OFFICE_NAME} characters")
+        return name
+
+    def voice(self) -> Voice:
+        """How the bot addresses people and names the office in Vietnamese."""
+        return Voice(self.address_form, self.office_name)
 
 
 @lru_cache

@@ -26,10 +26,20 @@ def deadline_line(_: Translator, deadline: dt.date | None) -> str:
 
 
 def due_line(_: Translator, deadline: dt.date | None, today: dt.date) -> str:
-    """Return the deadline line, saying 'overdue' once the deadline has passed."""
-    if deadline is not None and deadline < today:
-        return _("Deadline: {date}, overdue").format(date=_.date(deadline))
-    return deadline_line(_, deadline)
+    """Say the deadline and how far it is from `today`: (còn 3 ngày), (ngày mai), (hôm nay),
+    (quá hạn 2 ngày)."""
+    if deadline is None:
+        return deadline_line(_, None)
+    date, days = _.date(deadline), (deadline - today).days
+    if days > 1:
+        return _("Deadline: {date} ({days} days left)").format(date=date, days=_.number(days))
+    if days == 1:
+        return _("Deadline: {date} (tomorrow)").format(date=date)
+    if days == 0:
+        return _("Deadline: {date} (today)").format(date=date)
+    if days == -1:
+        return _("Deadline: {date} (1 day overdue)").format(date=date)
+    return _("Deadline: {date} ({days} days overdue)").format(date=date, days=_.number(-days))
 
 
 def preview(_: Translator, draft: Directive, units: list[Unit]) -> str:

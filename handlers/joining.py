@@ -204,10 +204,12 @@ def welcome(ctx: Context) -> Step | None:
     unit = ctx.session.get(Unit, ctx.person.unit_id) if ctx.person.unit_id else None
     if unit is not None:
         ctx.say(
-            _("Welcome! You have joined as {role} of {unit}.").format(role=role, unit=unit.name)
+            _("The commune office welcomes you as {role} of {unit}.").format(
+                role=role, unit=unit.name
+            )
         )
     else:
-        ctx.say(_("Welcome! You have joined as {role}.").format(role=role))
+        ctx.say(_("The commune office welcomes you as {role}.").format(role=role))
     ctx.ask(_("What is your full name?"))
     return receive_name
 

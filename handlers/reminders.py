@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from handlers.context import Render
 from handlers.digest import due_digest, queue_digest
-from handlers.directive_push import deadline_line
+from handlers.directive_push import due_line
 from handlers.escalation import due_escalations, queue_escalations
 from handlers.i18n import Translator
 from handlers.messages import Choice
@@ -47,21 +47,6 @@ class PassSummary:
         self.deferred += sum(row.not_before > now for row in rows)
 
 
-def distance(_: Translator, deadline: dt.date | None, on: dt.date) -> str:
-    """Say the deadline and how far it is from `on`: in 3 days, tomorrow, today, overdue since."""
-    if deadline is None:
-        return deadline_line(_, None)
-    date, days = _.date(deadline), (deadline - on).days
-    if days > 1:
-        return _("Deadline: {date}, in {days} days").format(date=date, days=_.number(days))
-    if days == 1:
-        return _("Deadline: {date}, tomorrow").format(date=date)
-    if days == 0:
-        return _("Deadline: {date}, today").format(date=date)
-    since = _.date(deadline + dt.timedelta(days=1))
-    return _("Deadline: {date}, overdue since {since}").format(date=date, since=since)
-
-
 def reminder_notice(
     directive: Directive,
     assignment_id: int | str,
@@ -81,7 +66,7 @@ def reminder_notice(
                 number=number, date=_.date(issued_on)
             ),
             subject,
-            distance(_, deadline, on),
+            due_line(_, deadline, on),
             _("Unit: {unit}").format(unit=unit_name),
             "",
             _("Your unit has not reported completion yet. Please report its progress."),

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import Engine
 
 from handlers.engine import Engine as DialogEngine
+from handlers.i18n import Voice, use_voice
 from tests.support.clock import FakeClock
 from tests.support.databases import (
     BACKENDS,
@@ -45,3 +46,12 @@ def clock() -> FakeClock:
 def engine(database: Engine, clock: FakeClock) -> DialogEngine:
     """The dialog engine on the test database and the fake clock."""
     return DialogEngine(database, clock=clock)
+
+
+@pytest.fixture(autouse=True)
+def default_voice() -> Iterator[None]:
+    """Every test starts with the catalog's own voice; one that sets another (the CLI reads
+    ADDRESS_FORM) leaves no trace in the next."""
+    use_voice(Voice())
+    yield
+    use_voice(Voice())

@@ -124,3 +124,19 @@ def test_no_vietnamese_text_is_left_in_english():
         if words:
             english[msgid] = sorted(words)
     assert english == {}
+
+
+def test_one_word_for_quiet_hours():
+    """Every message about quiet hours calls them 'giờ nghỉ', and no other term is used."""
+    catalog = _catalog()
+    quiet = [text for msgid, (text, _fuzzy) in catalog.items() if "quiet hours" in msgid]
+    assert quiet and all("giờ nghỉ" in text for text in quiet)
+    others = ("yên lặng", "im lặng", "giờ yên tĩnh", "ban đêm")
+    assert [text for text, _fuzzy in catalog.values() if any(o in text for o in others)] == []
+
+
+def test_people_are_addressed_only_in_the_form_the_translator_replaces():
+    """The catalog writes 'anh/chị' (replaced by ADDRESS_FORM) and never another form itself,
+    so a commune that chose 'đồng chí' never gets a message saying 'ông/bà' or 'bạn'."""
+    forms = re.compile(r"\b(?:đồng chí|ông/bà|quý vị|bạn)\b", re.IGNORECASE)
+    assert [text for text, _fuzzy in _catalog().values() if forms.search(text)] == []

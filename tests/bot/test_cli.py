@@ -176,9 +176,12 @@ async def test_invite_prints_a_single_use_code_for_a_village_head(cli, capsys):
 
     engine = DialogEngine(cli)
     first = await Chat(engine, "zalo", "head").send(code)
-    assert first[0] == "Chào mừng! Anh/chị đã tham gia với vai trò đầu mối của Thôn Đông."
+    assert (
+        first[0]
+        == "Phòng Văn hóa – Xã hội chào mừng anh/chị tham gia với vai trò đầu mối của Thôn Đông."
+    )
     second = await Chat(engine, "telegram", "other").send(f"/start {code}")
-    assert second[0].startswith("Mã mời không đúng hoặc đã hết hiệu lực.")
+    assert second[0].startswith("Mã mời không đúng hoặc đã hết hạn.")
     with Session(cli) as session:
         person = session.exec(select(Person)).one()
         assert (person.role, person.unit_id) == ("focal", unit_id)

@@ -13,8 +13,8 @@ from tests.support.assignments import seed_person, seed_unit
 from tests.support.chat import Chat, joined
 
 FAREWELL = (
-    "Anh/chị không còn trong danh sách người dùng bot của UBND xã nên sẽ không nhận thêm tin "
-    "nhắn nào. Nếu có nhầm lẫn, vui lòng liên hệ UBND xã."
+    "Anh/chị không còn trong danh sách nhận tin của UBND xã nên sẽ không nhận thêm tin nào. "
+    "Nếu có nhầm lẫn, đề nghị liên hệ Phòng Văn hóa – Xã hội."
 )
 
 
@@ -173,3 +173,33 @@ async def test_units_archive(cli, capsys):
     an = ids(cli)["Nguyễn Văn An"]
     assert main(["people", "move", str(an), "--unit", "Thôn Tây"]) == 2
     assert err(capsys) == "unit 'Thôn Tây' is archived\n"
+
+
+async def test_the_farewell_speaks_with_address_form_and_office_name(cli, monkeypatch, capsys):
+    """ADDRESS_FORM (any case) and OFFICE_NAME from the settings reach what the CLI sends."""
+    _admin, east, _west = await village(cli)
+    monkeypatch.setenv("ADDRESS_FORM", " Đồng  Chí ")
+    monkeypatch.setenv("OFFICE_NAME", "Văn phòng HĐND và UBND xã")
+    get_settings.cache_clear()
+    assert main(["people", "remove", str(ids(cli)["Nguyễn Văn An"])]) == 0
+    assert east.inbox() == [
+        "Đồng chí không còn trong danh sách nhận tin của UBND xã nên sẽ không nhận thêm tin nào. "
+        "Nếu có nhầm lẫn, đề nghị liên hệ Văn phòng HĐND và UBND xã."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "problem"),
+    [
+        ("ADDRESS_FORM", "bạn", "must be one of: anh/chị, đồng chí, ông/bà"),
+        ("OFFICE_NAME", "  ", "must be a name of 1 to 80 characters"),
+    ],
+)
+def test_a_bad_address_form_or_office_name_is_refused_at_start(
+    cli, monkeypatch, capsys, key, value, problem
+):
+    """Every command, `run` included, refuses it with the setting's name, and exits 2."""
+    monkeypatch.setenv(key, value)
+    get_settings.cache_clear()
+    assert main(["run"]) == 2
+    assert capsys.readouterr().err == f"bad setting {key}: Value error, {problem}\n"

@@ -140,7 +140,7 @@ async def test_received_on_the_push_leaves_one_line_and_that_line_does_nothing(b
     handled = bot.handled
 
     answer = telegram.messages_to(CUONG)[-1]
-    assert answer["text"].startswith(f"Đã ghi nhận anh/chị đã nhận công văn số {EXAMPLE_NUMBER}")
+    assert answer["text"].startswith(f"Đã xác nhận anh/chị nhận công văn số {EXAMPLE_NUMBER}")
     assert labels(telegram, CUONG, answer["message_id"]) == ["Báo cáo"]
     assert telegram.buttons_of(CUONG, push["message_id"]) == [("~", "✓ Đã nhận")]
     seen, answered = len(telegram.messages_to(CUONG)), telegram.calls_to("answerCallbackQuery")
@@ -164,7 +164,7 @@ async def test_a_stale_button_is_answered_and_taken_away(bot, telegram):
     await taps(bot, telegram, MAI, "Hôm nay", dated)
 
     texts = [message["text"] for message in telegram.messages_to(MAI)[-2:]]
-    assert texts == [STALE, "Trích yếu công văn là gì? Ví dụ: V/v triển khai Đề án …"]
+    assert texts == [STALE, "Trích yếu nội dung công văn? Ví dụ: V/v triển khai Đề án …"]
     assert telegram.buttons_of(MAI, dated) == []
 
 

@@ -349,7 +349,7 @@ async def test_choices_become_a_numbered_list_with_a_vietnamese_hint(
     assert fake.messages_to(USER) == [
         "Anh/chị có đồng ý không?\n\n"
         "1. Đồng ý\n2. Không đồng ý\n3. Đã nhận\n"
-        "Trả lời bằng số thứ tự của lựa chọn."
+        "Trả lời bằng số (1, 2…)."
     ]
 
 
@@ -376,7 +376,7 @@ async def test_a_long_text_is_split_under_2000_with_the_list_whole_on_the_last_p
     assert result.ok and len(parts) == 3
     assert all(len(part) <= 2000 for part in parts)
     assert parts[-1].endswith(
-        "1. Đồng ý\n2. Không đồng ý\n3. Đã nhận\nTrả lời bằng số thứ tự của lựa chọn."
+        "1. Đồng ý\n2. Không đồng ý\n3. Đã nhận\nTrả lời bằng số (1, 2…)."
     )
     assert ["1. Đồng ý" in part for part in parts] == [False, False, True]
     assert " ".join(parts).split()[: len(words)] == words
@@ -422,7 +422,7 @@ async def test_a_list_that_no_longer_fits_after_the_text_goes_whole_into_its_own
     assert len(parts) == 2
     assert parts[0] == text.strip()
     assert parts[1] == (
-        "1. Đồng ý\n2. Không đồng ý\n3. Đã nhận\nTrả lời bằng số thứ tự của lựa chọn."
+        "1. Đồng ý\n2. Không đồng ý\n3. Đã nhận\nTrả lời bằng số (1, 2…)."
     )
 
 

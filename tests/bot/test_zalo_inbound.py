@@ -82,7 +82,7 @@ async def test_a_principal_with_a_100_character_zalo_id_joins_and_talks(
     assert handled == 3
     texts = texts_to(database, LONG_ID)
     assert any("Trường TH An Hưng" in text for text in texts)
-    assert any("Cảm ơn Trần Thị Bích" in text for text in texts)
+    assert any("Cảm ơn anh/chị Trần Thị Bích" in text for text in texts)
     assert len(texts) >= 3
     with Session(database) as session:
         identity = session.exec(select(Identity).where(Identity.external_id == LONG_ID)).one()

@@ -25,8 +25,8 @@ from tests.support.fake_zalo import FakeZalo
 
 CODES = 8
 WAIT = 30.0
-ASKS_NAME = "Họ và tên"
-REFUSED = "Mã mời không đúng hoặc đã hết hiệu lực"
+ASKS_NAME = "họ và tên"
+REFUSED = "Mã mời không đúng hoặc đã hết hạn"
 
 
 @pytest.fixture(params=BACKENDS)

@@ -174,20 +174,20 @@ def the_morning(commune: Commune, admin_code: str, head_code: str, principal_cod
     records 1,5 triệu, and the admin's totals and status show it."""
     admin, head, principal = commune.admin, commune.head, commune.principal
     admin.says(f"/start {admin_code}")
-    admin.sees("Họ và tên")
+    admin.sees("họ và tên")
     admin.says("Lê Thị Hoa")
-    admin.sees("Cảm ơn Lê Thị Hoa")
+    admin.sees("Cảm ơn anh/chị Lê Thị Hoa")
     head.says(f"/start {head_code}")
     head.sees("đầu mối của Thôn Đông")
     head.says("Nguyễn Văn An")
-    head.sees("Cảm ơn Nguyễn Văn An")
+    head.sees("Cảm ơn anh/chị Nguyễn Văn An")
     principal.says(principal_code.lower())
     principal.sees("đầu mối của Trường TH An Hưng")
     principal.says("Trần Thị Bích")
-    principal.sees("Cảm ơn Trần Thị Bích")
+    principal.sees("Cảm ơn anh/chị Trần Thị Bích")
 
     admin.says("/congvan")
-    admin.sees("Số hiệu công văn")
+    admin.sees("Số, ký hiệu công văn")
     admin.says("12/UBND-VHXH")
     admin.sees("ban hành ngày nào")
     admin.taps("Hôm nay")
@@ -205,10 +205,10 @@ def the_morning(commune: Commune, admin_code: str, head_code: str, principal_cod
 
     head.sees("12/UBND-VHXH")
     head.taps("Đã nhận")
-    head.sees("Đã ghi nhận")
+    head.sees("Đã xác nhận")
     principal.sees("12/UBND-VHXH")
     principal.picks("Đã nhận")
-    principal.sees("Đã ghi nhận")
+    principal.sees("Đã xác nhận")
 
     head.taps("Báo cáo")
     head.sees("Tình hình thực hiện")
@@ -254,14 +254,14 @@ def the_afternoon(commune: Commune, telegram: FakeTelegram, env: dict[str, str],
     new_head.says(f"/start {code}")
     new_head.sees("đầu mối của Thôn Đông")
     new_head.says("Phạm Văn Cường")
-    new_head.sees("Cảm ơn Phạm Văn Cường")
+    new_head.sees("Cảm ơn anh/chị Phạm Văn Cường")
     still_open = new_head.sees("Đơn vị của anh/chị đang có 1 công văn chưa hoàn thành")
     assert "12/UBND-VHXH" in still_open
     assert sum("12/UBND-VHXH" in text for text in new_head.texts()) == 1
     actions = [label for _data, label in telegram.last_buttons(SECOND_HEAD)]
     assert actions == ["Đã nhận 12/UBND-VHXH", "Báo cáo 12/UBND-VHXH"]
     new_head.taps("Đã nhận 12/UBND-VHXH")
-    new_head.sees("Đã ghi nhận")
+    new_head.sees("Đã xác nhận")
 
     people = hoctap(env, cwd, "people", "list")
     row = next(line for line in people.splitlines() if line.endswith("\tNguyễn Văn An"))
@@ -271,7 +271,7 @@ def the_afternoon(commune: Commune, telegram: FakeTelegram, env: dict[str, str],
     farewell_at = len(old_head.messages())
 
     admin.says("/congvan")
-    admin.sees("Số hiệu công văn")
+    admin.sees("Số, ký hiệu công văn")
     admin.says("13/UBND-VHXH")
     admin.sees("ban hành ngày nào")
     admin.taps("Hôm nay")
@@ -315,7 +315,7 @@ def the_afternoon(commune: Commune, telegram: FakeTelegram, env: dict[str, str],
     receipt = principal.sees("Số biên lai")
     assert re.search(r"KH\d{4}-00002", receipt)
     principal.says(ack[1])
-    principal.sees("Đã ghi nhận")
+    principal.sees("Đã xác nhận")
 
     # The others have directive 13 and the principal has answered it: the removed head has
     # had nothing since the farewell, and the farewell once.

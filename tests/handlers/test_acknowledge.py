@@ -23,11 +23,11 @@ from tests.support.directives import (
     person_named,
 )
 
-FIRST = f"Đã ghi nhận anh/chị đã nhận công văn số {EXAMPLE_NUMBER} lúc 08:00 20/03/2026."
-AGAIN = "Anh/chị đã xác nhận nhận công văn này lúc 08:00 20/03/2026 rồi."
-NOT_FOUND = "Không tìm thấy công văn này. Vui lòng hỏi lại UBND xã."
+FIRST = f"Đã xác nhận anh/chị nhận công văn số {EXAMPLE_NUMBER} lúc 08:00 ngày 20/03/2026."
+AGAIN = "Anh/chị đã xác nhận nhận công văn này lúc 08:00 ngày 20/03/2026."
+NOT_FOUND = "Không tìm thấy công văn này. Đề nghị liên hệ Phòng Văn hóa – Xã hội."
 NOT_A_REFERENCE = "Mã công văn không hợp lệ. Gửi /ack để xác nhận công văn mới nhất."
-OTHER_UNIT = "Công văn này gửi cho đơn vị khác, anh/chị không thể xác nhận."
+OTHER_UNIT = "Công văn này giao cho đơn vị khác, anh/chị không xác nhận được."
 
 
 async def directive_sent(engine) -> tuple[Commune, dict[str, int]]:  # type: ignore[no-untyped-def]
@@ -93,7 +93,7 @@ async def test_each_focal_point_acknowledges_for_themself(engine, database, cloc
     await town.east.press(f"/ack {ids[EAST]}")
     clock.advance(hours=1, minutes=15)
     assert await town.east_deputy.send(f"/ack {ids[EAST]}") == [
-        f"Đã ghi nhận anh/chị đã nhận công văn số {EXAMPLE_NUMBER} lúc 09:15 20/03/2026."
+        f"Đã xác nhận anh/chị nhận công văn số {EXAMPLE_NUMBER} lúc 09:15 ngày 20/03/2026."
     ]
     assert acknowledgements(database) == [
         (ids[EAST], "Nguyễn Văn An", AT_EIGHT),

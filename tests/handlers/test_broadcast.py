@@ -47,7 +47,7 @@ from tests.support.broadcasts import (
 )
 from tests.support.chat import Chat, joined
 
-TOO_LONG = "Nội dung thông báo là văn bản, tối đa 4.000 ký tự."
+TOO_LONG = "Nội dung thông báo phải là chữ, tối đa 4.000 ký tự."
 EVERYONE = {
     HOA: ["telegram"],
     HUNG: ["telegram"],
@@ -165,17 +165,17 @@ async def test_an_audience_of_nobody_is_said_and_asked_again(engine, database):
     await mai.send("/thongbao")
     await mai.send(MEETING)
     assert await mai.tap("Quản trị viên") == [
-        "Không có ai nhận thông báo (các quản trị viên): ngoài anh/chị chưa có ai.",
+        "Ngoài anh/chị, chưa có ai để nhận thông báo (các quản trị viên).",
         ASK_AUDIENCE,
     ]
     assert await mai.tap("Lãnh đạo xã") == [
-        "Không có ai nhận thông báo (lãnh đạo xã): ngoài anh/chị chưa có ai.",
+        "Ngoài anh/chị, chưa có ai để nhận thông báo (lãnh đạo xã).",
         ASK_AUDIENCE,
     ]
     await mai.tap("Chọn đơn vị")
     await mai.tap("Thôn Bắc")
     assert await mai.tap("Xong") == [
-        "Không có ai nhận thông báo (đầu mối của Thôn Bắc): ngoài anh/chị chưa có ai.",
+        "Ngoài anh/chị, chưa có ai để nhận thông báo (đầu mối của Thôn Bắc).",
         ASK_AUDIENCE,
     ]
     assert await mai.tap("Tất cả các thôn") == [preview(MEETING, "đầu mối của tất cả các thôn", 1)]
@@ -191,7 +191,7 @@ async def test_the_audience_is_counted_again_when_sending(engine, database):
         hung.role, hung.unit_id = Role.FOCAL.value, None
         session.add(hung)
     assert await town.mai.tap("Gửi") == [
-        "Không có ai nhận thông báo (lãnh đạo xã): ngoài anh/chị chưa có ai.",
+        "Ngoài anh/chị, chưa có ai để nhận thông báo (lãnh đạo xã).",
         ASK_AUDIENCE,
     ]
     assert broadcasts(database) == []
@@ -225,7 +225,7 @@ async def test_photo_first_then_the_text(engine, database):
     mai = town.mai
     await mai.send("/thongbao")
     assert await mai.send(photo="AgACAgIAAxkBAAIBZ2") == [
-        "Đã nhận ảnh. Bây giờ nhập nội dung gửi kèm; người dùng ứng dụng khác chỉ nhận phần chữ."
+        "Đã nhận ảnh. Bây giờ anh/chị nhập nội dung gửi kèm; người dùng Zalo chỉ nhận phần chữ."
     ]
     assert await mai.send("Ảnh hội nghị sơ kết.") == [ASK_AUDIENCE]
     await mai.tap("Lãnh đạo xã")
@@ -325,7 +325,7 @@ async def test_at_night_the_announcement_waits_for_the_morning_and_the_admin_is_
     await town.mai.send(MEETING)
     await town.mai.tap("Tất cả mọi người")
     assert await town.mai.tap("Gửi") == [
-        sending(6) + "\nĐang trong giờ yên lặng: mọi người sẽ nhận được lúc 07:00 21/03/2026."
+        sending(6) + "\nĐang trong giờ nghỉ, tin sẽ được gửi lúc 07:00 ngày 21/03/2026."
     ]
     [sent] = broadcasts(database)
     morning = dt.datetime(2026, 3, 21, 0, 0, tzinfo=dt.UTC)
@@ -354,7 +354,7 @@ async def test_removed_people_and_archived_units_are_left_out_of_every_audience(
     await mai.tap("Lưu trữ")
     mai.inbox()
     assert await up_to_preview(mai, "Lãnh đạo xã") == [
-        "Không có ai nhận thông báo (lãnh đạo xã): ngoài anh/chị chưa có ai.",
+        "Ngoài anh/chị, chưa có ai để nhận thông báo (lãnh đạo xã).",
         ASK_AUDIENCE,
     ]
     assert await mai.tap("Tất cả đầu mối") == [preview(MEETING, "tất cả đầu mối", 3)]

@@ -28,7 +28,7 @@ from tests.support.broadcasts import (
 
 ZONE = "Asia/Ho_Chi_Minh"
 PROGRESS = (
-    "Thông báo của Trần Thị Mai lúc 08:00 20/03/2026 vẫn đang được gửi:\n"
+    "Thông báo do Trần Thị Mai gửi lúc 08:00 ngày 20/03/2026 chưa gửi xong:\n"
     f"{MEETING}\n"
     "\n"
     "Gửi tới: tất cả mọi người\n"
@@ -36,7 +36,9 @@ PROGRESS = (
     "Không gửi được: 1\n"
     "Đang chờ gửi: 3"
 )
-HEADING = "📊 Báo cáo gửi thông báo của anh/chị lúc 08:00 20/03/2026:\n" + MEETING[:120] + "…\n\n"
+HEADING = (
+    "📊 Kết quả gửi thông báo anh/chị soạn lúc 08:00 ngày 20/03/2026:\n" + MEETING[:120] + "…\n\n"
+)
 
 
 def reports(database, clock) -> int:
@@ -65,11 +67,11 @@ async def test_progress_while_it_goes_out(engine, database):
     assert await town.hoa.send("/thongbao") == [PROGRESS, "Soạn thông báo mới?"]
     assert town.hoa.labels() == ["Thông báo mới", "Đóng"]
     assert await town.hoa.tap("Đóng") == [
-        "Được. Trần Thị Mai sẽ nhận báo cáo gửi khi thông báo đã gửi xong."
+        "Được. Khi gửi xong, Trần Thị Mai sẽ nhận kết quả gửi thông báo."
     ]
     assert await town.mai.send("/thongbao") == [PROGRESS, "Soạn thông báo mới?"]
     assert await town.mai.tap("Đóng") == [
-        "Được. Anh/chị sẽ nhận báo cáo gửi khi thông báo đã gửi xong."
+        "Được. Khi gửi xong, anh/chị sẽ nhận kết quả gửi thông báo."
     ]
     await town.mai.send("/thongbao")
     assert await town.mai.tap("Thông báo mới") == [ASK_TEXT]
@@ -155,7 +157,7 @@ async def test_two_broadcasts_are_reported_each_to_its_author(engine, database, 
     assert town.mai.inbox() == [HEADING + "Đã gửi tới 1/1 người."]
     town.hoa.inbox()
     assert [row.text for row in town.hoa.last] == [
-        "📊 Báo cáo gửi thông báo của anh/chị lúc 08:00 20/03/2026:\n"
+        "📊 Kết quả gửi thông báo anh/chị soạn lúc 08:00 ngày 20/03/2026:\n"
         "Các trường nộp báo cáo trước thứ Sáu.\n\n"
         "Đã gửi tới 0/1 người.\n"
         "Không gửi được (1): Phạm Văn Cường"
@@ -210,9 +212,7 @@ async def test_a_person_on_two_chats_is_named_once_by_the_chats_tried(engine, da
     ]
 
 
-async def test_with_one_message_per_person_the_report_still_counts_people(
-    engine, database, clock
-):
+async def test_with_one_message_per_person_the_report_still_counts_people(engine, database, clock):
     """Delivery sends Cường one message, on Telegram, which fails (his Zalo chat is blocked but
     was not tried); Dung's only chat was blocked before, so nothing was queued for her. The
     report still counts six people and names both."""

@@ -12,7 +12,7 @@ from storage.models import AuditEntry, Person, Role
 from storage.people import find_invite
 from tests.support.chat import Chat, invite, joined
 
-NOT_VALID = "Mã mời không đúng hoặc đã hết hiệu lực."
+NOT_VALID = "Mã mời không đúng hoặc đã hết hạn."
 
 
 async def admin_chat(engine, channel: str = "telegram") -> Chat:
@@ -56,15 +56,15 @@ async def test_admin_lists_open_codes_and_revokes_one(engine, database, clock, c
     assert lines[0] == "Mã còn hiệu lực (4):"
     assert lines[1:5] == [
         f"• {linking[:4]}···· — mã liên kết của Nguyễn Văn An — do Nguyễn Văn An tạo"
-        " — hạn đến 08:00 27/03/2026",
-        f"• {server} — lãnh đạo xã — tạo trên máy chủ — hạn đến 08:00 27/03/2026",
-        f"• {ours} — đầu mối của Thôn Đông — do Trần Thị Bình tạo — hạn đến 08:00 27/03/2026",
-        f"• {first} — đầu mối của Thôn Đông — tạo trên máy chủ — hạn đến 08:00 27/03/2026",
+        " — hạn đến 08:00 ngày 27/03/2026",
+        f"• {server} — lãnh đạo xã — tạo trên máy chủ — hạn đến 08:00 ngày 27/03/2026",
+        f"• {ours} — đầu mối của Thôn Đông — do Trần Thị Bình tạo — hạn đến 08:00 ngày 27/03/2026",
+        f"• {first} — đầu mối của Thôn Đông — tạo trên máy chủ — hạn đến 08:00 ngày 27/03/2026",
     ]
     assert used not in listing
     assert admin.labels()[:3] == [f"{linking[:4]}····", server, ours]
 
-    assert await admin.tap(ours) == [f"Đã thu hồi mã {ours}; mã không còn dùng được."]
+    assert await admin.tap(ours) == [f"Đã thu hồi mã {ours}, mã này không dùng được nữa."]
     assert (await Chat(engine, "zalo", "late").send(ours))[0].startswith(NOT_VALID)
     with Session(database) as session:
         row = find_invite(session, ours)

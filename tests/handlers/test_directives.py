@@ -50,9 +50,9 @@ from tests.support.directives import (
 )
 
 PREVIEW = (
-    "Kiểm tra lại công văn:\n"
+    "Anh/chị kiểm tra lại công văn:\n"
     f"Số: {EXAMPLE_NUMBER}\n"
-    "Ngày: 20/03/2026\n"
+    "Ngày ban hành: 20/03/2026\n"
     f"Trích yếu: {EXAMPLE_SUBJECT}\n"
     f"Nội dung: {EXAMPLE_BODY[:300].rstrip()}…\n"
     f"Gửi tới (3): {EAST}, {WEST}, {SCHOOL}\n"
@@ -154,7 +154,7 @@ async def test_admin_sends_example_directive_to_everyone(engine, database):
 
     assert town.west.inbox() == [pushed(WEST)]
     assert await town.west.tap("Đã nhận") == [
-        f"Đã ghi nhận anh/chị đã nhận công văn số {EXAMPLE_NUMBER} lúc 08:00 20/03/2026."
+        f"Đã xác nhận anh/chị nhận công văn số {EXAMPLE_NUMBER} lúc 08:00 ngày 20/03/2026."
     ]
 
 
@@ -203,7 +203,7 @@ async def test_admin_picks_units_one_by_one(engine, database):
     assert admin.labels() == [EAST, WEST, f"✓ {SCHOOL}", "Xong"]
     assert await admin.tap("Xong") == [ASK_DEADLINE]
     preview = (await admin.tap("Không có hạn"))[0]
-    assert f"Gửi tới (1): {SCHOOL}\nHạn: không có hạn\n" in preview
+    assert f"Gửi tới (1): {SCHOOL}\nHạn: không có\n" in preview
     assert await admin.tap("Gửi") == ["Đã gửi công văn tới 1 đơn vị, 1 người."]
     with Session(database) as session:
         assert session.exec(select(Directive)).one().deadline is None
@@ -212,7 +212,7 @@ async def test_admin_picks_units_one_by_one(engine, database):
     assert town.east.inbox() == [] and town.west.inbox() == []
     text = (
         f"🔔 Công văn số {EXAMPLE_NUMBER}, ngày 20/03/2026\n{EXAMPLE_SUBJECT}\n"
-        f"Hạn: không có hạn\nĐơn vị: {SCHOOL}\n\n"
+        f"Hạn: không có\nĐơn vị: {SCHOOL}\n\n"
         "Đề nghị các đơn vị báo cáo kết quả trước ngày 30/4."
     )
     assert town.school.inbox() == [text]
@@ -268,7 +268,7 @@ async def test_document_content_goes_out_as_a_file(engine, database):
     await admin.tap("Tất cả đơn vị")
     preview = (await admin.send("30/04"))[0]
     assert (
-        f"Ngày: 18/03/2026\nTrích yếu: {EXAMPLE_SUBJECT}\nNội dung: {EXAMPLE_SUBJECT}\n"
+        f"Ngày ban hành: 18/03/2026\nTrích yếu: {EXAMPLE_SUBJECT}\nNội dung: {EXAMPLE_SUBJECT}\n"
         "Tệp: 669-KH-SGDDT.pdf\n"
     ) in preview
     await admin.tap("Gửi")
@@ -355,18 +355,18 @@ async def test_issue_date_forms(engine, typed, shown):
     await admin.send(EXAMPLE_BODY)
     await admin.tap("Tất cả đơn vị")
     preview = (await admin.tap("Không có hạn"))[0]
-    assert f"\nNgày: {shown}\n" in preview
+    assert f"\nNgày ban hành: {shown}\n" in preview
 
 
 @pytest.mark.parametrize(
     ("typed", "problem"),
     [
-        ("21/03/2026", "Ngày ban hành không thể sau ngày hôm nay."),
-        ("31/02/2026", "Ngày này không có thật. Vui lòng kiểm tra lại ngày và tháng."),
-        ("20/13", "Ngày này không có thật. Vui lòng kiểm tra lại ngày và tháng."),
+        ("21/03/2026", "Ngày ban hành không được sau hôm nay."),
+        ("31/02/2026", "Không có ngày này trong lịch. Vui lòng kiểm tra lại ngày và tháng."),
+        ("20/13", "Không có ngày này trong lịch. Vui lòng kiểm tra lại ngày và tháng."),
         ("20/03/1999", "Năm phải từ 2000 đến 2100."),
-        ("2026/03/20", "Không đọc được ngày này."),
-        ("20/03-2026", "Không đọc được ngày này."),
+        ("2026/03/20", "Ngày chưa đúng dạng."),
+        ("20/03-2026", "Ngày chưa đúng dạng."),
     ],
 )
 async def test_issue_date_errors(engine, typed, problem):
@@ -382,10 +382,10 @@ async def test_issue_date_errors(engine, typed, problem):
 @pytest.mark.parametrize(
     ("typed", "reply"),
     [
-        ("19/03/2026", "Hạn không thể là ngày đã qua."),
-        ("30/02/2026", "Ngày này không có thật. Vui lòng kiểm tra lại ngày và tháng."),
+        ("19/03/2026", "Hạn thực hiện không được là ngày đã qua."),
+        ("30/02/2026", "Không có ngày này trong lịch. Vui lòng kiểm tra lại ngày và tháng."),
         ("30/04/2101", "Năm phải từ 2000 đến 2100."),
-        ("ngày 30 tháng 4", "Không đọc được ngày này."),
+        ("ngày 30 tháng 4", "Ngày chưa đúng dạng."),
     ],
 )
 async def test_deadline_errors(engine, typed, reply):
@@ -530,11 +530,11 @@ async def test_unregistered_chat_cannot_send_directives(engine, database):
 
 NUMBER_PROBLEM = "Số hiệu dài 1–60 ký tự, có chữ số hoặc dấu gạch chéo, ví dụ 12/UBND-VHXH."
 DATE_PROBLEM = (
-    "Không đọc được ngày này. Vui lòng gõ ngày trước, tháng sau: dd/mm/yyyy, dd/mm hoặc "
-    "dd-mm-yyyy, ví dụ 20/03/2026."
+    "Ngày chưa đúng dạng. Vui lòng nhập ngày trước, tháng sau, ví dụ 20/03/2026, 20/03 "
+    "hoặc 20-03-2026."
 )
 SUBJECT_PROBLEM = "Trích yếu phải là chữ, dài 3–500 ký tự."
-CONTENT_PROBLEM = "Nội dung phải là văn bản, tối đa 20.000 ký tự."
+CONTENT_PROBLEM = "Nội dung phải là chữ, tối đa 20.000 ký tự."
 ASK_NOTE = "Đã nhận tệp 669.pdf. Gõ lời nhắn ngắn gửi kèm, hoặc chọn Bỏ qua."
 SENT = "Đã gửi công văn tới 3 đơn vị, 4 người."
 
@@ -661,7 +661,7 @@ async def test_a_directive_sent_at_night_reaches_phones_at_seven(database, clock
     await enter_directive(town.admin)
     assert await town.admin.tap("Gửi") == [
         "Đã gửi công văn tới 3 đơn vị, 4 người.\n"
-        "Đang trong giờ yên lặng: mọi người sẽ nhận được lúc 07:00 21/03/2026."
+        "Đang trong giờ nghỉ, tin sẽ được gửi lúc 07:00 ngày 21/03/2026."
     ]
     with Session(database) as session:
         pushes = session.exec(

@@ -28,7 +28,7 @@ from tests.support.fund import (
 ASK_NAME = "Tên người đóng góp (cá nhân, gia đình hoặc tổ chức)?"
 NAME_PROBLEM = "Vui lòng gửi tên người đóng góp bằng chữ, từ 2 đến 120 ký tự."
 ASK_KIND = "Người đóng góp là:"
-ASK_AMOUNT = "Số tiền đóng góp? Ví dụ: 500000, 500k, 1 triệu rưỡi, 2tr."
+ASK_AMOUNT = "Số tiền đóng góp là bao nhiêu? Ví dụ: 500000, 500k, 1 triệu rưỡi, 2tr."
 NOTE_PROBLEM = {
     "telegram": "Vui lòng gõ ghi chú bằng chữ, tối đa 300 ký tự, hoặc chọn Bỏ qua.",
     "zalo": "Vui lòng gõ ghi chú bằng chữ, tối đa 300 ký tự, hoặc trả lời 1 để bỏ qua.",
@@ -37,7 +37,7 @@ MENU = "Anh/chị muốn làm gì?"
 DATE_FORMAT = "Vui lòng gõ ngày theo dạng ngày/tháng, ví dụ 15/03 hoặc 15/03/2026."
 DATE_RANGE = "Ngày đóng góp phải từ 20/03/2025 đến hôm nay (20/03/2026)."
 SUMMARY = (
-    "Vui lòng kiểm tra khoản đóng góp:\n"
+    "Anh/chị kiểm tra lại khoản đóng góp:\n"
     "Người đóng góp: Nguyễn Văn Bình (Cá nhân)\n"
     "Số tiền: 1.500.000 ₫\n"
     "Bằng chữ: một triệu năm trăm nghìn đồng\n"
@@ -54,8 +54,8 @@ SUMMARY_CHOICES = [
     "Hủy",
 ]
 RECEIPT_1 = (
-    "Đã ghi nhận. Số biên lai: KH2026-00001. Số tiền: 1.500.000 ₫ "
-    "(một triệu năm trăm nghìn đồng) của Nguyễn Văn Bình."
+    "Đã ghi khoản đóng góp của Nguyễn Văn Bình: 1.500.000 ₫ "
+    "(một triệu năm trăm nghìn đồng). Số biên lai: KH2026-00001."
 )
 
 
@@ -107,7 +107,8 @@ async def test_zalo_numbered_replies_change_the_kind_and_the_date(engine, databa
         "Ghi chú: Ủng hộ học sinh nghèo vượt khó",
     ]
     [receipt] = await say(chat, "1")
-    assert receipt.startswith("Đã ghi nhận. Số biên lai: KH2026-00001. Số tiền: 2.000.000 ₫")
+    assert receipt.startswith("Đã ghi khoản đóng góp của")
+    assert receipt.endswith(": 2.000.000 ₫ (hai triệu đồng). Số biên lai: KH2026-00001.")
     [row] = contributions(database)
     assert (row.donor_kind, row.amount, row.contributed_on) == (
         "clan",
@@ -130,8 +131,8 @@ async def test_zalo_numbered_replies_change_the_kind_and_the_date(engine, databa
         ("0đ", "Số tiền phải lớn hơn 0."),
         (
             "-500000",
-            "Số tiền không được âm. Muốn hủy một khoản đã ghi, anh/chị báo văn phòng "
-            "xã hủy biên lai đó.",
+            "Số tiền không được âm. Muốn hủy khoản đã ghi, đề nghị Phòng Văn hóa – Xã hội "
+            "hủy biên lai của khoản đó.",
         ),
         (
             "11 tỷ",
@@ -140,10 +141,10 @@ async def test_zalo_numbered_replies_change_the_kind_and_the_date(engine, databa
         ),
         (
             "1,5",
-            "Số tiền chưa rõ: 1,5 là 1,5 triệu hay 1.500 đồng? Hãy ghi rõ, ví dụ "
+            "Số tiền chưa rõ: 1,5 là 1,5 triệu hay 1.500 đồng? Vui lòng ghi rõ, ví dụ "
             "1,5 triệu hoặc 1.500.000.",
         ),
-        ("1,5đ", "Số tiền phải là số đồng chẵn, không có phần lẻ dưới 1 đồng."),
+        ("1,5đ", "Số tiền phải tròn đồng, không có số lẻ."),
     ],
 )
 async def test_each_amount_refusal_explains_and_keeps_donor(engine, database, typed, explanation):
@@ -241,7 +242,7 @@ async def test_dates_in_the_future_or_over_a_year_back_are_refused(engine, datab
     assert await say(chat, "21/03/2026") == [DATE_RANGE, ASK_DATE[chat.channel]]
     assert await say(chat, "19/03/2025") == [DATE_RANGE, ASK_DATE[chat.channel]]
     assert await say(chat, "30/02") == [
-        "Ngày này không có thật. Vui lòng kiểm tra lại ngày và tháng.",
+        "Không có ngày này trong lịch. Vui lòng kiểm tra lại ngày và tháng.",
         ASK_DATE["telegram"],
     ]
     [summary] = await say(chat, "20/03/2025")
@@ -348,10 +349,10 @@ async def test_unregistered_chat_only_learns_how_to_join(engine, database):
         assert session.exec(select(Person)).all() == []
 
 
-SMALL = "Số tiền rất nhỏ: 500 ₫. Có đúng không?"
+SMALL = "Số tiền 500 ₫ nhỏ bất thường, có đúng không?"
 TWIN = (
-    "Đã có biên lai KH2026-00001 giống hệt (Nguyễn Văn Bình, 1.500.000 ₫, ngày 20/03/2026), "
-    "vẫn ghi?"
+    "Biên lai KH2026-00001 đã ghi khoản giống hệt (Nguyễn Văn Bình, 1.500.000 ₫, "
+    "ngày 20/03/2026). Vẫn ghi thêm khoản này?"
 )
 
 

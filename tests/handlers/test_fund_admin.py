@@ -100,7 +100,7 @@ async def test_admin_reverses_a_receipt_step_by_step(engine, database):
     }
     totals = await say(officer, "/quytonghop")
     assert totals == [
-        "Quỹ khuyến học năm 2026 (cũng là toàn bộ từ trước đến nay):\n"
+        "Quỹ khuyến học năm 2026 (cũng là tổng từ trước đến nay):\n"
         "Thôn Đông: 0 ₫ (0 lượt)\nTổng cộng: 0 ₫ (0 lượt)"
     ]
 
@@ -151,7 +151,7 @@ async def test_keeping_the_receipt_changes_nothing(engine, database):
     officer = await admin(engine)
     await officer.send("/huybienlai KH2026-00001 Ghi nhầm số tiền")
     assert await tap(officer, "Giữ nguyên") == [
-        "Không thay đổi gì. Biên lai KH2026-00001 vẫn giữ nguyên."
+        "Biên lai KH2026-00001 vẫn giữ nguyên."
     ]
     assert len(contributions(database)) == 1 and audit(database) == []
 
@@ -279,7 +279,7 @@ async def test_totals_of_an_empty_fund(engine, database):
     """With nothing recorded yet, one block says so."""
     officer = await admin(engine)
     assert await say(officer, "/quytonghop") == [
-        "Quỹ khuyến học năm 2026 (cũng là toàn bộ từ trước đến nay):\n"
+        "Quỹ khuyến học năm 2026 (cũng là tổng từ trước đến nay):\n"
         "Chưa có khoản đóng góp nào.",
     ]
 
@@ -304,7 +304,7 @@ async def test_a_fund_started_this_year_shows_one_block(engine, database):
             now=dt.datetime(2026, 3, 5, 3, tzinfo=dt.UTC),
         )
     assert await say(officer, "/quytonghop") == [
-        "Quỹ khuyến học năm 2026 (cũng là toàn bộ từ trước đến nay):\n"
+        "Quỹ khuyến học năm 2026 (cũng là tổng từ trước đến nay):\n"
         "Thôn Đông: 2.000.000 ₫ (1 lượt)\nTổng cộng: 2.000.000 ₫ (1 lượt)",
     ]
 

@@ -22,10 +22,10 @@ from tests.support.fund import (
     village_head,
 )
 
-ASK_AMOUNT = "Số tiền đóng góp? Ví dụ: 500000, 500k, 1 triệu rưỡi, 2tr."
+ASK_AMOUNT = "Số tiền đóng góp là bao nhiêu? Ví dụ: 500000, 500k, 1 triệu rưỡi, 2tr."
 TWIN = (
-    "Đã có biên lai KH2026-00001 giống hệt (Nguyễn Văn Bình, 1.500.000 ₫, ngày 20/03/2026), "
-    "vẫn ghi?"
+    "Biên lai KH2026-00001 đã ghi khoản giống hệt (Nguyễn Văn Bình, 1.500.000 ₫, "
+    "ngày 20/03/2026). Vẫn ghi thêm khoản này?"
 )
 
 
@@ -62,12 +62,12 @@ async def test_a_very_small_amount_is_asked_back(engine, database, channel):
     again, 'Đúng' keeps it and goes on."""
     chat = await village_head(engine, channel, f"{channel}-head")
     await up_to_amount(chat)
-    assert await say(chat, "5 trăm") == ["Số tiền rất nhỏ: 500 ₫. Có đúng không?"]
+    assert await say(chat, "5 trăm") == ["Số tiền 500 ₫ nhỏ bất thường, có đúng không?"]
     assert chat.labels() == ["Đúng", "Nhập lại"]
     assert "unchecked_amount" in dialog_data(database, chat)
     assert await tap(chat, "Nhập lại") == [ASK_AMOUNT]
     assert "amount" not in dialog_data(database, chat)
-    assert await say(chat, "9.999") == ["Số tiền rất nhỏ: 9.999 ₫. Có đúng không?"]
+    assert await say(chat, "9.999") == ["Số tiền 9.999 ₫ nhỏ bất thường, có đúng không?"]
     assert await tap(chat, "Đúng") == [ASK_NOTE[chat.channel]]
     [summary] = await tap(chat, "Bỏ qua")
     assert "Số tiền: 9.999 ₫" in summary.splitlines()
@@ -88,7 +88,7 @@ async def test_a_very_large_amount_is_asked_back_the_same_way(engine, database, 
     [summary] = await say(chat, "1 tỷ")
     assert "Số tiền: 1.000.000.000 ₫" in summary.splitlines()
     await chat.tap("Sửa số tiền")
-    assert await say(chat, "1,2 tỷ") == ["Số tiền rất lớn: 1.200.000.000 ₫. Có đúng không?"]
+    assert await say(chat, "1,2 tỷ") == ["Số tiền 1.200.000.000 ₫ lớn bất thường, có đúng không?"]
     assert chat.labels() == ["Đúng", "Nhập lại"]
     [summary] = await tap(chat, "Đúng")
     assert summary.splitlines()[2:4] == [
@@ -109,17 +109,17 @@ async def test_the_same_donor_amount_and_day_asks_before_a_second_receipt(
     chat = await village_head(engine, channel, f"{channel}-head")
     await up_to_summary(chat)
     await chat.tap("Xác nhận")
-    for answer, reply in [
-        ("Không", "Không ghi. Khoản này đã có ở biên lai KH2026-00001."),
-        ("Ghi", "Đã ghi nhận. Số biên lai: KH2026-00002."),
+    for answer, head, tail in [
+        ("Không ghi", "Chưa ghi: khoản này đã có trong biên lai KH2026-00001.", ""),
+        ("Ghi", "Đã ghi khoản đóng góp của ", "Số biên lai: KH2026-00002."),
     ]:
         await up_to_amount(chat, "nguyen van  BINH")
         await chat.send("1 triệu rưỡi")
         await chat.tap("Bỏ qua")
         assert await tap(chat, "Xác nhận") == [TWIN]
-        assert chat.labels() == ["Ghi", "Không"]
+        assert chat.labels() == ["Ghi", "Không ghi"]
         [said] = await tap(chat, answer)
-        assert said.startswith(reply)
+        assert said.startswith(head) and said.endswith(tail)
     rows = contributions(database)
     assert [(r.receipt_no, r.donor_name, r.amount) for r in rows] == [
         ("KH2026-00001", "Nguyễn Văn Bình", 1_500_000),

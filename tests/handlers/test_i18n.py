@@ -29,12 +29,12 @@ def test_dates_are_day_first_in_vietnamese():
 def test_times_are_stored_in_utc_and_shown_in_the_commune_zone():
     """01:00 UTC is 08:00 in Hà Nội; after 17:00 UTC it is already tomorrow there."""
     vi = Translator("vi")
-    assert vi.when(dt.datetime(2026, 3, 20, 1, 0, tzinfo=dt.UTC)) == "08:00 20/03/2026"
+    assert vi.when(dt.datetime(2026, 3, 20, 1, 0, tzinfo=dt.UTC)) == "08:00 ngày 20/03/2026"
     assert vi.today(dt.datetime(2026, 12, 31, 17, 30, tzinfo=dt.UTC)) == dt.date(2027, 1, 1)
 
 
 def test_source_strings_translate_and_unknown_ones_stay_english():
     """A catalogued string comes back in Vietnamese; an unknown locale falls back to vi."""
-    assert Translator("vi")("What is your full name?") == "Họ và tên của anh/chị là gì?"
+    assert Translator("vi")("What is your full name?") == "Anh/chị vui lòng cho biết họ và tên."
     assert Translator("en")("What is your full name?") == "What is your full name?"
     assert Translator("fr").locale == "vi"

@@ -21,8 +21,8 @@ from tests.support.fund import (
 )
 
 ASK_NAME = "Tên người đóng góp (cá nhân, gia đình hoặc tổ chức)?"
-CHECK = "Vui lòng kiểm tra khoản đóng góp:"
-ACKED = "Đã ghi nhận anh/chị đã nhận công văn số 12/UBND-VHXH lúc 08:00 20/03/2026."
+CHECK = "Anh/chị kiểm tra lại khoản đóng góp:"
+ACKED = "Đã xác nhận anh/chị nhận công văn số 12/UBND-VHXH lúc 08:00 ngày 20/03/2026."
 NOTHING = "Không có việc gì đang làm dở. Gửi /menu để xem các việc anh/chị có thể làm."
 DISCARD, CONTINUE = "Bỏ và làm việc mới", "Tiếp tục việc đang dở"
 CHANNELS = [("telegram", "1001"), ("zalo", "z-tam")]

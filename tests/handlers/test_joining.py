@@ -13,8 +13,8 @@ from storage.people import find_invite
 from tests.support.chat import Chat, invite
 
 NOT_VALID = (
-    "Mã mời không đúng hoặc đã hết hiệu lực. "
-    "Anh/chị kiểm tra lại mã, hoặc xin mã mới tại văn phòng xã."
+    "Mã mời không đúng hoặc đã hết hạn. "
+    "Anh/chị kiểm tra lại mã hoặc xin mã mới tại Phòng Văn hóa – Xã hội."
 )
 WAIT = "Anh/chị đã gửi sai mã quá nhiều lần. Vui lòng đợi đến {} rồi gửi lại mã."
 
@@ -24,10 +24,13 @@ async def test_village_head_joins_on_telegram_and_gives_name(engine, database):
     code = invite(database, Role.FOCAL, "Thôn Đông", engine.clock())
     chat = Chat(engine, "telegram", "5001")
     replies = await chat.send(f"/start {code}")
-    assert replies[0] == "Chào mừng! Anh/chị đã tham gia với vai trò đầu mối của Thôn Đông."
-    assert replies[1] == "Họ và tên của anh/chị là gì?"
+    assert (
+        replies[0]
+        == "Phòng Văn hóa – Xã hội chào mừng anh/chị tham gia với vai trò đầu mối của Thôn Đông."
+    )
+    assert replies[1] == "Anh/chị vui lòng cho biết họ và tên."
     replies = await chat.send("Nguyễn Văn An")
-    assert replies[0] == "Cảm ơn Nguyễn Văn An. Anh/chị đã đăng ký xong."
+    assert replies[0] == "Cảm ơn anh/chị Nguyễn Văn An, việc đăng ký đã hoàn tất."
     assert "Quỹ khuyến học" in " ".join(chat.labels()) or chat.labels()
     with Session(database) as session:
         person = session.exec(select(Person)).one()
@@ -43,7 +46,7 @@ async def test_principal_joins_on_zalo_with_bare_code(engine, database):
     code = invite(database, Role.FOCAL, "Trường TH An Hưng", engine.clock())
     chat = Chat(engine, "zalo", "a1b2c3d4e5")
     replies = await chat.send(f"{code[:4].lower()}-{code[4:].lower()}")
-    assert replies[-1] == "Họ và tên của anh/chị là gì?"
+    assert replies[-1] == "Anh/chị vui lòng cho biết họ và tên."
 
 
 async def test_code_works_once(engine, database):
@@ -82,15 +85,13 @@ async def test_name_must_be_letters(engine, database):
         replies = await chat.send(bad)
         assert replies == [
             "Vui lòng gửi họ và tên bằng chữ, tối đa 80 ký tự.",
-            "Họ và tên của anh/chị là gì?",
+            "Anh/chị vui lòng cho biết họ và tên.",
         ]
     with Session(database) as session:
         assert session.exec(select(Person)).one().name == ""
 
 
-async def test_used_revoked_expired_and_unknown_codes_get_the_same_answer(
-    engine, database, clock
-):
+async def test_used_revoked_expired_and_unknown_codes_get_the_same_answer(engine, database, clock):
     """A guesser learns nothing: every code that does not work gets one and the same reply."""
     used = invite(database, Role.FOCAL, "Thôn Đông", clock.now)
     await Chat(engine, "telegram", "first").send(f"/start {used}")
@@ -127,8 +128,8 @@ async def test_code_inside_a_sentence_is_redeemed(engine, database, channel, mes
     chat = Chat(engine, channel, "head")
     replies = await chat.send(message.format(code=code, lower=code.lower()))
     assert replies == [
-        "Chào mừng! Anh/chị đã tham gia với vai trò đầu mối của Thôn Đông.",
-        "Họ và tên của anh/chị là gì?",
+        "Phòng Văn hóa – Xã hội chào mừng anh/chị tham gia với vai trò đầu mối của Thôn Đông.",
+        "Anh/chị vui lòng cho biết họ và tên.",
     ]
     with Session(database) as session:
         person = session.exec(select(Person)).one()
@@ -158,16 +159,18 @@ async def test_five_wrong_codes_make_the_chat_wait_an_hour(engine, database, clo
         clock.advance(minutes=10)
     replies = await chat.send("AAAA6666")
     assert replies[0].startswith(NOT_VALID)
-    assert replies[1] == WAIT.format("09:40 20/03/2026")
+    assert replies[1] == WAIT.format("09:40 ngày 20/03/2026")
     clock.advance(minutes=30)
-    assert await chat.send(good) == [WAIT.format("09:40 20/03/2026")]
+    assert await chat.send(good) == [WAIT.format("09:40 ngày 20/03/2026")]
     with Session(database) as session:
         assert session.exec(select(Person)).all() == []
         conversation = session.exec(select(Conversation)).one()
         assert conversation.data["codes_blocked_until"].startswith("2026-03-20T02:40")
     clock.advance(minutes=31)
     replies = await chat.send(good)
-    assert replies[0] == "Chào mừng! Anh/chị đã tham gia với vai trò quản trị viên."
+    assert (
+        replies[0] == "Phòng Văn hóa – Xã hội chào mừng anh/chị tham gia với vai trò quản trị viên."
+    )
 
 
 async def test_wrong_codes_spread_over_hours_never_block(engine, database, clock):
@@ -177,4 +180,4 @@ async def test_wrong_codes_spread_over_hours_never_block(engine, database, clock
     for _round in range(6):
         assert (await chat.send("/start BBBB2222"))[0].startswith(NOT_VALID)
         clock.advance(minutes=15)
-    assert (await chat.send(f"/start {good}"))[0].startswith("Chào mừng!")
+    assert (await chat.send(f"/start {good}"))[0].startswith("Phòng Văn hóa – Xã hội chào mừng")

@@ -13,9 +13,7 @@ from storage.models import AuditEntry, Identity, InviteCode, OutboxMessage, Pers
 from storage.people import find_invite, write_setting
 from tests.support.chat import Chat, joined
 
-ASK_APP = (
-    "Anh/chị muốn nhận công văn, lời nhắc và thông báo qua ứng dụng nào? Hiện tại: {}."
-)
+ASK_APP = "Anh/chị muốn nhận công văn, tin nhắc việc và thông báo qua ứng dụng nào? Hiện tại: {}."
 
 
 def _code(reply: str) -> str:
@@ -28,11 +26,11 @@ async def test_village_head_links_zalo_to_the_telegram_account(engine, database)
     """The code from /lienket on Telegram, sent on Zalo, adds Zalo to the same person."""
     telegram = await joined(engine, Role.FOCAL, "Nguyễn Văn An", unit="Thôn Đông")
     [reply] = await telegram.send("/lienket")
-    assert "trước 08:00 27/03/2026" in reply
+    assert "trước 08:00 ngày 27/03/2026" in reply
     zalo = Chat(engine, "zalo", "za1")
     replies = await zalo.send(_code(reply).lower())
     assert replies[0] == "Đã liên kết tài khoản này với Nguyễn Văn An."
-    assert replies[1].startswith("Anh/chị muốn nhận công văn, lời nhắc và thông báo qua")
+    assert replies[1].startswith("Anh/chị muốn nhận công văn, tin nhắc việc và thông báo qua")
     with Session(database) as session:
         [person] = session.exec(select(Person)).all()
         identities = session.exec(select(Identity).order_by(Identity.id)).all()
@@ -68,7 +66,7 @@ async def test_linking_code_works_once(engine, database):
     code = _code((await telegram.send("/lienket"))[0])
     await Chat(engine, "zalo", "za1").send(code)
     replies = await Chat(engine, "telegram", "tg2").send(code)
-    assert replies[0].startswith("Mã mời không đúng hoặc đã hết hiệu lực.")
+    assert replies[0].startswith("Mã mời không đúng hoặc đã hết hạn.")
     with Session(database) as session:
         assert len(session.exec(select(Identity)).all()) == 2
 
@@ -91,7 +89,7 @@ async def test_a_new_lienket_revokes_the_previous_code(engine, database, clock):
     second = _code((await telegram.send("/lienket"))[0])
     assert first != second
     replies = await Chat(engine, "zalo", "za1").send(first)
-    assert replies[0].startswith("Mã mời không đúng hoặc đã hết hiệu lực.")
+    assert replies[0].startswith("Mã mời không đúng hoặc đã hết hạn.")
     assert (await Chat(engine, "zalo", "za2").send(second))[0] == (
         "Đã liên kết tài khoản này với Nguyễn Văn An."
     )
@@ -124,8 +122,8 @@ async def test_the_owner_is_told_on_the_old_chat_when_a_new_chat_is_linked(engin
     code = _code((await telegram.send("/lienket"))[0])
     await Chat(engine, "zalo", "za1").send(code, display_name="An Zalo")
     assert telegram.inbox() == [
-        "Tài khoản Zalo “An Zalo” vừa được liên kết với anh/chị. Nếu không phải anh/chị làm, "
-        "xin báo ngay cho văn phòng xã."
+        "Tài khoản Zalo “An Zalo” vừa được liên kết với tài khoản của anh/chị. Nếu không phải "
+        "anh/chị thực hiện, đề nghị báo ngay cho Phòng Văn hóa – Xã hội."
     ]
 
 
@@ -137,7 +135,9 @@ async def test_the_person_chooses_the_app_for_messages_in_one_tap(engine, databa
     replies = await zalo.send(code)
     assert replies[1] == ASK_APP.format("ứng dụng anh/chị nhắn gần nhất")
     assert zalo.labels() == ["Telegram", "Zalo", "Ứng dụng tôi nhắn gần nhất"]
-    assert await zalo.tap("Zalo") == ["Xong. Công văn, lời nhắc và thông báo sẽ gửi qua Zalo."]
+    assert await zalo.tap("Zalo") == [
+        "Đã lưu. Từ nay công văn, tin nhắc việc và thông báo sẽ gửi qua Zalo."
+    ]
     with Session(database) as session:
         assert session.exec(select(Person)).one().preferred_channel == "zalo"
 
@@ -146,7 +146,8 @@ async def test_the_person_chooses_the_app_for_messages_in_one_tap(engine, databa
     assert done == "Tài khoản của anh/chị đã có cả Telegram và Zalo."
     assert question == ASK_APP.format("Zalo")
     assert await telegram.tap("Ứng dụng tôi nhắn gần nhất") == [
-        "Xong. Công văn, lời nhắc và thông báo sẽ gửi qua ứng dụng anh/chị nhắn gần nhất."
+        "Đã lưu. Từ nay công văn, tin nhắc việc và thông báo sẽ gửi qua ứng dụng anh/chị "
+        "nhắn tin gần nhất."
     ]
     with Session(database) as session:
         assert session.exec(select(Person)).one().preferred_channel == ""

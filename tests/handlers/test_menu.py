@@ -62,4 +62,4 @@ async def test_start_again_reminds_who_you_are(engine):
     """A registered person sending /start is not asked to join again."""
     chat = await joined(engine, Role.FOCAL, "Nguyễn Văn An", unit="Thôn Đông")
     replies = await chat.send("/start ABCDEFGH")
-    assert replies == ["Anh/chị đã đăng ký rồi, Nguyễn Văn An.", "Anh/chị muốn làm gì?"]
+    assert replies == ["Anh/chị Nguyễn Văn An đã đăng ký trước đó.", "Anh/chị muốn làm gì?"]

@@ -16,7 +16,7 @@ DROPOUTS = ("12/UBND", "V/v rà soát học sinh bỏ học")
 BANNERS = ("30/UBND", "V/v treo băng rôn tuyên truyền")
 WEST_ONLY = ("50/UBND", "V/v sửa nhà văn hóa thôn Tây")
 MENU = "Anh/chị muốn làm gì?"
-THANKS = "Cảm ơn Phạm Thị Bình. Anh/chị đã đăng ký xong."
+THANKS = "Cảm ơn anh/chị Phạm Thị Bình, việc đăng ký đã hoàn tất."
 HEADING = "Đơn vị của anh/chị đang có 3 công văn chưa hoàn thành:"
 
 
@@ -59,9 +59,13 @@ def commune(database) -> dict[str, int]:
 def open_work(typed: dict[str, int] | None = None) -> str:
     """The one message listing Thôn Đông's open directives; with `typed`, the words to type."""
     blocks = [
-        ("1. Công văn số 45/UBND-VHXH, ngày 15/03/2026", FUND[1], "Hạn: 15/04/2026"),
-        ("2. Công văn số 669/KH-SGDĐT, ngày 10/03/2026", PLAN[1], "Hạn: 31/03/2026"),
-        ("3. Công văn số 12/UBND, ngày 01/03/2026", DROPOUTS[1], "Hạn: 15/03/2026, đã quá hạn"),
+        ("1. Công văn số 45/UBND-VHXH, ngày 15/03/2026", FUND[1], "Hạn: 15/04/2026 (còn 26 ngày)"),
+        ("2. Công văn số 669/KH-SGDĐT, ngày 10/03/2026", PLAN[1], "Hạn: 31/03/2026 (còn 11 ngày)"),
+        (
+            "3. Công văn số 12/UBND, ngày 01/03/2026",
+            DROPOUTS[1],
+            "Hạn: 15/03/2026 (quá hạn 5 ngày)",
+        ),
     ]
     numbers = [FUND[0], PLAN[0], DROPOUTS[0]]
     text = [HEADING]
@@ -101,7 +105,7 @@ async def test_a_late_focal_point_on_telegram_gets_the_open_directives_with_butt
         [f"/baocao {ids[DROPOUTS[0]]}", "Báo cáo 12/UBND"],
     ]
     assert await chat.tap("Đã nhận 669/KH-SGDĐT") == [
-        "Đã ghi nhận anh/chị đã nhận công văn số 669/KH-SGDĐT lúc 08:00 20/03/2026."
+        "Đã xác nhận anh/chị nhận công văn số 669/KH-SGDĐT lúc 08:00 ngày 20/03/2026."
     ]
     with Session(database) as session:
         [ack] = session.exec(select(Acknowledgement)).all()
@@ -111,7 +115,7 @@ async def test_a_late_focal_point_on_telegram_gets_the_open_directives_with_butt
     )
     # The list's other buttons still work after the first tap.
     assert (await chat.press(f"/baocao {ids[DROPOUTS[0]]}"))[-1] == (
-        f"Báo cáo về {DROPOUTS[0]} — {DROPOUTS[1]}.\nTình hình thực hiện hiện nay thế nào?"
+        f"Báo cáo {DROPOUTS[0]} — {DROPOUTS[1]}.\nTình hình thực hiện đến nay thế nào?"
     )
 
 
@@ -126,7 +130,7 @@ async def test_on_zalo_the_list_spells_out_the_commands_and_numbers_answer_the_m
     assert chat.last[-1].choices == []
     assert chat.labels()[0] == chat.last[1].choices[0][1]
     assert await chat.send(f"Nhận {ids[DROPOUTS[0]]}") == [
-        "Đã ghi nhận anh/chị đã nhận công văn số 12/UBND lúc 08:00 20/03/2026.",
+        "Đã xác nhận anh/chị nhận công văn số 12/UBND lúc 08:00 ngày 20/03/2026.",
     ]
 
 
@@ -153,12 +157,15 @@ async def test_no_list_for_an_admin_or_a_unit_with_nothing_open(engine, database
     admin = Chat(engine, "telegram", "9001")
     await admin.send(f"/start {invite(database, Role.ADMIN, None, engine.clock())}")
     assert await admin.send("Trần Thị Mai") == [
-        "Cảm ơn Trần Thị Mai. Anh/chị đã đăng ký xong.",
+        "Cảm ơn anh/chị Trần Thị Mai, việc đăng ký đã hoàn tất.",
         MENU,
     ]
     north = Chat(engine, "telegram", "5009")
     await north.send(f"/start {invite(database, Role.FOCAL, 'Thôn Bắc', engine.clock())}")
-    assert await north.send("Lê Văn Bắc") == ["Cảm ơn Lê Văn Bắc. Anh/chị đã đăng ký xong.", MENU]
+    assert await north.send("Lê Văn Bắc") == [
+        "Cảm ơn anh/chị Lê Văn Bắc, việc đăng ký đã hoàn tất.",
+        MENU,
+    ]
 
 
 async def test_a_long_backlog_lists_the_newest_ten_and_counts_the_rest(engine, database):

@@ -80,7 +80,7 @@ async def test_admin_invites_village_head_and_the_code_works(engine, database):
     assert replies == [
         f"Mã mời: {code}\n"
         "Dành cho: đầu mối của Thôn Đông\n"
-        "Hạn dùng: đến 08:00 27/03/2026, chỉ dùng cho một người.\n" + how_to_join(code)
+        "Hạn dùng: đến 08:00 ngày 27/03/2026, chỉ dùng cho một người.\n" + how_to_join(code)
     ]
     assert (invite.role, invite.unit_id, invite.used_at) == ("focal", ids["Thôn Đông"], None)
     [entry] = audit(database, "invite.create")
@@ -88,13 +88,16 @@ async def test_admin_invites_village_head_and_the_code_works(engine, database):
 
     head = Chat(engine, "zalo", "zalo-head")
     welcome = await head.send(code)
-    assert welcome[0] == "Chào mừng! Anh/chị đã tham gia với vai trò đầu mối của Thôn Đông."
+    assert (
+        welcome[0]
+        == "Phòng Văn hóa – Xã hội chào mừng anh/chị tham gia với vai trò đầu mối của Thôn Đông."
+    )
     await head.send("Lê Văn Cường")
     with Session(database) as session:
         person = session.exec(select(Person).where(Person.name == "Lê Văn Cường")).one()
         assert (person.role, person.unit_id) == ("focal", ids["Thôn Đông"])
     assert (await Chat(engine, "telegram", "7777").send(f"/start {code}"))[0].startswith(
-        "Mã mời không đúng hoặc đã hết hiệu lực."
+        "Mã mời không đúng hoặc đã hết hạn."
     )
 
 
@@ -132,11 +135,11 @@ async def test_admin_invites_leader_or_admin_without_unit(
     assert (invite.role, invite.unit_id) == (role, None)
     assert replies == [
         f"Mã mời: {invite.code}\nDành cho: {shown}\n"
-        "Hạn dùng: đến 08:00 27/03/2026, chỉ dùng cho một người.\n" + how_to_join(invite.code)
+        "Hạn dùng: đến 08:00 ngày 27/03/2026, chỉ dùng cho một người.\n" + how_to_join(invite.code)
     ]
     newcomer = Chat(engine, "telegram", "4242")
     assert (await newcomer.send(f"/start {invite.code}"))[0] == (
-        f"Chào mừng! Anh/chị đã tham gia với vai trò {shown}."
+        f"Phòng Văn hóa – Xã hội chào mừng anh/chị tham gia với vai trò {shown}."
     )
     with Session(database) as session:
         assert len(session.exec(select(Person).where(Person.role == role)).all()) == (

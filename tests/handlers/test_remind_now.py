@@ -92,7 +92,7 @@ async def test_the_admin_reminds_the_units_that_have_not_reported(engine, databa
         [
             f"⏰ Nhắc việc: Công văn số {PLAN[0]}, ngày 10/03/2026",
             PLAN[1],
-            "Hạn: 25/03/2026, còn 5 ngày",
+            "Hạn: 25/03/2026 (còn 5 ngày)",
             f"Đơn vị: {EAST}",
             "",
             "Đơn vị chưa báo cáo hoàn thành. Đề nghị báo cáo tiến độ thực hiện.",
@@ -117,7 +117,7 @@ async def test_a_second_tap_the_same_day_reminds_nobody_again(engine, database, 
     await admin.send(f"/tinhhinh {plan.id}")
     await admin.tap(REMIND)
     before = last_id(database)
-    already = f"Đã nhắc hôm nay lúc 08:00 20/03/2026: {EAST}, {WEST}.\n{NO_PRINCIPAL}"
+    already = f"Đã nhắc lúc 08:00 ngày 20/03/2026: {EAST}, {WEST}.\n{NO_PRINCIPAL}"
 
     clock.advance(minutes=1)
     assert await admin.tap(REMIND) == [already]
@@ -145,12 +145,12 @@ async def test_reminders_asked_for_at_night_wait_for_the_morning(database, plan,
     before = last_id(database)
     assert await admin.press(f"/tinhhinh {plan.id} nhacnho") == [
         "Đã nhắc 2 đơn vị, 3 người.\n"
-        "Đang trong giờ nghỉ: tin nhắc sẽ được gửi lúc 07:00 21/03/2026.\n" + NO_PRINCIPAL
+        "Đang trong giờ nghỉ, tin nhắc việc sẽ được gửi lúc 07:00 ngày 21/03/2026.\n" + NO_PRINCIPAL
     ]
     sent = news(database, before)
     assert {row.not_before for _name, row in sent} == {local(21, 7)}
     # Read at 07:00 on the 21st, the deadline is four days away, not five.
-    assert {row.text.split("\n")[2] for _name, row in sent} == {"Hạn: 25/03/2026, còn 4 ngày"}
+    assert {row.text.split("\n")[2] for _name, row in sent} == {"Hạn: 25/03/2026 (còn 4 ngày)"}
 
 
 async def test_when_every_unit_has_reported_there_is_no_button(engine, database, plan):
@@ -164,7 +164,7 @@ async def test_when_every_unit_has_reported_there_is_no_button(engine, database,
     await admin.send(f"/tinhhinh {plan.id}")
     assert admin.last[-1].choices == []
     assert await admin.send(f"/tinhhinh {plan.id} nhacnho") == [
-        "Tất cả các đơn vị đã báo cáo, không còn đơn vị nào cần nhắc."
+        "Tất cả đơn vị đã báo cáo, không còn đơn vị nào cần nhắc."
     ]
 
 

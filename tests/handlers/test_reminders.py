@@ -64,7 +64,7 @@ def reminder(assignment_id: int, unit: str, when: str, *, acknowledged: bool) ->
         [
             "⏰ Nhắc việc: Công văn số 12/UBND-VHXH, ngày 10/03/2026",
             PLAN[1],
-            f"Hạn: 27/03/2026, {when}",
+            f"Hạn: 27/03/2026 ({when})",
             f"Đơn vị: {unit}",
             "",
             "Đơn vị chưa báo cáo hoàn thành. Đề nghị báo cáo tiến độ thực hiện.",
@@ -147,15 +147,15 @@ def test_focal_points_are_reminded_before_on_and_after_the_deadline(database, co
     assert remind(database, local(24, 17)) == PassSummary()
     assert remind(database, local(26, 8)).reminders == 2
     assert [row.text.split("\n")[2] for _name, row in outbox.look()] == [
-        "Hạn: 27/03/2026, là ngày mai"
+        "Hạn: 27/03/2026 (ngày mai)"
     ] * 3
     remind(database, local(27, 8))
     assert {row.text.split("\n")[2] for _name, row in outbox.look()} == {
-        "Hạn: 27/03/2026, là hôm nay"
+        "Hạn: 27/03/2026 (hôm nay)"
     }
     remind(database, local(28, 8))
     assert {row.text.split("\n")[2] for _name, row in outbox.look()} == {
-        "Hạn: 27/03/2026, đã quá hạn từ ngày 28/03/2026"
+        "Hạn: 27/03/2026 (quá hạn 1 ngày)"
     }
     assert [key for key in keys(database) if key.startswith(f"assignment:{east}:")] == [
         f"assignment:{east}:before-3d",
@@ -197,7 +197,7 @@ def test_a_unit_without_focal_points_is_reminded_once_someone_joins(database, co
     [(name, row)] = outbox.look()
     assert (name, row.text.split("\n")[2:4]) == (
         "Đỗ Thị Dung",
-        ["Hạn: 27/03/2026, còn 3 ngày", f"Đơn vị: {SCHOOL}"],
+        ["Hạn: 27/03/2026 (còn 3 ngày)", f"Đơn vị: {SCHOOL}"],
     )
     assert row.idempotency_key == f"assignment:{school}:before-3d:person:{principal}:telegram"
 
@@ -208,7 +208,7 @@ def test_after_downtime_only_the_latest_due_reminder_goes_out(database, commune)
     summary = remind(database, local(27, 9, 30))
     assert (summary.reminders, summary.messages) == (2, 3)
     assert {row.text.split("\n")[2] for _name, row in outbox.look()} == {
-        "Hạn: 27/03/2026, là hôm nay"
+        "Hạn: 27/03/2026 (hôm nay)"
     }
     east = commune.assignment(EAST)
     assert [key for key in keys(database) if key.startswith(f"assignment:{east}:")] == [
@@ -235,7 +235,7 @@ def test_a_directive_entered_late_gets_no_early_reminder(database, commune):
     assert remind(database, local(25, 10, 5)) == PassSummary()
     remind(database, local(26, 8))
     lines = [row.text.split("\n")[:3] for name, row in outbox.look() if name == AN]
-    assert ["V/v báo cáo gấp", "Hạn: 27/03/2026, là ngày mai"] in [line[1:] for line in lines]
+    assert ["V/v báo cáo gấp", "Hạn: 27/03/2026 (ngày mai)"] in [line[1:] for line in lines]
 
 
 def test_nothing_is_queued_twice_across_passes_and_restarts(database, commune):
@@ -302,7 +302,7 @@ def test_a_reminder_due_in_quiet_hours_waits_until_seven(database, commune):
     assert (summary.reminders, summary.messages, summary.deferred) == (2, 3, 3)
     sent = outbox.look()
     assert {row.not_before for _name, row in sent} == {local(27, 7)}
-    assert {row.text.split("\n")[2] for _name, row in sent} == {"Hạn: 27/03/2026, là hôm nay"}
+    assert {row.text.split("\n")[2] for _name, row in sent} == {"Hạn: 27/03/2026 (hôm nay)"}
     assert run_reminders(database, policy, local(26, 23)) == PassSummary()
 
 
@@ -315,7 +315,7 @@ def test_english_speakers_read_their_reminder_in_english(database, commune):
     west = commune.assignment(WEST)
     assert (row.text, row.choices) == (
         "⏰ Reminder: directive no. 12/UBND-VHXH, dated Mar 10, 2026\n"
-        f"{PLAN[1]}\nDeadline: Mar 27, 2026, tomorrow\nUnit: {WEST}\n\n"
+        f"{PLAN[1]}\nDeadline: Mar 27, 2026 (tomorrow)\nUnit: {WEST}\n\n"
         "Your unit has not reported completion yet. Please report its progress.",
         [[f"/ack {west}", "Received"], [f"/baocao {west}", "Report"]],
     )
@@ -362,7 +362,7 @@ def test_admins_and_leaders_hear_once_which_units_are_overdue(database, commune)
     expected = overdue_message(
         commune.directive.id,
         [
-            f"{EAST}: Đang thực hiện, báo cáo lúc 10:00 26/03/2026",
+            f"{EAST}: Đang thực hiện, báo cáo lúc 10:00 ngày 26/03/2026",
             f"{WEST}: chưa báo cáo",
             f"{SCHOOL}: chưa báo cáo — chưa có đầu mối",
         ],

@@ -44,14 +44,14 @@ NOTE_TAKEN = f"Đã nhận ghi chú.\n{MORE}"
 EXTRAS_PROMPT_ZALO = "Gửi ghi chú hoặc ảnh (nếu có), rồi trả lời 1 để gửi báo cáo."
 NOTE_TAKEN_ZALO = "Đã nhận ghi chú.\nGửi thêm, hoặc trả lời 1 để gửi báo cáo."
 PHOTO_TAKEN = f"Đã nhận ảnh.\n{MORE}"
-SENT_AT = "lúc 08:00 20/03/2026."
-ALSO_RECEIVED = "Đồng thời đã ghi nhận anh/chị đã nhận công văn."
-DESCRIBE = "Vui lòng ghi rõ khó khăn để UBND xã nắm và hỗ trợ."
+SENT_AT = "lúc 08:00 ngày 20/03/2026."
+ALSO_RECEIVED = "Đồng thời đã xác nhận anh/chị nhận công văn."
+DESCRIBE = "Đề nghị ghi rõ khó khăn để Phòng Văn hóa – Xã hội nắm và hỗ trợ."
 
 
 def status_prompt(number: str, subject: str) -> str:
     """The status question, naming the directive being reported on."""
-    return f"Báo cáo về {number} — {subject}.\nTình hình thực hiện hiện nay thế nào?"
+    return f"Báo cáo {number} — {subject}.\nTình hình thực hiện đến nay thế nào?"
 
 
 def sent(status: str, *lines: str, number: str = PLAN[0]) -> str:
@@ -212,8 +212,8 @@ async def test_report_button_under_a_pushed_directive(engine, database, clock):
     assert assignment(database, 7).status == "done"
     # A done assignment may still be re-reported through its button.
     assert await chat.press("/baocao 7") == [
-        "Báo cáo gần nhất của đơn vị: Đã hoàn thành, do Nguyễn Văn An gửi lúc 08:00 20/03/2026."
-        "\nGhi chú: Đã tổ chức tuyên truyền tại nhà văn hóa thôn",
+        "Báo cáo gần nhất của đơn vị: Đã hoàn thành, do Nguyễn Văn An gửi lúc 08:00 ngày "
+        "20/03/2026.\nGhi chú: Đã tổ chức tuyên truyền tại nhà văn hóa thôn",
         status_prompt(*PLAN),
     ]
     await chat.tap("Đang thực hiện")
@@ -249,7 +249,7 @@ async def test_difficulty_reaches_every_admin_in_their_language(engine, database
             "Gặp khó khăn",
             "Kèm theo: ghi chú, 1 ảnh.",
             ALSO_RECEIVED,
-            "Khó khăn đã được chuyển đến UBND xã.",
+            "Đã báo khó khăn của đơn vị cho Phòng Văn hóa – Xã hội.",
         )
     ]
     [report] = reports(database)
@@ -262,7 +262,7 @@ async def test_difficulty_reaches_every_admin_in_their_language(engine, database
     assert report.attachments == [["photo", "AgACAgPhotoKho", ""]]
     vietnamese = (
         f"⚠️ Thôn Đông báo cáo gặp khó khăn\n📄 {PLAN[0]} — {PLAN[1]}\nKhó khăn: {note}\n"
-        "Người báo cáo: Nguyễn Văn An, lúc 08:00 20/03/2026.\nKèm theo: 1 ảnh."
+        "Người báo cáo: Nguyễn Văn An, lúc 08:00 ngày 20/03/2026.\nKèm theo: 1 ảnh."
     )
     english = (
         f"⚠️ Thôn Đông reports a difficulty\n📄 {PLAN[0]} — {PLAN[1]}\nDifficulty: {note}\n"
@@ -307,7 +307,7 @@ async def test_notes_photos_and_files_in_any_order_are_all_kept(engine, database
         "Gặp khó khăn",
         "Kèm theo: ghi chú, 3 ảnh, 1 tệp.",
         ALSO_RECEIVED,
-        "Khó khăn đã được chuyển đến UBND xã.",
+        "Đã báo khó khăn của đơn vị cho Phòng Văn hóa – Xã hội.",
     )
     [report] = reports(database)
     assert report.note == "Nhà văn hóa dột\n\nCần 15 triệu để sửa mái"
@@ -398,8 +398,8 @@ async def test_an_acknowledged_directive_is_not_acknowledged_again(engine, datab
 # Long notes: nothing a person typed is refused for its length, and nothing is cut in storage.
 
 LONG_TOLD = (
-    "Đã nhận ghi chú. Ghi chú dài ({length} ký tự): đã lưu đầy đủ, tin báo cho người khác chỉ "
-    "hiện phần đầu.\n" + MORE
+    "Đã nhận ghi chú ({length} ký tự). Ghi chú được lưu đầy đủ; tin gửi người khác chỉ hiện "
+    "phần đầu.\n" + MORE
 )
 
 
@@ -457,7 +457,7 @@ async def test_a_3999_character_difficulty_is_stored_whole_and_escalated_shorten
         assert len(text) <= ZALO_TEXT_LIMIT
         assert note[:1000] in text and shortened in text and note[-100:] not in text
     assert notice.text.startswith("⚠️ Thôn Đông báo cáo gặp khó khăn\n")
-    assert notice.text.endswith("Người báo cáo: Nguyễn Văn An, lúc 08:00 20/03/2026.")
+    assert notice.text.endswith("Người báo cáo: Nguyễn Văn An, lúc 08:00 ngày 20/03/2026.")
     # Her own next /baocao starts from the same shortened note.
     assert len((await deputy.send("/baocao"))[0]) <= ZALO_TEXT_LIMIT
 
@@ -593,7 +593,7 @@ async def test_focal_point_cannot_report_for_another_unit(engine, database):
     """The head of Thôn Đông cannot open Thôn Tây's assignment, typed or as a button."""
     ids = plan_for(database)
     chat = await village_head(engine)
-    refused = "Công văn này không giao cho đơn vị của anh/chị, hoặc không tồn tại."
+    refused = "Không tìm thấy công văn này trong các việc giao cho đơn vị của anh/chị."
     other = ids["Thôn Tây"]
     assert await chat.send(f"/baocao {other}") == [refused]
     assert await chat.press(f"/baocao {other}") == [refused]
@@ -648,8 +648,8 @@ async def test_focal_points_of_one_unit_see_and_hear_of_each_others_reports(
         )
     ]
     assert binh.inbox() == [
-        "Anh/chị Nguyễn Văn An (Thôn Đông) đã báo cáo công văn 669/KH-SGDĐT: Đang thực hiện.\n"
-        "Ghi chú: Đã họp dân 2 lần\nLúc 08:00 20/03/2026."
+        "Anh/chị Nguyễn Văn An (Thôn Đông) đã báo cáo công văn số 669/KH-SGDĐT: Đang thực hiện.\n"
+        "Ghi chú: Đã họp dân 2 lần\nLúc 08:00 ngày 20/03/2026."
     ]
     [told] = binh.last
     assert told.choices == [[f"/baocao {ours}", "Báo cáo"]]
@@ -658,7 +658,7 @@ async def test_focal_points_of_one_unit_see_and_hear_of_each_others_reports(
 
     # Bình answers the notice with its number, and starts from An's report.
     assert await binh.send("1") == [
-        LATEST.format(status="Đang thực hiện", name="Nguyễn Văn An", time="08:00 20/03/2026")
+        LATEST.format(status="Đang thực hiện", name="Nguyễn Văn An", time="08:00 ngày 20/03/2026")
         + "\nGhi chú: Đã họp dân 2 lần",
         status_prompt(*PLAN),
     ]
@@ -666,8 +666,8 @@ async def test_focal_points_of_one_unit_see_and_hear_of_each_others_reports(
     await binh.send("Đã vận động 100% hộ đăng ký")
     assert (await binh.send("1"))[0].endswith("Đã báo cho 1 đầu mối khác của Thôn Đông.")
     assert an.inbox() == [
-        "Anh/chị Phạm Thị Bình (Thôn Đông) đã báo cáo công văn 669/KH-SGDĐT: Đã hoàn thành.\n"
-        "Ghi chú: Đã vận động 100% hộ đăng ký\nLúc 08:00 20/03/2026."
+        "Anh/chị Phạm Thị Bình (Thôn Đông) đã báo cáo công văn số 669/KH-SGDĐT: Đã hoàn thành.\n"
+        "Ghi chú: Đã vận động 100% hộ đăng ký\nLúc 08:00 ngày 20/03/2026."
     ]
     assert assignment(database, ours).status == "done"
 
@@ -676,7 +676,7 @@ async def test_focal_points_of_one_unit_see_and_hear_of_each_others_reports(
     assert await an.send("/baocao") == ["Anh/chị báo cáo về công văn nào?"]
     assert an.labels() == [PLAN_DONE_LABEL]
     assert await an.tap(PLAN_DONE_LABEL) == [
-        LATEST.format(status="Đã hoàn thành", name="Phạm Thị Bình", time="08:00 20/03/2026")
+        LATEST.format(status="Đã hoàn thành", name="Phạm Thị Bình", time="08:00 ngày 20/03/2026")
         + "\nGhi chú: Đã vận động 100% hộ đăng ký",
         status_prompt(*PLAN),
     ]
@@ -685,8 +685,8 @@ async def test_focal_points_of_one_unit_see_and_hear_of_each_others_reports(
     await an.send(photo="AgACAgPhieu")
     await an.tap("Gửi báo cáo")
     assert binh.inbox() == [
-        "Anh/chị Nguyễn Văn An (Thôn Đông) đã báo cáo công văn 669/KH-SGDĐT: Đang thực hiện.\n"
-        "Ghi chú: Bổ sung: còn 5 hộ chưa nộp phiếu\nKèm theo: 1 ảnh.\nLúc 08:00 21/03/2026."
+        "Anh/chị Nguyễn Văn An (Thôn Đông) đã báo cáo công văn số 669/KH-SGDĐT: Đang thực hiện.\n"
+        "Ghi chú: Bổ sung: còn 5 hộ chưa nộp phiếu\nKèm theo: 1 ảnh.\nLúc 08:00 ngày 21/03/2026."
     ]
     # A Telegram photo means nothing on Zalo.
     assert binh.last[0].photo == ""

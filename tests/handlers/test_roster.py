@@ -34,8 +34,8 @@ from tests.support.directives import (
 UNIT_ACTION = "Anh/chị muốn làm gì với danh sách đơn vị?"
 WHO_TO_REMOVE = "Anh/chị muốn xóa ai khỏi danh sách?"
 FAREWELL = (
-    "Anh/chị không còn trong danh sách người dùng bot của UBND xã nên sẽ không nhận thêm tin "
-    "nhắn nào. Nếu có nhầm lẫn, vui lòng liên hệ UBND xã."
+    "Anh/chị không còn trong danh sách nhận tin của UBND xã nên sẽ không nhận thêm tin nào. "
+    "Nếu có nhầm lẫn, đề nghị liên hệ Phòng Văn hóa – Xã hội."
 )
 HOW_TO_JOIN = explain(Translator("vi"), None)
 AN = "Nguyễn Văn An — Thôn Đông"
@@ -94,7 +94,7 @@ async def test_admin_removes_a_village_head_who_then_gets_nothing(engine, databa
     ]
     assert admin.labels() == ["Xóa", "Hủy"]
     assert await admin.tap("Xóa") == [
-        "Đã xóa Nguyễn Văn An khỏi danh sách. Người này đã được báo; dữ liệu cũ vẫn được giữ lại."
+        "Đã xóa Nguyễn Văn An khỏi danh sách và báo cho người này; dữ liệu cũ vẫn được giữ lại."
     ]
     assert town.east.inbox() == [FAREWELL]
     an = person(database, "Nguyễn Văn An")
@@ -122,7 +122,10 @@ async def test_a_removed_person_is_answered_like_a_stranger_and_may_join_again(e
     assert await town.east.send("/menu") == []
     code = invite(database, Role.FOCAL, WEST)
     replies = await town.east.send(f"/start {code}")
-    assert replies[0] == "Chào mừng! Anh/chị đã tham gia với vai trò đầu mối của Thôn Tây."
+    assert (
+        replies[0]
+        == "Phòng Văn hóa – Xã hội chào mừng anh/chị tham gia với vai trò đầu mối của Thôn Tây."
+    )
     with Session(database) as session:
         [identity] = session.exec(select(Identity).where(Identity.external_id == "5001"))
         newcomer = session.get(Person, identity.person_id)
@@ -283,7 +286,7 @@ async def test_admin_archives_a_village_and_it_leaves_every_picker(engine, datab
     assert await admin.tap(WEST) == [
         "Lưu trữ Thôn Tây? Đơn vị sẽ không còn trong danh sách đơn vị, tình hình thực hiện công "
         "văn và nhắc việc; dữ liệu cũ vẫn được giữ lại.\n1 đầu mối của đơn vị sẽ không nhận "
-        "thêm gì về đơn vị này; anh/chị hãy chuyển họ sang đơn vị khác hoặc xóa khỏi danh sách."
+        "thêm tin nào; anh/chị chuyển họ sang đơn vị khác hoặc xóa khỏi danh sách."
     ]
     assert await admin.tap("Lưu trữ") == ["Đã lưu trữ Thôn Tây."]
     assert unit(database, WEST).archived_at is not None
@@ -364,7 +367,7 @@ async def test_admin_moves_a_focal_point_who_then_works_for_the_new_unit(engine,
     assert len(town.east_deputy.inbox()) == 1
     assert town.east.inbox() == []
     assert await town.east_deputy.send("/baocao") == [
-        "Báo cáo về 13/UBND-VHXH — V/v rà soát hộ nghèo.\nTình hình thực hiện hiện nay thế nào?"
+        "Báo cáo 13/UBND-VHXH — V/v rà soát hộ nghèo.\nTình hình thực hiện đến nay thế nào?"
     ]
     await town.east_deputy.tap("Đang thực hiện")
     await town.east_deputy.tap("Gửi báo cáo")

@@ -117,10 +117,10 @@ async def test_unit_list_with_latest_status_and_unreachable_people(engine, plan,
                 f"📄 {PLAN_TITLE}",
                 "Hạn: 25/03/2026",
                 "",
-                "⚠️ Thôn Đông: Đang thực hiện, báo cáo lúc 10:00 19/03/2026; đã nhận 1/2",
+                "⚠️ Thôn Đông: Đang thực hiện, báo cáo lúc 10:00 ngày 19/03/2026; đã nhận 1/2",
                 "⚠️ Thôn Tây: chưa báo cáo; đã nhận 0/1",
                 "   không liên lạc được: Lê Văn Cường",
-                "Trường TH An Hưng: Đã hoàn thành, báo cáo lúc 09:00 19/03/2026; đã nhận 1/1",
+                "Trường TH An Hưng: Đã hoàn thành, báo cáo lúc 09:00 ngày 19/03/2026; đã nhận 1/1",
             ]
         )
     ]
@@ -140,10 +140,10 @@ async def test_difficulty_is_shown_with_its_note(engine, database, clock):
     )
     chat = await admin_chat(engine)
     [summary, _choose] = await chat.send("/tinhhinh")
-    assert summary.endswith("Hoàn thành: 0/1 đơn vị\nHạn: không có hạn")
+    assert summary.endswith("Hoàn thành: 0/1 đơn vị\nHạn: không có")
     assert await chat.press(f"/tinhhinh {directive.id}") == [
-        f"📄 {PLAN_TITLE}\nHạn: không có hạn\n\n"
-        "Thôn Đông: Gặp khó khăn, báo cáo lúc 10:00 19/03/2026; đã nhận 0/1\n"
+        f"📄 {PLAN_TITLE}\nHạn: không có\n\n"
+        "Thôn Đông: Gặp khó khăn, báo cáo lúc 10:00 ngày 19/03/2026; đã nhận 0/1\n"
         "   Khó khăn: Thiếu kinh phí in tài liệu"
     ]
 
@@ -253,7 +253,7 @@ async def test_a_report_sent_through_baocao_is_counted(engine, database):
     [summary, _choose] = await chat.send("/tinhhinh")
     assert "Đã báo cáo: 1/2 đơn vị\nHoàn thành: 1/2 đơn vị" in summary
     [units] = await chat.press(f"/tinhhinh {directive.id}")
-    assert "Thôn Đông: Đã hoàn thành, báo cáo lúc 08:00 20/03/2026; đã nhận 1/1" in units
+    assert "Thôn Đông: Đã hoàn thành, báo cáo lúc 08:00 ngày 20/03/2026; đã nhận 1/1" in units
 
 
 async def test_unit_without_focal_point_is_named_so(engine, database, clock):
@@ -261,7 +261,7 @@ async def test_unit_without_focal_point_is_named_so(engine, database, clock):
     directive = seed_directive(database, *PLAN, ["Thôn Tây"], deadline=None)
     chat = await admin_chat(engine)
     assert await chat.press(f"/tinhhinh {directive.id}") == [
-        f"📄 {PLAN_TITLE}\nHạn: không có hạn\n\n"
+        f"📄 {PLAN_TITLE}\nHạn: không có\n\n"
         "Thôn Tây: chưa báo cáo; đã nhận 0/0 — chưa có đầu mối"
     ]
 
@@ -306,9 +306,9 @@ async def test_archived_units_and_removed_people_are_not_counted(engine, plan, c
                 f"📄 {PLAN_TITLE}",
                 "Hạn: 25/03/2026",
                 "",
-                "⚠️ Thôn Đông: Đang thực hiện, báo cáo lúc 10:00 19/03/2026; đã nhận 0/0 — "
+                "⚠️ Thôn Đông: Đang thực hiện, báo cáo lúc 10:00 ngày 19/03/2026; đã nhận 0/0 — "
                 "chưa có đầu mối",
-                "Trường TH An Hưng: Đã hoàn thành, báo cáo lúc 09:00 19/03/2026; đã nhận 1/1",
+                "Trường TH An Hưng: Đã hoàn thành, báo cáo lúc 09:00 ngày 19/03/2026; đã nhận 1/1",
             ]
         )
     ]

@@ -36,7 +36,7 @@ from tests.support.directives import (
 from tests.support.fund import up_to_amount, village_head
 
 NONE_PICKED = "Vui lòng chọn ít nhất một đơn vị, rồi chọn Xong."
-RECEIVED = f"Đã ghi nhận anh/chị đã nhận công văn số {EXAMPLE_NUMBER} lúc 08:00 20/03/2026."
+RECEIVED = f"Đã xác nhận anh/chị nhận công văn số {EXAMPLE_NUMBER} lúc 08:00 ngày 20/03/2026."
 
 
 def shown(rows: list[OutboxMessage]) -> list[tuple[str, str, list[str]]]:
@@ -110,7 +110,7 @@ async def test_a_stale_button_is_taken_away(engine):
     await mai.send(choice=today, tapped_message_id="31", tapped_label="Hôm nay")
     assert shown(mai.last) == [
         (STALE, "", []),
-        ("Trích yếu công văn là gì? Ví dụ: V/v triển khai Đề án …", "", []),
+        ("Trích yếu nội dung công văn? Ví dụ: V/v triển khai Đề án …", "", []),
         ("", "31", []),
     ]
 

@@ -18,7 +18,7 @@ from storage.models import Identity, InviteCode, OutboxMessage, Person, Role, ut
 from tests.support.chat import invite
 
 ROUNDS = 30
-NOT_VALID = "Mã mời không đúng hoặc đã hết hiệu lực."
+NOT_VALID = "Mã mời không đúng hoặc đã hết hạn."
 _keys = itertools.count(1)
 
 

@@ -24,8 +24,8 @@ MAI, HOA, HUNG = "Trần Thị Mai", "Lê Thị Hoa", "Hoàng Văn Hùng"
 AN, BINH, CUONG, DUNG = "Nguyễn Văn An", "Lê Thị Bình", "Phạm Văn Cường", "Đỗ Thị Dung"
 
 ASK_TEXT = (
-    "Nhập nội dung thông báo. Trên Telegram, anh/chị cũng có thể gửi một ảnh kèm nội dung làm "
-    "chú thích; người dùng ứng dụng khác chỉ nhận phần chữ."
+    "Anh/chị nhập nội dung thông báo. Trên Telegram có thể gửi kèm một ảnh, nội dung ghi ở phần "
+    "chú thích ảnh; người dùng Zalo chỉ nhận phần chữ."
 )
 ASK_AUDIENCE = "Gửi thông báo tới ai?"
 AUDIENCE_LABELS = [
@@ -52,23 +52,22 @@ MEETING = (
 
 def preview(text: str, audience: str, count: int, *, photo: bool = False) -> str:
     """The preview the admin checks before sending."""
-    lines = ["Kiểm tra lại thông báo:", text, ""]
+    lines = ["Anh/chị kiểm tra lại thông báo:", text, ""]
     if photo:
-        lines.append("Kèm ảnh (chỉ người dùng cùng ứng dụng mới xem được).")
-    lines += [f"Gửi tới: {audience}", f"Số người nhận: {count} người", "", "Gửi thông báo này?"]
+        lines.append("Kèm ảnh (chỉ người dùng Telegram xem được).")
+    lines += [f"Gửi tới: {audience}", f"Số người nhận: {count}", "", "Gửi thông báo này?"]
     return "\n".join(lines)
 
 
 def announcement(text: str = MEETING, author: str = MAI) -> str:
     """What a recipient reads."""
-    return f"📢 Thông báo của UBND xã ({author}):\n\n{text}"
+    return f"📢 Thông báo của Phòng Văn hóa – Xã hội ({author}):\n\n{text}"
 
 
 def sending(count: int) -> str:
     """The admin's answer after Gửi."""
     return (
-        f"Đang gửi thông báo tới {count} người. Anh/chị sẽ nhận báo cáo gửi khi thông báo đã "
-        "gửi xong."
+        f"Đang gửi thông báo tới {count} người. Khi gửi xong, anh/chị sẽ nhận kết quả gửi."
     )
 
 

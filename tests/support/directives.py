@@ -52,9 +52,9 @@ EXAMPLE_BODY = (
     "các đơn vị nghiêm túc thực hiện./."
 )
 
-ASK_NUMBER = "Số hiệu công văn là gì? Ví dụ: 669/KH-SGDĐT"
+ASK_NUMBER = "Số, ký hiệu công văn? Ví dụ: 669/KH-SGDĐT"
 ASK_ISSUED = "Công văn ban hành ngày nào? Chọn Hôm nay hoặc gõ ngày dạng dd/mm/yyyy."
-ASK_SUBJECT = "Trích yếu công văn là gì? Ví dụ: V/v triển khai Đề án …"
+ASK_SUBJECT = "Trích yếu nội dung công văn? Ví dụ: V/v triển khai Đề án …"
 ASK_CONTENT = "Gửi nội dung công văn dạng văn bản, hoặc gửi tệp công văn (PDF, Word)."
 ASK_TARGET = "Gửi công văn tới đơn vị nào?"
 ASK_UNITS = "Chọn các đơn vị nhận công văn (chọn lại để bỏ), rồi chọn Xong."
