@@ -10,6 +10,7 @@ strings written on a branch or by someone without the catalog at hand.
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +20,7 @@ from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "locales" / "vi" / "LC_MESSAGES" / "messages.po"
+CREATED = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
 
 def extract(pot: Path = ROOT / "locales" / "messages.pot") -> Catalog:
@@ -59,7 +61,10 @@ def main() -> int:
             for message in read_po(handle, locale="vi"):
                 if message.id and message.string and not message.fuzzy:
                     known.setdefault(str(message.id), str(message.string))
-    catalog = Catalog(locale="vi", project="hoctap", charset="utf-8", fuzzy=False)
+    # A fixed date: a header that changed on every run made every branch's catalog conflict.
+    catalog = Catalog(
+        locale="vi", project="hoctap", charset="utf-8", fuzzy=False, creation_date=CREATED
+    )
     missing = []
     for message in template:
         if not message.id:

@@ -34,7 +34,7 @@ NOTHING = {
 
 def asked_status(number: str, subject: str) -> str:
     """The report's status question about one directive."""
-    return f"Báo cáo về {number} — {subject}.\nTình hình thực hiện hiện nay thế nào?"
+    return f"Báo cáo {number} — {subject}.\nTình hình thực hiện đến nay thế nào?"
 
 
 def two_directives(database) -> tuple[int, int]:  # type: ignore[no-untyped-def]

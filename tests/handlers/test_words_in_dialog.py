@@ -20,8 +20,8 @@ from tests.support.words import NOTHING_WAITING, acked, acknowledgements
 
 CHANNELS = [("telegram", "1001"), ("zalo", "z-tam")]
 NUMBER, SUBJECT = "12/UBND-VHXH", "V/v họp thôn"
-ASK_AMOUNT = "Số tiền đóng góp? Ví dụ: 500000, 500k, 1 triệu rưỡi, 2tr."
-CHECK = "Vui lòng kiểm tra khoản đóng góp:"
+ASK_AMOUNT = "Số tiền đóng góp là bao nhiêu? Ví dụ: 500000, 500k, 1 triệu rưỡi, 2tr."
+CHECK = "Anh/chị kiểm tra lại khoản đóng góp:"
 CHOOSE = "Vui lòng chọn một trong các mục dưới đây."
 UNFINISHED = (
     "Anh/chị đang làm dở: ghi khoản đóng góp 500.000 ₫ của Nguyễn Văn Bình. "

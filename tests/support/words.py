@@ -12,7 +12,7 @@ NOTHING_WAITING = "Hiện không có công văn nào chờ anh/chị xác nhận
 
 def acked(number: str) -> str:
     """What a focal point is told when their acknowledgement is recorded, at 08:00."""
-    return f"Đã ghi nhận anh/chị đã nhận công văn số {number} lúc 08:00 20/03/2026."
+    return f"Đã xác nhận anh/chị nhận công văn số {number} lúc 08:00 ngày 20/03/2026."
 
 
 def acknowledgements(database: Engine) -> list[tuple[int, str]]:
