@@ -7,7 +7,7 @@ in its place among the chat's other rows.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import update
@@ -26,14 +26,6 @@ HERE = Recipient("telegram", str(CHAT))
 ASK = "Chọn các đơn vị nhận công văn (chọn lại để bỏ), rồi chọn Xong."
 UNITS = [("4.u1", "Thôn Đông"), ("4.u2", "Thôn Tây"), ("4.done", "Xong")]
 TICKED = [("5.u1", "Thôn Đông"), ("5.u2", "✓ Thôn Tây"), ("5.done", "Xong")]
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    """A fake Bot API on 127.0.0.1."""
-    server = FakeTelegram().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

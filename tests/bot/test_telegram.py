@@ -6,7 +6,6 @@ import asyncio
 import datetime as dt
 import json
 import logging
-from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -31,22 +30,6 @@ AT_0800 = dt.datetime(2026, 3, 20, 1, 0, tzinfo=dt.UTC)  # 08:00 in the commune
 def payload(name: str) -> dict[str, Any]:
     """A saved Bot API update."""
     return json.loads((PAYLOADS / f"telegram_{name}.json").read_text(encoding="utf-8"))
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    """A fake Bot API on 127.0.0.1."""
-    server = FakeTelegram().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-async def channel(fake: FakeTelegram) -> AsyncIterator[TelegramChannel]:
-    """The adapter pointed at the fake."""
-    adapter = TelegramChannel(fake.token, fake.url, poll_timeout=5)
-    yield adapter
-    await adapter.close()
 
 
 class Handler:

@@ -7,7 +7,6 @@ only took buttons away), and the failures every send can meet.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 
 import httpx
@@ -21,22 +20,6 @@ CHAT = 5001
 UNITS = [("4.u1", "Thôn Đông"), ("4.u2", "Thôn Tây"), ("4.done", "Xong")]
 TICKED = [("5.u1", "Thôn Đông"), ("5.u2", "✓ Thôn Tây"), ("5.done", "Xong")]
 ASK = "Chọn các đơn vị nhận công văn (chọn lại để bỏ), rồi chọn Xong."
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    """A fake Bot API on 127.0.0.1."""
-    server = FakeTelegram().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-async def channel(fake: FakeTelegram) -> AsyncIterator[TelegramChannel]:
-    """The adapter pointed at the fake."""
-    adapter = TelegramChannel(fake.token, fake.url, poll_timeout=5)
-    yield adapter
-    await adapter.close()
 
 
 async def the_list(channel: TelegramChannel, fake: FakeTelegram) -> int:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine
@@ -20,14 +19,6 @@ from tests.support.fake_telegram import FakeTelegram
 
 BINH = 5123456789
 OTHER_BOT = "7000000002:AAOtherBotTokenForTests-hoctap_98765"
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    """A fake Bot API on 127.0.0.1."""
-    server = FakeTelegram().start()
-    yield server
-    server.stop()
 
 
 class Until:

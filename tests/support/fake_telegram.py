@@ -447,8 +447,8 @@ class FakeTelegram:
             return {k: v for k, v in update.items() if k != "update_id"}
         return update
 
-    def _send(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        chat_id = params.get("chat_id")
+    def _refused_chat(self, chat_id: object) -> tuple[int, dict[str, Any]] | None:
+        """Telegram's answer for a chat the bot cannot write to, or None when it can."""
         if not isinstance(chat_id, int):
             return 400, _bad("Bad Request: chat not found")
         if chat_id in self._blocked:
@@ -459,6 +459,13 @@ class FakeTelegram:
             }
         if chat_id in self._forgotten:
             return 400, _bad("Bad Request: chat not found")
+        return None
+
+    def _send(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        chat_id = params.get("chat_id")
+        refused = self._refused_chat(chat_id)
+        if refused is not None:
+            return refused
         problem = _invalid(method, params)
         if problem:
             return 400, _bad(problem)
@@ -497,16 +504,9 @@ class FakeTelegram:
             # Messages sent via inline mode: the Bot API answers True, not the message.
             return 200, {"ok": True, "result": True}
         chat_id, message_id = params.get("chat_id"), params.get("message_id")
-        if not isinstance(chat_id, int):
-            return 400, _bad("Bad Request: chat not found")
-        if chat_id in self._blocked:
-            return 403, {
-                "ok": False,
-                "error_code": 403,
-                "description": "Forbidden: bot was blocked by the user",
-            }
-        if chat_id in self._forgotten:
-            return 400, _bad("Bad Request: chat not found")
+        refused = self._refused_chat(chat_id)
+        if refused is not None:
+            return refused
         if not isinstance(message_id, int):
             return 400, _bad("Bad Request: message identifier is not specified")
         problem = _invalid("editMessageReplyMarkup", params)
