@@ -10,6 +10,8 @@ take it. Texts never spell a slash command: they name it with `command_word`, wh
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from handlers.i18n import N_, SUPPORTED, Translator
 from handlers.matching import normalize
 from handlers.registry import commands_for
@@ -58,8 +60,12 @@ MAX_WORDS = 12
 command takes at most two numbers): they are not looked up at all."""
 
 
+@lru_cache(maxsize=16)
 def word_table(role: str) -> dict[str, str]:
-    """Map every folded word, label and synonym this role may use to its command's name."""
+    """Map every folded word, label and synonym this role may use to its command's name.
+
+    Built once per role: the commands and their labels are fixed once the features loaded.
+    """
     names = [c.name for c in commands_for(role) if c.name in SPOKEN] + [CANCEL]
     labels = {c.name: c.menu_label for c in commands_for(role) if c.menu_label}
     table: dict[str, str] = {}
