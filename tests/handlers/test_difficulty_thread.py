@@ -209,3 +209,26 @@ async def test_zalo_words_name_the_commands_in_a_busy_chat(engine, database):
     assert await hoa.send(f"phản hồi {east}") == [ASK]
     assert await hoa.send(OFFICE_ANSWER) == ["Đã gửi trả lời tới 1 đầu mối của Thôn Đông."]
     assert len(messages(database)) == 1
+
+
+async def test_junk_at_the_answer_step_is_refused_and_nothing_crashes(engine, database):
+    """Texts without a letter, photos and stale taps ask again; the answer is then taken."""
+    directive = seed_directive(database, NUMBER, SUBJECT, ["Thôn Đông"])
+    hoa = await joined(engine, Role.ADMIN, "Nguyễn Thị Hoa", external_id="9001")
+    an = await joined(engine, Role.FOCAL, "Nguyễn Văn An", unit="Thôn Đông", external_id="1001")
+    await report_difficulty(an)
+    hoa.inbox()
+    assert await hoa.press(f"/traloi {directive.assignments['Thôn Đông']}") == [ASK]
+    again = ["Vui lòng viết nội dung trả lời bằng chữ.", ASK]
+    for junk in ["😀", "12345", "  ", "/", "-1"]:
+        assert await hoa.send(junk) == again, junk
+    unreadable = "Tin nhắn không có chữ đọc được. Anh/chị vui lòng gõ lại."
+    for junk in ["\u200b", "\ud800", "\u2066\u2069\ufeff"]:
+        assert await hoa.send(junk) == [unreadable, ASK], junk
+    assert await hoa.send(photo="AgACAgPhoto") == again
+    assert await hoa.press("0.stale") == ["Nút này thuộc tin nhắn cũ và không còn hiệu lực.", ASK]
+    assert await hoa.send("x" * 5000) == ["Đã gửi trả lời tới 1 đầu mối của Thôn Đông."]
+    [(_assignment, _report, _hoa, side, text)] = messages(database)
+    assert (side, text) == ("office", "x" * 5000)
+    [told] = an.inbox()
+    assert len(told) < 2000
