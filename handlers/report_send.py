@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from handlers.context import Context, Render
+from handlers.difficulty_thread import difficulty_choices
 from handlers.i18n import Translator
 from handlers.matching import normalize
 from handlers.messages import PRIORITY_REPLY, Choice
@@ -143,7 +144,7 @@ def _note_received(_: Translator, note: str) -> str:
 
 
 def _send_report(ctx: Context) -> Step | None:
-    """Store the report, count it as Received, tell the admins of a difficulty and colleagues."""
+    """Store the report, count it as Received, tell the overseers of a difficulty and colleagues."""
     _ = ctx._
     notes: list[str] = ctx.data.get("notes", [])
     if _difficulty(ctx) and not notes:
@@ -180,9 +181,15 @@ def _send_report(ctx: Context) -> Step | None:
     unit_name = unit.name if unit else "—"
     if report.status == ProgressStatus.DIFFICULTY.value:
         render = difficulty_notice(
-            directive, unit_name, ctx.person.name, report.note, attachments, ctx.now
+            directive,
+            unit_name,
+            ctx.person.name,
+            report.note,
+            attachments,
+            ctx.now,
+            assignment_id=assignment.id or 0,
         )
-        for admin in ctx.people(Role.ADMIN.value):
+        for admin in ctx.people(Role.ADMIN.value, Role.LEADER.value):
             ctx.notify(
                 admin.id or 0,
                 render,
@@ -210,8 +217,11 @@ def difficulty_notice(
     note: str,
     attachments: list[list[str]],
     at: dt.datetime,
+    *,
+    assignment_id: int,
 ) -> Render:
-    """Build the message telling an admin, in their language, that a unit has a difficulty."""
+    """Build the message telling an admin or leader, in their language, that a unit has a
+    difficulty, with the choices to answer it and to mark it resolved."""
     title = directive_title(directive, 160)
 
     def render(_: Translator) -> tuple[str, list[Choice]]:
@@ -227,6 +237,6 @@ def difficulty_notice(
         )
         if with_line := attachments_line(_, attachments):
             text += "\n" + with_line
-        return text, []
+        return text, difficulty_choices(_, assignment_id, office=True)
 
     return render

@@ -11,6 +11,7 @@ from handlers.remind_now import remind_unreported
 from handlers.report_news import status_label
 from handlers.report_text import directive_title, shorten
 from handlers.words import command_word
+from storage.difficulties import ThreadState, thread_states
 from storage.directives import DirectiveSummary, directive_summaries, open_directive_page
 from storage.models import Directive, ProgressStatus, Role
 from storage.progress import UnitProgress, directive_status
@@ -109,8 +110,12 @@ def _show_units(ctx: Context) -> None:
             total=_.number(counts.unit_count),
         )
         lines.append(shown)
+    threads = thread_states(
+        ctx.session,
+        [row.assignment_id for row in status.units if row.status == ProgressStatus.DIFFICULTY],
+    )
     for row in status.units:
-        lines.extend(unit_lines(_, row))
+        lines.extend(unit_lines(_, row, threads.get(row.assignment_id)))
     # Command choices, so the taps still work after the admin has done something else.
     choices = []
     if page < pages:
@@ -124,8 +129,9 @@ def _show_units(ctx: Context) -> None:
     return None
 
 
-def unit_lines(_: Translator, row: UnitProgress) -> list[str]:
-    """Render one unit's line, with who cannot be reached and its difficulty, if any."""
+def unit_lines(_: Translator, row: UnitProgress, thread: ThreadState | None = None) -> list[str]:
+    """Render one unit's line, with who cannot be reached and its difficulty, if any: open
+    with its latest answer, or resolved."""
     counts = {"done": row.acknowledged, "total": row.focal_points}
     if row.reported_at is not None:
         text = _("{unit}: {status}, reported {time}; acknowledged {done}/{total}").format(
@@ -143,7 +149,26 @@ def unit_lines(_: Translator, row: UnitProgress) -> list[str]:
     lines = [("⚠️ " if row.overdue else "") + text]
     if row.status == ProgressStatus.DIFFICULTY.value and row.latest_note:
         lines.append("   " + _("Difficulty: {note}").format(note=shorten(row.latest_note, 100)))
+        if thread is not None:
+            lines.extend("   " + line for line in thread_lines(_, thread))
     if row.unreachable:
         names = ", ".join(row.unreachable)
         lines.append("   " + _("cannot be reached: {names}").format(names=names))
     return lines
+
+
+def thread_lines(_: Translator, thread: ThreadState) -> list[str]:
+    """Say where a difficulty stands: resolved by whom and when, else its latest answer."""
+    if thread.resolved_at is not None:
+        return [
+            _("Resolved by {name}, {time}").format(
+                name=thread.resolved_by or "—", time=_.when(thread.resolved_at)
+            )
+        ]
+    if not thread.latest_text:
+        return [_("Not answered yet")]
+    return [
+        _("Latest answer, by {name}: {text}").format(
+            name=thread.latest_by or "—", text=shorten(thread.latest_text, 80)
+        )
+    ]

@@ -39,6 +39,9 @@ SPOKEN: dict[str, str] = {
     "moi": N_("invite"),
     "mamoi": N_("codes"),
     "donvi": N_("units"),
+    # Not 'trả lời': the numbered chats are told 'trả lời 1 …' (reply 1) everywhere.
+    "traloi": N_("respond"),
+    "daxuly": N_("resolved"),
 }
 """The word that names each command where people type (in Vietnamese 'báo cáo', 'nhận').
 /start has none: on Zalo a person joins by sending the code alone."""
@@ -50,7 +53,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 """Other ways people say it, beyond the word and the menu label in each language."""
 
-ANSWERS = frozenset({"ack"})
+ANSWERS = frozenset({"ack", "daxuly"})
 """Commands whose bare words are everyday answers ('ok', 'nhận'): in a dialog they stay the
 answer (a donor may be called Ok; 'ok' at a confirmation means yes), with a reference
 ('nhận 8') they are the command everywhere."""

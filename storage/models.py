@@ -175,6 +175,29 @@ class ProgressReport(SQLModel, table=True):
     )
     """Every photo and file sent with the report, in order, as [kind, file reference, name]."""
     at: dt.datetime = Field(default_factory=utcnow)
+    resolved_at: dt.datetime | None = None
+    """When an admin or leader marked this difficulty 'Đã xử lý'; None while it is open."""
+    resolved_by: int | None = Field(default=None, foreign_key="person.id")
+
+
+class ThreadSide(StrEnum):
+    """Who wrote a message in a difficulty's thread: the commune office or the unit."""
+
+    OFFICE = "office"
+    UNIT = "unit"
+
+
+class DifficultyMessage(SQLModel, table=True):
+    """One answer in the thread about a unit's difficulty, office to unit or back."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    assignment_id: int = Field(foreign_key="assignment.id", index=True)
+    report_id: int = Field(foreign_key="progressreport.id", index=True)
+    """The difficulty report the thread answers."""
+    person_id: int = Field(foreign_key="person.id")
+    side: str = Field(max_length=16)
+    text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    at: dt.datetime = Field(default_factory=utcnow)
 
 
 class Contribution(SQLModel, table=True):

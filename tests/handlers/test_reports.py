@@ -228,8 +228,8 @@ async def test_report_button_under_a_pushed_directive(engine, database, clock):
 
 
 async def test_difficulty_reaches_every_admin_in_their_language(engine, database, clock):
-    """'Gặp khó khăn' needs a description, and goes at once to both admins with unit,
-    directive, note and photo."""
+    """'Gặp khó khăn' needs a description, and goes at once to both admins and the leader with
+    unit, directive, note and photo."""
     ids = plan_for(database)
     officer = seed_person(database, "Trần Thị Hoa", Role.ADMIN, channels=("zalo",))
     deputy = seed_person(database, "Lê Minh", Role.ADMIN, locale="en")
@@ -281,7 +281,11 @@ async def test_difficulty_reaches_every_admin_in_their_language(engine, database
         "en",
         f"difficulty:{report.id}:admin:{deputy}:telegram",
     )
-    assert queued_for(database, leader) == []
+    # Leaders hear of it too, and every overseer may answer it or mark it resolved.
+    [row] = queued_for(database, leader)
+    assert (row.text, row.locale) == (vietnamese, "vi")
+    answer = ids["Thôn Đông"]
+    assert row.choices == [[f"/traloi {answer}", "Trả lời"], [f"/daxuly {answer}", "Đã xử lý"]]
 
 
 async def test_notes_photos_and_files_in_any_order_are_all_kept(engine, database):

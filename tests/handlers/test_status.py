@@ -127,7 +127,8 @@ async def test_unit_list_with_latest_status_and_unreachable_people(engine, plan,
 
 
 async def test_difficulty_is_shown_with_its_note(engine, database, clock):
-    """A unit whose latest report is a difficulty shows what the difficulty is."""
+    """A unit whose latest report is a difficulty shows what the difficulty is, and that nobody
+    has answered it yet."""
     directive = seed_directive(database, *PLAN, ["Thôn Đông"], deadline=None)
     an = seed_person(database, "Nguyễn Văn An", unit="Thôn Đông")
     seed_report(
@@ -144,7 +145,8 @@ async def test_difficulty_is_shown_with_its_note(engine, database, clock):
     assert await chat.press(f"/tinhhinh {directive.id}") == [
         f"📄 {PLAN_TITLE}\nHạn: không có\n\n"
         "Thôn Đông: Gặp khó khăn, báo cáo lúc 10:00 ngày 19/03/2026; đã nhận 0/1\n"
-        "   Khó khăn: Thiếu kinh phí in tài liệu"
+        "   Khó khăn: Thiếu kinh phí in tài liệu\n"
+        "   Chưa trả lời"
     ]
 
 
