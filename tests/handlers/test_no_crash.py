@@ -50,8 +50,12 @@ JUNK = [
 ]
 UNCLEAN = {"Cc", "Cf", "Cs"}
 """Character categories nothing stored may contain (but for line breaks)."""
-ONE_SHOT = {"menu", "help", "start", "ack", "tinhhinh", "quytonghop", "lienket", "baocao", "mamoi"}
-"""Commands that answer at once (or, for a focal point with no task, end at once)."""
+ONE_SHOT = {
+    *("menu", "help", "start", "ack", "tinhhinh", "quytonghop", "lienket", "baocao", "mamoi"),
+    "bienlai",
+}
+"""Commands that answer at once (or, for a focal point with no task or a unit of his own to
+list, end at once)."""
 CASES = [
     (role, found.name)
     for role in (Role.ADMIN, Role.LEADER, Role.FOCAL)
