@@ -77,7 +77,7 @@ def period_text(first: dt.date, last: dt.date) -> str:
     return f"Từ ngày {first:%d/%m/%Y} đến ngày {last:%d/%m/%Y}"
 
 
-def ledger_totals(session: Session, receipts: Iterable[Receipt], _: Translator) -> LedgerTotals:
+def period_totals(session: Session, receipts: Iterable[Receipt], _: Translator) -> LedgerTotals:
     """Total the receipts per unit (every unit in use, nothing given being 0), kind and overall."""
     listed = list(receipts)
     # Units in use even with nothing recorded: a unit that gave nothing is worth seeing.
@@ -109,7 +109,7 @@ def build_workbook(session: Session, first: dt.date, last: dt.date) -> tuple[Wor
     assert ledger is not None
     ledger.title = LEDGER_SHEET
     _write_ledger(ledger, receipts, first, last, _)
-    _write_totals(book.create_sheet(TOTALS_SHEET), ledger_totals(session, receipts, _), first, last)
+    _write_totals(book.create_sheet(TOTALS_SHEET), period_totals(session, receipts, _), first, last)
     return book, len(receipts)
 
 
