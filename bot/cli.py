@@ -1,4 +1,5 @@
-"""The `hoctap` command line: run the bot, upgrade the database, invite people, manage units."""
+"""The `hoctap` command line: run the bot, upgrade the database, invite people, manage units,
+export the fund ledger."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from bot.cli_database import (
     resolve_unit,
     shown_url,
 )
+from bot.cli_export import add_commands as add_export_commands
 from bot.cli_roster import add_commands as add_roster_commands
 from bot.config import Settings, get_settings
 from handlers.i18n import use_voice
@@ -229,6 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
     once.add_argument("--now", help="as of this time, ISO 8601 (default: now, commune time)")
     once.set_defaults(action=reminders_run)
     add_roster_commands(commands, units)
+    add_export_commands(commands)
     return parser
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from handlers.context import Context
+from handlers.context import Context, Render
 from handlers.fund import OFFICE, donor_kind_label, unit_label
 from handlers.i18n import N_, Translator
+from handlers.messages import Choice
 from handlers.registry import Step, choice_step, command, step
+from handlers.words import command_word
 from storage.ledger import (
     RECEIPT_PATTERN,
     LedgerError,
@@ -17,7 +19,7 @@ from storage.ledger import (
     reversal_of,
     reverse_contribution,
 )
-from storage.models import Contribution, Role
+from storage.models import Contribution, Person, Role
 
 REASON_MIN, REASON_MAX = 3, 300
 
@@ -163,14 +165,59 @@ async def receive_reversal_confirmation(ctx: Context) -> Step | None:
         # Another admin reversed it while this one was confirming.
         ctx.say(receipt_problem(ctx, original.receipt_no))
         return None
-    ctx.say(
+    lines = [
         ctx._("Receipt {receipt} reversed by entry {reversal} ({amount}).").format(
             receipt=original.receipt_no,
             reversal=reversal.receipt_no,
             amount=ctx._.money(reversal.amount),
         )
-    )
+    ]
+    recorder = tell_recorder(ctx, original, reversal.id or 0, ctx.data["reason"])
+    if recorder is not None:
+        lines.append(
+            ctx._("{name}, who recorded it, has been told.").format(name=recorder.name or "—")
+        )
+        lines.append(ctx.quiet_note())
+    ctx.say("\n".join(filter(None, lines)))
     return None
+
+
+def tell_recorder(
+    ctx: Context, original: Contribution, reversal_id: int, reason: str
+) -> Person | None:
+    """Queue the reversal notice for whoever recorded the receipt; return them, or None.
+
+    Nobody is told when the admin reverses their own receipt or the recorder was removed.
+    """
+    recorder = ctx.session.get(Person, original.recorded_by)
+    if recorder is None or recorder.id is None or recorder.removed_at is not None:
+        return None
+    if recorder.id == ctx.person.id:
+        return None
+    ctx.notify(
+        recorder.id,
+        reversal_notice(original, reason),
+        key=f"reversal:{reversal_id}:recorder:{recorder.id}",
+    )
+    return recorder
+
+
+def reversal_notice(original: Contribution, reason: str) -> Render:
+    """Build the message telling a recorder, in their language, that their receipt was reversed."""
+    receipt, name, amount = original.receipt_no, original.donor_name, original.amount
+    # The sentence ends with its own full stop.
+    reason = reason.rstrip(" .")
+
+    def render(_: Translator) -> tuple[str, list[Choice]]:
+        lines = [
+            _("Receipt {receipt} ({name}, {amount}) has been reversed. Reason: {reason}.").format(
+                receipt=receipt, name=name, amount=_.money(amount), reason=reason
+            ),
+            _("If it should be recorded again, send {quy}.").format(quy=command_word(_, "quy")),
+        ]
+        return "\n".join(lines), []
+
+    return render
 
 
 @command(

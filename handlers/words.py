@@ -36,6 +36,7 @@ SPOKEN: dict[str, str] = {
     "tinhhinh": N_("status"),
     "quytonghop": N_("fund totals"),
     "huybienlai": N_("reverse receipt"),
+    "bienlai": N_("receipts"),
     "moi": N_("invite"),
     "mamoi": N_("codes"),
     "donvi": N_("units"),

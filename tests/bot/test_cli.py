@@ -105,6 +105,7 @@ def location(database) -> str:  # type: ignore[no-untyped-def]
         ["units", "list"],
         ["units", "import", "units.csv"],
         ["reminders", "run"],
+        ["export", "ledger", "--out", "ledger.xlsx"],
     ],
 )
 def test_commands_that_use_data_never_create_a_database(monkeypatch, tmp_path, capsys, argv):
@@ -122,6 +123,7 @@ def test_commands_that_use_data_never_create_a_database(monkeypatch, tmp_path, c
         "(a new one is made by: hoctap db upgrade)\n"
     )
     assert not (tmp_path / "data").exists()
+    assert not (tmp_path / "ledger.xlsx").exists()
 
 
 def test_a_database_without_hoctap_tables_is_refused(monkeypatch, tmp_path, capsys):

@@ -36,9 +36,9 @@ FIRST_MARKS = ("Một", "111", "2026-03-11")
 """What of the first attempt's answers would show, in any form, in held or stored data."""
 STORED = [AuditEntry, Broadcast, Contribution, Directive, InviteCode, Person, ProgressReport, Unit]
 BETWEEN = ["cancel", "discard", "refused start"]
-ONE_SHOT = {"tinhhinh", "quytonghop", "lienket", "mamoi", "traloi"}
-"""Commands that answer at once (/mamoi has no open code here, /traloi no difficulty to answer):
-no second step to carry into."""
+ONE_SHOT = {"tinhhinh", "quytonghop", "lienket", "mamoi", "traloi", "bienlai"}
+"""Commands that answer at once (/mamoi has no open code here, /traloi no difficulty to answer,
+/bienlai asks an admin only whose receipts, nothing typed): no second step to carry into."""
 CASES = [
     (role, found.name, between)
     for role in (Role.ADMIN, Role.FOCAL)

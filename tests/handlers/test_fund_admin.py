@@ -38,7 +38,11 @@ CONFIRM = (
     "Đơn vị: Thôn Đông\n"
     "Lý do: Ghi nhầm số tiền"
 )
-REVERSED = "Đã hủy biên lai KH2026-00001 bằng bút toán KH2026-00002 (-1.500.000 ₫)."
+REVERSED = (
+    "Đã hủy biên lai KH2026-00001 bằng bút toán KH2026-00002 (-1.500.000 ₫).\n"
+    # The village head recorded it: he is told (tests/handlers/test_reversal_notice.py).
+    "Đã báo cho anh/chị Trần Văn Tâm, người ghi biên lai."
+)
 ALREADY = "Biên lai KH2026-00001 đã được hủy trước đó (bút toán KH2026-00002)."
 
 

@@ -16,6 +16,7 @@ async def test_admin_menu_offers_the_office_work(engine):
         "Tình hình thực hiện công văn",
         "Ghi nhận đóng góp Quỹ khuyến học",
         "Tổng hợp Quỹ khuyến học",
+        "Xem biên lai",
         "Hủy biên lai",
         "Tạo mã mời",
         "Mã mời còn hiệu lực",
@@ -32,6 +33,7 @@ async def test_focal_point_menu_offers_reports_and_the_fund_only(engine):
     assert chat.labels() == [
         "Báo cáo tiến độ",
         "Ghi nhận đóng góp Quỹ khuyến học",
+        "Xem biên lai",
         "Dùng thêm Zalo/Telegram",
         "Ngôn ngữ",
     ]
@@ -44,6 +46,7 @@ async def test_leader_menu_offers_status_and_totals(engine):
     assert chat.labels() == [
         "Tình hình thực hiện công văn",
         "Tổng hợp Quỹ khuyến học",
+        "Xem biên lai",
         "Dùng thêm Zalo/Telegram",
         "Ngôn ngữ",
     ]

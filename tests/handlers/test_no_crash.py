@@ -53,9 +53,11 @@ UNCLEAN = {"Cc", "Cf", "Cs"}
 ONE_SHOT = {
     *("menu", "help", "start", "ack", "tinhhinh", "quytonghop", "lienket", "baocao", "mamoi"),
     *("traloi", "daxuly"),
+    "bienlai",
 }
-"""Commands that answer at once (or, for a focal point with no task, end at once; with no
-difficulty to answer, /traloi and /daxuly: their junk is swept in test_difficulty_thread)."""
+"""Commands that answer at once (or, for a focal point with no task or a unit of his own to
+list, end at once; with no difficulty to answer, /traloi and /daxuly: their junk is swept in
+test_difficulty_thread)."""
 CASES = [
     (role, found.name)
     for role in (Role.ADMIN, Role.LEADER, Role.FOCAL)

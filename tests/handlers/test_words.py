@@ -23,6 +23,7 @@ MENU = "Anh/chị muốn làm gì?"
 FOCAL_MENU = [
     "Báo cáo tiến độ",
     "Ghi nhận đóng góp Quỹ khuyến học",
+    "Xem biên lai",
     "Dùng thêm Zalo/Telegram",
     "Ngôn ngữ",
 ]

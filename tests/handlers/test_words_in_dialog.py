@@ -122,7 +122,7 @@ async def test_command_words_mid_dialog_ask_before_dropping_it(
     if channel == "zalo":
         # Numbers still answer the note: the menu names its words.
         assert replies[0] == (
-            "Anh/chị muốn làm gì?\n\nTrả lời: báo cáo / quỹ / liên kết / ngôn ngữ"
+            "Anh/chị muốn làm gì?\n\nTrả lời: báo cáo / quỹ / biên lai / liên kết / ngôn ngữ"
         )
     assert dialog_data(database, chat)["amount"] == 500_000
     assert await chat.send("huỷ") == [CANCELLED[channel]]
