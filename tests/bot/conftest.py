@@ -1,4 +1,5 @@
-"""What the Telegram adapter's tests share: the fake Bot API and the adapter pointed at it."""
+"""What the bot's tests share: settings read afresh per test, the fake Bot API and the
+Telegram adapter pointed at it."""
 
 from __future__ import annotations
 
@@ -7,7 +8,15 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from bot.channels.telegram import TelegramChannel
+from bot.config import get_settings
 from tests.support.fake_telegram import FakeTelegram
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings() -> Iterator[None]:
+    """Forget settings read during a test, so no other test sees its temporary database."""
+    yield
+    get_settings.cache_clear()
 
 
 @pytest.fixture

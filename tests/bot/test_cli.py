@@ -48,13 +48,6 @@ def use_database(monkeypatch: pytest.MonkeyPatch, tmp_path, url: str) -> None:
     get_settings.cache_clear()
 
 
-@pytest.fixture(autouse=True)
-def fresh_settings():  # type: ignore[no-untyped-def]
-    """Forget settings read during a test, so no other test sees its temporary database."""
-    yield
-    get_settings.cache_clear()
-
-
 @pytest.fixture
 def cli(monkeypatch, tmp_path, database):  # type: ignore[no-untyped-def]
     """The CLI on the test database (SQLite file, or PostgreSQL when configured)."""

@@ -50,13 +50,6 @@ YEAR_2026 = [
 ]  # fmt: skip
 
 
-@pytest.fixture(autouse=True)
-def fresh_settings():  # type: ignore[no-untyped-def]
-    """Forget settings read during a test, so no other test sees its temporary database."""
-    yield
-    get_settings.cache_clear()
-
-
 @pytest.fixture
 def cli(monkeypatch, tmp_path, database):  # type: ignore[no-untyped-def]
     """The CLI on the test database, run in a temporary folder."""

@@ -21,13 +21,6 @@ SAMPLE = "name,kind\nThôn Đông,village\nThôn Tây,village\nTrường TH An H
 UTF8_COMMAS = "read as CSV in UTF-8, separated by commas"
 
 
-@pytest.fixture(autouse=True)
-def fresh_settings():  # type: ignore[no-untyped-def]
-    """Forget settings read during a test, so no other test sees its temporary database."""
-    yield
-    get_settings.cache_clear()
-
-
 @pytest.fixture
 def cli(monkeypatch, tmp_path, database):  # type: ignore[no-untyped-def]
     """The CLI on the test database (SQLite file, or PostgreSQL when configured)."""
