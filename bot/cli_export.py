@@ -1,9 +1,10 @@
-"""`hoctap export ledger`: the study-promotion fund ledger as an XLSX workbook."""
+"""`hoctap export ledger` and `export status`: the fund ledger and directives' status as XLSX."""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,10 @@ from sqlmodel import Session
 from bot.cli_database import CommandError, open_existing_database
 from bot.config import Settings
 from bot.ledger_export import export_ledger
-from storage.models import utcnow
+from bot.status_export import export_status
+from storage.models import Directive, utcnow
+from storage.progress import open_directives
+from storage.text import fold_name
 
 DATE_FORMS = ("%Y-%m-%d", "%d/%m/%Y")
 """How a date may be typed: ISO, or day/month/year as the office writes it."""
@@ -68,8 +72,47 @@ def export_ledger_command(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def status_file(directive: Directive | None, today: dt.date) -> Path:
+    """Name the status workbook: tinh-hinh-12-kh-ubnd-2026-03-31.xlsx, or for every open
+    directive tinh-hinh-cong-van-dang-mo-2026-03-31.xlsx; ASCII only, for any file system."""
+    folded = fold_name(directive.number) if directive is not None else ""
+    slug = "-".join(re.findall(r"[a-z0-9]+", folded.encode("ascii", "ignore").decode()))
+    return Path(f"tinh-hinh-{slug or 'cong-van-dang-mo'}-{today:%Y-%m-%d}.xlsx")
+
+
+def export_status_command(args: argparse.Namespace, settings: Settings) -> int:
+    """Write the status of one directive, or of every open one, to an XLSX file."""
+    zone = ZoneInfo(settings.timezone)
+    today = utcnow().astimezone(zone).date()
+    if args.out and Path(args.out).suffix.lower() != ".xlsx":
+        raise CommandError(f"--out {args.out} must end in .xlsx")
+    database = open_existing_database(settings)
+    try:
+        with Session(database) as session:
+            if args.directive is None:
+                directives, chosen = open_directives(session), None
+                if not directives:
+                    raise CommandError("no open directives: every unit has reported done")
+            else:
+                chosen = session.get(Directive, args.directive)
+                if chosen is None:
+                    raise CommandError(f"no directive with id {args.directive}")
+                directives = [chosen]
+            path = Path(args.out) if args.out else status_file(chosen, today)
+            try:
+                count = export_status(session, directives, today, zone, path)
+            except OSError as error:
+                print(f"cannot write {path}: {error.strerror or error}", file=sys.stderr)
+                return 2
+    finally:
+        database.dispose()
+    print(f"wrote {path.resolve()}")
+    print(f"{count} units in {len(directives)} directive sheet(s)")
+    return 0
+
+
 def add_commands(commands: Any) -> None:
-    """Add `export ledger` to the `hoctap` parser."""
+    """Add `export ledger` and `export status` to the `hoctap` parser."""
     export = commands.add_parser("export", help="export data as XLSX").add_subparsers(
         dest="export", required=True
     )
@@ -83,3 +126,15 @@ def add_commands(commands: Any) -> None:
     ledger.add_argument("--to", help="last date (default: 31 December of this year)")
     ledger.add_argument("--out", help="the .xlsx file (default: so-quy-khuyen-hoc-YEAR.xlsx)")
     ledger.set_defaults(action=export_ledger_command)
+    status = export.add_parser(
+        "status",
+        help="the status of one directive, or of every open one (tình hình thực hiện)",
+        description="One sheet per directive: its number, date, subject and deadline, then one "
+        "row per unit (focal points, received at, status, last report, note, difficulty and its "
+        "answer, photos, overdue) and a summary.",
+    )
+    status.add_argument(
+        "directive", nargs="?", type=int, help="the directive's id (default: every open one)"
+    )
+    status.add_argument("--out", help="the .xlsx file (default: tinh-hinh-NUMBER-DATE.xlsx)")
+    status.set_defaults(action=export_status_command)

@@ -1,0 +1,63 @@
+"""What a directive's status export adds to its matrix: names, first receipts, photo counts.
+
+One grouped query each per directive, never one per unit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import ColumnElement, func
+from sqlmodel import Session, col, select
+
+from storage.models import Acknowledgement, Assignment, Person, ProgressReport, Role
+from storage.ordering import sorted_names
+
+
+def _current_focal() -> ColumnElement[bool]:
+    return (Person.role == Role.FOCAL.value) & col(Person.removed_at).is_(None)
+
+
+def focal_names(session: Session, directive_id: int) -> dict[int, list[str]]:
+    """Name the current focal points of each unit of the directive, in alphabetical order."""
+    query = (
+        select(Person.unit_id, Person.name)
+        .join(Assignment, col(Assignment.unit_id) == Person.unit_id)
+        .where(Assignment.directive_id == directive_id, _current_focal())
+    )
+    found: dict[int, list[str]] = {}
+    for unit_id, name in session.connection().execute(query):
+        found.setdefault(unit_id, []).append(name or "—")
+    return {unit_id: sorted_names(names) for unit_id, names in found.items()}
+
+
+def first_acknowledgements(session: Session, directive_id: int) -> dict[int, dt.datetime]:
+    """Map each assignment of the directive to its earliest receipt by a current focal point
+    of its unit."""
+    query = (
+        select(Acknowledgement.assignment_id, func.min(Acknowledgement.at))
+        .join(Assignment, col(Assignment.id) == Acknowledgement.assignment_id)
+        .join(Person, col(Person.id) == Acknowledgement.person_id)
+        .where(
+            Assignment.directive_id == directive_id,
+            col(Person.unit_id) == col(Assignment.unit_id),
+            _current_focal(),
+        )
+        .group_by(col(Acknowledgement.assignment_id))
+    )
+    return {assignment_id: at for assignment_id, at in session.connection().execute(query)}
+
+
+def photo_counts(session: Session, directive_id: int) -> dict[int, int]:
+    """Count the photos sent with every report on each assignment of the directive."""
+    query = (
+        select(ProgressReport.assignment_id, ProgressReport.attachments)
+        .join(Assignment, col(Assignment.id) == ProgressReport.assignment_id)
+        .where(Assignment.directive_id == directive_id)
+    )
+    counts: dict[int, int] = {}
+    # Counted in Python: the attachments are a JSON list, queried differently by each backend.
+    for assignment_id, attachments in session.connection().execute(query):
+        photos = sum(1 for kind, *_rest in attachments or [] if kind == "photo")
+        counts[assignment_id] = counts.get(assignment_id, 0) + photos
+    return counts
