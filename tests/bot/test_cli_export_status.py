@@ -11,13 +11,15 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import Engine
+from sqlmodel import select
 
 from bot.cli import main
 from bot.config import get_settings
+from bot.status_export import sheet_name
 from storage.db import transaction
 from storage.difficulties import add_answer, resolve
 from storage.directives import acknowledge, create_directive
-from storage.models import Person, ProgressStatus, Role, ThreadSide
+from storage.models import Assignment, Directive, Person, ProgressStatus, Role, ThreadSide
 from storage.people import add_unit
 from storage.progress import record_report
 
@@ -241,3 +243,37 @@ def test_an_unknown_directive_is_refused_and_nothing_is_written(cli, capsys, tmp
     assert main(["export", "status", "999", "--out", "s.xlsx"]) == 2
     assert capsys.readouterr().err.splitlines()[1:] == ["no directive with id 999"]
     assert list(Path(tmp_path).glob("*.xlsx")) == []
+
+
+def test_with_no_open_directive_nothing_is_written(cli, capsys, tmp_path):
+    """Every unit done on every directive: refused with a reason, no empty workbook."""
+    seed_commune(cli)
+    with transaction(cli) as session:
+        for task in session.exec(select(Assignment)):
+            task.status = ProgressStatus.DONE.value
+            session.add(task)
+    assert main(["export", "status"]) == 2
+    assert capsys.readouterr().err.splitlines()[1:] == [
+        "no open directives: every unit has reported done"
+    ]
+    assert list(Path(tmp_path).glob("*.xlsx")) == []
+
+
+@pytest.mark.parametrize(
+    ("number", "taken", "name"),
+    [
+        ("12/CV-UBND", [], "12-CV-UBND"),
+        ("12/CV-UBND", ["12-cv-ubnd"], "12-CV-UBND (2)"),
+        ("12/CV-UBND", ["12-CV-UBND", "12-CV-UBND (2)"], "12-CV-UBND (3)"),
+        ("Kế hoạch [số 3]: tuyên truyền?*", [], "Kế hoạch -số 3-- tuyên truyền--"),
+        ("1234567890/KH-UBND-PHÒNG-VĂN-HÓA-XÃ-HỘI", [], "1234567890-KH-UBND-PHÒNG-VĂN-HÓ"),
+        ("1234567890/KH-UBND-PHÒNG-VĂN-HÓA-XÃ-HỘI", ["1234567890-KH-UBND-PHÒNG-VĂN-HÓ"],
+         "1234567890-KH-UBND-PHÒNG-VĂ (2)"),
+        ("", [], "Công văn 7"),
+    ],
+)  # fmt: skip
+def test_sheet_names_are_valid_and_unique(number, taken, name):
+    """Excel's forbidden characters replaced, at most 31 characters, unlike names taken."""
+    directive = Directive(id=7, number=number, issued_on=dt.date(2025, 3, 1), subject="")
+    assert sheet_name(directive, taken) == name
+    assert len(name) <= 31
