@@ -51,20 +51,30 @@ def default_file(first: dt.date, last: dt.date) -> Path:
     return Path(f"so-quy-khuyen-hoc-{first:%Y-%m-%d}-den-{last:%Y-%m-%d}.xlsx")
 
 
+def _workbook_path(out: str) -> None:
+    """Refuse an --out that would not be read as a workbook."""
+    if out and Path(out).suffix.lower() != ".xlsx":
+        raise CommandError(f"--out {out} must end in .xlsx")
+
+
+def _cannot_write(path: Path, error: OSError) -> int:
+    """Say the workbook could not be written; return the exit code."""
+    print(f"cannot write {path}: {error.strerror or error}", file=sys.stderr)
+    return 2
+
+
 def export_ledger_command(args: argparse.Namespace, settings: Settings) -> int:
     """Write the fund ledger of a period to an XLSX file and say where, with how many rows."""
     today = utcnow().astimezone(ZoneInfo(settings.timezone)).date()
     first, last = ledger_period(args, today)
+    _workbook_path(args.out)
     path = Path(args.out) if args.out else default_file(first, last)
-    if path.suffix.lower() != ".xlsx":
-        raise CommandError(f"--out {path} must end in .xlsx")
     database = open_existing_database(settings)
     try:
         with Session(database) as session:
             count = export_ledger(session, first, last, path)
     except OSError as error:
-        print(f"cannot write {path}: {error.strerror or error}", file=sys.stderr)
-        return 2
+        return _cannot_write(path, error)
     finally:
         database.dispose()
     print(f"wrote {path.resolve()}")
@@ -84,8 +94,7 @@ def export_status_command(args: argparse.Namespace, settings: Settings) -> int:
     """Write the status of one directive, or of every open one, to an XLSX file."""
     zone = ZoneInfo(settings.timezone)
     today = utcnow().astimezone(zone).date()
-    if args.out and Path(args.out).suffix.lower() != ".xlsx":
-        raise CommandError(f"--out {args.out} must end in .xlsx")
+    _workbook_path(args.out)
     database = open_existing_database(settings)
     try:
         with Session(database) as session:
@@ -102,8 +111,7 @@ def export_status_command(args: argparse.Namespace, settings: Settings) -> int:
             try:
                 count = export_status(session, directives, today, zone, path)
             except OSError as error:
-                print(f"cannot write {path}: {error.strerror or error}", file=sys.stderr)
-                return 2
+                return _cannot_write(path, error)
     finally:
         database.dispose()
     print(f"wrote {path.resolve()}")

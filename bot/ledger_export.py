@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlmodel import Session, col, select
 
+from bot.workbook import BOLD, DATE, lay_out_table, write_headings, write_row, write_title
 from handlers.fund import DONOR_KINDS, OFFICE, donor_kind_label
 from handlers.i18n import Translator
 from storage.models import Unit
@@ -45,9 +45,7 @@ TOTAL_HEADINGS = ("Số lượt", "Số tiền (đồng)")
 HEADER_ROW = 4
 """Rows 1–2 name the ledger and its period; the receipts' column headings are on row 4."""
 MONEY = '#,##0 "₫"'
-DATE = "DD/MM/YYYY"
 WIDTHS = (6, 12, 15, 24, 28, 14, 16, 40, 22, 15, 15)
-BOLD = Font(bold=True)
 
 
 @dataclass
@@ -121,8 +119,7 @@ def export_ledger(session: Session, first: dt.date, last: dt.date, path: Path) -
 
 
 def _title(sheet: Worksheet, title: str, first: dt.date, last: dt.date) -> None:
-    sheet["A1"] = title
-    sheet["A1"].font = Font(bold=True, size=14)
+    write_title(sheet, title)
     sheet["A2"] = period_text(first, last)
 
 
@@ -130,8 +127,7 @@ def _write_ledger(
     sheet: Worksheet, receipts: list[Receipt], first: dt.date, last: dt.date, _: Translator
 ) -> None:
     _title(sheet, TITLE, first, last)
-    for column, heading in enumerate(HEADINGS, start=1):
-        sheet.cell(HEADER_ROW, column, heading).font = BOLD
+    write_headings(sheet, HEADER_ROW, HEADINGS)
     for number, receipt in enumerate(receipts, start=1):
         entry = receipt.entry
         row = HEADER_ROW + number
@@ -149,26 +145,21 @@ def _write_ledger(
             receipt.reverses or None,
             receipt.reversed_by or None,
         )
-        for column, value in enumerate(values, start=1):
-            sheet.cell(row, column, value)
+        write_row(sheet, row, values)
         sheet.cell(row, 2).number_format = DATE
         sheet.cell(row, 7).number_format = MONEY
     total_row = HEADER_ROW + len(receipts) + 1
     sheet.cell(total_row, 1, GRAND_TOTAL).font = BOLD
     amount = sheet.cell(total_row, 7, sum(receipt.entry.amount for receipt in receipts))
     amount.number_format, amount.font = MONEY, BOLD
-    for column, width in enumerate(WIDTHS, start=1):
-        sheet.column_dimensions[sheet.cell(HEADER_ROW, column).column_letter].width = width
-    # The headings stay in sight while scrolling a long year.
-    sheet.freeze_panes = sheet.cell(HEADER_ROW + 1, 1)
+    lay_out_table(sheet, HEADER_ROW, WIDTHS)
 
 
 def _write_totals(sheet: Worksheet, totals: LedgerTotals, first: dt.date, last: dt.date) -> None:
     _title(sheet, TOTALS_TITLE, first, last)
     row = HEADER_ROW
     for heading, lines in ((BY_UNIT, totals.units), (BY_KIND, totals.kinds)):
-        for column, text in enumerate((heading, *TOTAL_HEADINGS), start=1):
-            sheet.cell(row, column, text).font = BOLD
+        write_headings(sheet, row, (heading, *TOTAL_HEADINGS))
         for name, tally in lines:
             row += 1
             _tally_row(sheet, row, name, tally)

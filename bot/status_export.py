@@ -15,10 +15,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlmodel import Session
 
+from bot.workbook import BOLD, DATE, lay_out_table, write_headings, write_row, write_title
 from handlers.i18n import Translator
 from handlers.report_news import status_label
 from storage.difficulties import ThreadState, thread_states
@@ -45,10 +45,8 @@ UNANSWERED, RESOLVED = "Chưa trả lời", "Đã xử lý"
 YES, NO = "Có", "Không"
 HEADER_ROW = 7
 """Rows 1–5 name the directive; the units' column headings are on row 7."""
-DATE = "DD/MM/YYYY"
 DATETIME = "DD/MM/YYYY HH:MM"
 WIDTHS = (6, 24, 28, 17, 17, 17, 40, 40, 8, 9)
-BOLD = Font(bold=True)
 SHEET_NAME_LENGTH = 31
 FORBIDDEN_IN_SHEET_NAMES = "[]:*?/\\"
 
@@ -126,8 +124,7 @@ def write_directive(
     photos = photo_counts(session, directive_id)
     threads = thread_states(session, [row.assignment_id for row in status.units])
     _title(sheet, status.directive)
-    for column, heading in enumerate(HEADINGS, start=1):
-        sheet.cell(HEADER_ROW, column, heading).font = BOLD
+    write_headings(sheet, HEADER_ROW, HEADINGS)
     for number, unit in enumerate(status.units, start=1):
         row = HEADER_ROW + number
         values = (
@@ -143,8 +140,7 @@ def write_directive(
             photos.get(unit.assignment_id, 0),
             YES if unit.overdue else NO,
         )
-        for column, value in enumerate(values, start=1):
-            sheet.cell(row, column, value)
+        write_row(sheet, row, values)
         sheet.cell(row, 4).number_format = DATETIME
         sheet.cell(row, 6).number_format = DATETIME
     summary = Summary(
@@ -155,15 +151,12 @@ def write_directive(
         overdue=len(status.overdue),
     )
     _summary(sheet, HEADER_ROW + status.unit_count + 2, summary)
-    for column, width in enumerate(WIDTHS, start=1):
-        sheet.column_dimensions[sheet.cell(HEADER_ROW, column).column_letter].width = width
-    sheet.freeze_panes = sheet.cell(HEADER_ROW + 1, 1)
+    lay_out_table(sheet, HEADER_ROW, WIDTHS)
     return status.unit_count
 
 
 def _title(sheet: Worksheet, directive: Directive) -> None:
-    sheet["A1"] = TITLE
-    sheet["A1"].font = Font(bold=True, size=14)
+    write_title(sheet, TITLE)
     lines = (
         ("Số", directive.number),
         ("Ngày", directive.issued_on),

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from storage.models import Assignment, Person, ProgressStatus, Role, Unit
+from storage.models import Assignment, Person, ProgressStatus, Unit
 from storage.ordering import unit_order
 from storage.outbox_bulk import among
+from storage.progress import current_focal_points
 
 
 @dataclass(frozen=True)
@@ -32,11 +33,7 @@ def late_units(session: Session, directive_ids: list[int]) -> dict[int, list[Lat
         return {}
     staffed = (
         select(Person.id)
-        .where(
-            Person.unit_id == Unit.id,
-            Person.role == Role.FOCAL.value,
-            col(Person.removed_at).is_(None),
-        )
+        .where(Person.unit_id == Unit.id, current_focal_points())
         .exists()
     )
     query = (

@@ -194,7 +194,8 @@ def directive_status(
     )
 
 
-def _current_focal_points() -> ColumnElement[bool]:
+def current_focal_points() -> ColumnElement[bool]:
+    """Say that a person is one of the focal points now (not removed)."""
     return (Person.role == Role.FOCAL.value) & col(Person.removed_at).is_(None)
 
 
@@ -205,7 +206,7 @@ def _focal_counts(
     query = (
         select(Person.unit_id, func.count())
         .join(Assignment, col(Assignment.unit_id) == Person.unit_id)
-        .where(Assignment.directive_id == directive_id, _current_focal_points())
+        .where(Assignment.directive_id == directive_id, current_focal_points())
         .group_by(col(Person.unit_id))
     )
     if unit_ids is not None:
@@ -226,7 +227,7 @@ def _unreachable(
     query = (
         select(Person.unit_id, Person.name)
         .join(Assignment, col(Assignment.unit_id) == Person.unit_id)
-        .where(Assignment.directive_id == directive_id, _current_focal_points(), ~reachable)
+        .where(Assignment.directive_id == directive_id, current_focal_points(), ~reachable)
         .order_by(col(Person.id))
     )
     if unit_ids is not None:
@@ -249,7 +250,7 @@ def _acknowledged(
         .where(
             Assignment.directive_id == directive_id,
             col(Person.unit_id) == col(Assignment.unit_id),
-            _current_focal_points(),
+            current_focal_points(),
         )
         .group_by(col(Acknowledgement.assignment_id))
     )

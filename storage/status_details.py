@@ -7,15 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ColumnElement, func
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from storage.models import Acknowledgement, Assignment, Person, ProgressReport, Role
+from storage.models import Acknowledgement, Assignment, Person, ProgressReport
 from storage.ordering import sorted_names
-
-
-def _current_focal() -> ColumnElement[bool]:
-    return (Person.role == Role.FOCAL.value) & col(Person.removed_at).is_(None)
+from storage.progress import current_focal_points
 
 
 def focal_names(session: Session, directive_id: int) -> dict[int, list[str]]:
@@ -23,7 +20,7 @@ def focal_names(session: Session, directive_id: int) -> dict[int, list[str]]:
     query = (
         select(Person.unit_id, Person.name)
         .join(Assignment, col(Assignment.unit_id) == Person.unit_id)
-        .where(Assignment.directive_id == directive_id, _current_focal())
+        .where(Assignment.directive_id == directive_id, current_focal_points())
     )
     found: dict[int, list[str]] = {}
     for unit_id, name in session.connection().execute(query):
@@ -41,7 +38,7 @@ def first_acknowledgements(session: Session, directive_id: int) -> dict[int, dt.
         .where(
             Assignment.directive_id == directive_id,
             col(Person.unit_id) == col(Assignment.unit_id),
-            _current_focal(),
+            current_focal_points(),
         )
         .group_by(col(Acknowledgement.assignment_id))
     )
