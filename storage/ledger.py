@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -21,6 +20,7 @@ from sqlmodel import Session, col, select
 from storage.fund_totals import add_to_totals, stored_totals
 from storage.models import AuditEntry, Contribution, Unit
 from storage.ordering import unit_order
+from storage.text import fold_name
 
 COMMUNE_TIMEZONE = "Asia/Ho_Chi_Minh"
 RECEIPT_PREFIX = "KH"
@@ -117,12 +117,6 @@ def record_contribution(
     return _append(session, year, build, lambda: None)
 
 
-def _folded(name: str) -> str:
-    """A donor's name with case, marks (đ too) and spacing folded away."""
-    bare = unicodedata.normalize("NFD", name.casefold().replace("đ", "d"))
-    return " ".join("".join(ch for ch in bare if not unicodedata.combining(ch)).split())
-
-
 def same_contribution(
     session: Session,
     *,
@@ -151,9 +145,9 @@ def same_contribution(
         )
         .order_by(col(Contribution.id))
     )
-    wanted = _folded(donor_name)
+    wanted = fold_name(donor_name)
     # Folding marks is not portable SQL (SQLite has no unaccent), so names compare here.
-    return next((row for row in session.exec(query) if _folded(row.donor_name) == wanted), None)
+    return next((row for row in session.exec(query) if fold_name(row.donor_name) == wanted), None)
 
 
 def find_receipt(session: Session, receipt_no: str) -> Contribution | None:
