@@ -6,17 +6,22 @@ import asyncio
 import contextlib
 import logging
 import signal
+from pathlib import Path
 
 from sqlalchemy import Engine as Database
 
+from bot.attachments import Attachments
 from bot.channels.base import Channel, InboundHandler
 from bot.config import Settings
 from bot.delivery import OutboxSender
+from bot.file_server import FileServer
 from bot.inbound import InboundStore, OutageLogFilter, Worker
+from bot.links import LinkSigner, link_secret
 from bot.logs import setup_logging
 from bot.scheduler import policy_from_settings, retention_from_settings, start_scheduler
 from handlers.broadcast_report import queue_broadcast_reports
 from handlers.engine import Engine, Handled
+from handlers.file_refs import use_public_links
 from handlers.i18n import use_voice
 from handlers.messages import Inbound
 from storage.db import make_engine, transaction, upgrade
@@ -121,7 +126,10 @@ async def serve(settings: Settings) -> int:
         if await asyncio.to_thread(queue_reports):
             wake.set()
 
-    sender = OutboxSender.from_settings(database, channels, settings, on_pass=report_broadcasts)
+    attachments, files = serve_files(settings, database)
+    sender = OutboxSender.from_settings(
+        database, channels, settings, on_pass=report_broadcasts, attachments=attachments
+    )
     engine = Engine(
         database,
         timezone=settings.timezone,
@@ -169,9 +177,25 @@ async def serve(settings: Settings) -> int:
         logging.getLogger(name).removeFilter(quiet_outages)
     for channel in channels.values():
         await channel.close()
+    if files is not None:
+        files.stop()
     database.dispose()
     log.info("stopped")
     return code
+
+
+def serve_files(settings: Settings, database: Database) -> tuple[Attachments, FileServer | None]:
+    """What the sender resolves file references with, and the link endpoint if PUBLIC_URL is set."""
+    folders = {"export": Path(settings.export_dir), "media": Path(settings.media_dir)}
+    for folder in folders.values():
+        folder.mkdir(parents=True, exist_ok=True)
+    signer = LinkSigner(link_secret(database, settings.link_secret), settings.public_url)
+    use_public_links(bool(settings.public_url))
+    attachments = Attachments(signer, folders)
+    if not settings.public_url:
+        return attachments, None
+    files = FileServer(signer, folders, settings.http_host, settings.http_port).start()
+    return attachments, files
 
 
 async def _start(channels: dict[str, Channel], database: Database) -> dict[str, bool]:

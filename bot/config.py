@@ -44,6 +44,17 @@ class Settings(BaseSettings):
     outbox_failed_keep_days: int = Field(default=90, ge=1)
     address_form: str = ADDRESS_FORMS[0]
     office_name: str = DEFAULT_OFFICE
+    # Files: photos and documents people sent, and the files the bot made for the office.
+    media_dir: str = "data/media"
+    export_dir: str = "data/exports"
+    media_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    # Links to those files for chats that cannot take a file (Zalo): the address the bot's own
+    # web endpoint is reached at from outside, e.g. https://hoctap.anhung.gov.vn. Empty: no links.
+    public_url: str = ""
+    http_host: str = "0.0.0.0"
+    http_port: int = Field(default=8080, ge=0, le=65535)
+    link_secret: str = ""
+    """Signs the links; empty: one is made at first start and kept in the database."""
 
     @field_validator("address_form")
     @classmethod
@@ -61,6 +72,14 @@ class Settings(BaseSettings):
         if not name or len(name) > MAX_OFFICE_NAME:
             raise ValueError(f"must be a name of 1 to {MAX_OFFICE_NAME} characters")
         return name
+
+    @field_validator("public_url")
+    @classmethod
+    def _web_address(cls, value: str) -> str:
+        url = value.strip().rstrip("/")
+        if url and not url.startswith(("http://", "https://")):
+            raise ValueError("must start with https:// (or http://), e.g. https://bot.example.vn")
+        return url
 
     def voice(self) -> Voice:
         """How the bot addresses people and names the office in Vietnamese."""

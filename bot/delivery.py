@@ -48,6 +48,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
+from bot.attachments import Attachments
 from bot.channels.base import Channel, SendResult
 from bot.outbox_rows import (
     LEASE,
@@ -95,6 +96,7 @@ class OutboxSender(SenderLoops):
         concurrency: int = 12,
         lease_seconds: float = LEASE.total_seconds(),
         on_pass: Callable[[], object] | None = None,
+        attachments: Attachments | None = None,
         clock: Callable[[], dt.datetime] = utcnow,
         sleep: Sleep = asyncio.sleep,
         rng: random.Random | None = None,
@@ -106,6 +108,7 @@ class OutboxSender(SenderLoops):
         self.quiet = quiet
         self.concurrency = concurrency
         self.on_pass = on_pass
+        self.attachments = attachments
         self.clock = clock
         self.policy = RetryPolicy(budget=dt.timedelta(minutes=retry_minutes))
         self.lease = dt.timedelta(seconds=lease_seconds)
@@ -227,7 +230,7 @@ class OutboxSender(SenderLoops):
         verdict: Verdict | None = None
         try:
             try:
-                result = await lane.channel.send(delivery_of(row))
+                result = await self._deliver(lane, row)
             except Exception as error:  # an adapter bug must not stop the queue
                 log.exception("send failed for outbox row %s", row.id)
                 result = SendResult(ok=False, error=type(error).__name__)
@@ -239,6 +242,16 @@ class OutboxSender(SenderLoops):
                 log.exception("could not store how outbox row %s went", row.id)
         finally:
             self._finished(lane, row, result, verdict, started)
+
+    async def _deliver(self, lane: Lane, row: OutboxMessage) -> SendResult:
+        delivery = delivery_of(row)
+        if self.attachments is not None and self.attachments.needed(delivery):
+            # Files are looked up (and charts drawn) off the loop that serves the chats.
+            resolved = await asyncio.to_thread(self.attachments.resolve, lane.name, delivery)
+            if isinstance(resolved, SendResult):
+                return resolved
+            delivery = resolved
+        return await lane.channel.send(delivery)
 
     def _finished(
         self,

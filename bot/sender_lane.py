@@ -162,7 +162,7 @@ class Lane:
             # a handed reply there is none older: its event checked, and newer ones wake us.
             self.look_again = True
         self.progress.set()
-        refused = result.limited or (not result.ok and not result.final)
+        refused = result.limited or (not result.ok and not result.final and not result.deferred)
         return self.flood.observe(started, now, refused)
 
     def pause(self, now: float, result: SendResult, rng: random.Random) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 from handlers.messages import Choice, Inbound
@@ -28,6 +29,11 @@ class Delivery:
     edit_message_id: str = ""
     """The bot's message whose buttons this delivery replaces, where the platform can; else
     the text (if any) goes out as a new message."""
+    photo_file: Path | None = None
+    """A photo on this machine to upload, for channels that take uploads (bot/attachments.py)."""
+    document_file: Path | None = None
+    """A file on this machine to upload as a document, shown as `document_name`."""
+    document_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,8 @@ class SendResult:
     error: str = ""
     limited: bool = False
     parts_sent: int = 0
+    deferred: bool = False
+    """Not tried: a file it carries is not ready yet. Says nothing about the platform."""
 
 
 class Channel(Protocol):

@@ -168,7 +168,11 @@ class TelegramChannel:
                 buttons = markup if index == len(pieces) - 1 else None
                 if kind == "document":
                     await self._bot.send_document(
-                        chat_id, file, caption=text or None, reply_markup=buttons
+                        chat_id,
+                        file,
+                        caption=text or None,
+                        reply_markup=buttons,
+                        filename=delivery.document_name or None,
                     )
                 elif kind == "photo":
                     await self._bot.send_photo(

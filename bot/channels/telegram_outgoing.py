@@ -4,6 +4,7 @@ a message already in the chat (editMessageReplyMarkup)."""
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest
@@ -26,15 +27,20 @@ CANNOT_EDIT = (
 """The message is gone (deleted, chat history cleared) or may not be changed."""
 
 
-def parts(delivery: Delivery) -> list[tuple[str, str, str]]:
-    """The messages a delivery becomes, as (kind, file id, text), always split the same way."""
+def parts(delivery: Delivery) -> list[tuple[str, str | Path, str]]:
+    """The messages a delivery becomes, as (kind, file, text), always split the same way.
+
+    The file is a file_id or URL Telegram knows, or a local file to upload.
+    """
     chunks = [chunk for chunk in split_text(delivery.text, TEXT_LIMIT) if chunk.strip()]
-    found: list[tuple[str, str, str]] = []
-    if delivery.document:
-        found.append(("document", delivery.document, ""))
-    if delivery.photo:
+    found: list[tuple[str, str | Path, str]] = []
+    document = delivery.document_file or delivery.document
+    if document:
+        found.append(("document", document, ""))
+    photo = delivery.photo_file or delivery.photo
+    if photo:
         fits = bool(chunks) and len(chunks[0]) <= CAPTION_LIMIT
-        found.append(("photo", delivery.photo, chunks.pop(0) if fits else ""))
+        found.append(("photo", photo, chunks.pop(0) if fits else ""))
     return found + [("text", "", chunk) for chunk in chunks]
 
 

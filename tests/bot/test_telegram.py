@@ -20,7 +20,7 @@ from handlers.features import load_features
 from handlers.i18n import Translator
 from handlers.messages import Inbound
 from handlers.registry import commands_for
-from tests.support.fake_telegram import FakeTelegram, too_many_requests
+from tests.support.fake_telegram import FakeTelegram, Upload, too_many_requests
 
 PAYLOADS = Path(__file__).resolve().parent.parent / "support" / "payloads"
 BINH = 5123456789
@@ -531,7 +531,8 @@ def test_the_fake_reads_json_form_and_multipart_bodies(fake: FakeTelegram) -> No
     assert fake.messages_to(12)[0]["text"] == "[1]"
     assert fake.last_buttons(12) == [("/ack 1", "Đã nhận")]
     assert as_multipart.json()["result"]["caption"] == "Kế hoạch"
-    assert fake.calls_to("sendDocument")[0]["file"] == {"filename": "ke-hoach.pdf", "size": 8}
+    assert fake.calls_to("sendDocument")[0]["file"] == Upload("ke-hoach.pdf", b"%PDF-1.4")
+    assert fake.uploads[13] == [Upload("ke-hoach.pdf", b"%PDF-1.4")]
     assert fake.calls_to("sendMessage")[0]["chat_id"] == 11
     assert wrong_token.status_code == 401
     assert wrong_token.json() == {"ok": False, "error_code": 401, "description": "Unauthorized"}

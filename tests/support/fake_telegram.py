@@ -14,6 +14,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -93,6 +94,8 @@ class FakeTelegram:
         self._sent: dict[int, list[dict[str, Any]]] = {}
         self._users: dict[int, dict[str, Any]] = {}
         self._files: dict[str, dict[str, Any]] = {}
+        self.uploads: dict[int, list[Upload]] = {}
+        """Files the bot uploaded, per chat, in order."""
         self._failures: dict[str, list[dict[str, Any] | None]] = {}
         self._raw: dict[str, list[tuple[int, RawAnswer]]] = {}
         self._without_id: set[int] = set()
@@ -478,12 +481,12 @@ class FakeTelegram:
         if method == "sendMessage":
             message["text"] = params["text"]
         elif method == "sendPhoto":
-            fid = str(params["photo"])
+            fid = self._file_id(params, "photo", chat_id)
             message["photo"] = [
                 {"file_id": fid, "file_unique_id": f"u{fid[-8:]}", "width": 1280, "height": 960}
             ]
         else:
-            fid = str(params["document"])
+            fid = self._file_id(params, "document", chat_id)
             name = self._files.get(fid, {}).get("file_name", "document.pdf")
             message["document"] = {
                 "file_id": fid,
@@ -553,8 +556,35 @@ class FakeTelegram:
     def _user(self, user_id: int) -> dict[str, Any]:
         return self._users.get(user_id) or {"id": user_id, "is_bot": False, "first_name": "An"}
 
+    def _file_id(self, params: dict[str, Any], field: str, chat_id: int) -> str:
+        """The file_id of a sent photo or file: the one given, or a new one for an upload."""
+        sent = params[field]
+        if isinstance(sent, str) and sent.startswith("attach://"):
+            # The upload may travel in a part of its own, named after attach://.
+            sent = params.get(sent.removeprefix("attach://"), sent)
+        if not isinstance(sent, Upload):
+            return str(sent)
+        fid = f"BQACAgUAAxkDUpload{next(self._ids):04d}"
+        self._files[fid] = {
+            "file_id": fid,
+            "file_unique_id": f"u{fid[-8:]}",
+            "file_size": len(sent.data),
+            "file_name": sent.filename,
+            "file_path": f"documents/{sent.filename}",
+        }
+        self.uploads.setdefault(chat_id, []).append(sent)
+        return fid
+
     def _chat(self, chat_id: int) -> dict[str, Any]:
         return {"id": chat_id, "first_name": self._user(chat_id)["first_name"], "type": "private"}
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file the bot uploaded with a send (multipart), as Telegram received it."""
+
+    filename: str
+    data: bytes
 
 
 class RawAnswer:
@@ -626,7 +656,7 @@ def _parse_body(content_type: str, body: bytes) -> dict[str, Any]:
             name = str(part.get_param("name", header="content-disposition"))
             payload = part.get_payload(decode=True) or b""
             if part.get_filename():
-                params[name] = {"filename": part.get_filename(), "size": len(payload)}
+                params[name] = Upload(str(part.get_filename()), payload)
             else:
                 params[name] = _decode(name, payload.decode("utf-8"))
         return params
