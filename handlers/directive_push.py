@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from handlers.context import Context, Render
-from handlers.i18n import Translator
+from handlers.i18n import N_, Translator
 from handlers.messages import Choice, Outbound
 from handlers.words import command_word, spoken
+from storage.directive_tasks import milestones_of, task_for, tasks_of, unit_deadline
 from storage.directives import focal_points
-from storage.models import Assignment, Directive, Role, Unit
+from storage.models import Assignment, Directive, DirectiveTask, Milestone, Role, Unit, UnitKind
 from storage.progress import open_assignments
 
 PREVIEW_CHARS = 300
@@ -62,10 +64,48 @@ def preview(_: Translator, draft: Directive, units: list[Unit]) -> str:
     return "\n".join(lines)
 
 
-def assignment_notice(directive: Directive, assignment_id: int, unit_name: str) -> Render:
-    """Build the pushed message of one assignment, with its Received and Report choices."""
+TASK_LABELS = {
+    UnitKind.VILLAGE.value: N_("Tasks of the village:"),
+    UnitKind.SCHOOL.value: N_("Tasks of the school:"),
+    UnitKind.OFFICE.value: N_("Tasks of the office:"),
+}
+"""What leads a unit's own part of a directive, by the kind of unit it is addressed to."""
+
+
+@dataclass(frozen=True)
+class UnitPart:
+    """What a directive asks of one unit: its task (None: the whole content) and deadline."""
+
+    task: DirectiveTask | None = None
+    deadline: dt.date | None = None
+    due: str = ""
+    """What is due by the deadline, when the document says ('gửi báo cáo kết quả')."""
+
+
+def task_heading(_: Translator, task: DirectiveTask, unit_name: str) -> str:
+    """'Nhiệm vụ của thôn:' for a kind's task, 'Nhiệm vụ của Trường THCS An Hưng:' for a unit's."""
+    if task.unit_id is None and task.unit_kind in TASK_LABELS:
+        return _(TASK_LABELS[task.unit_kind])
+    return _("Tasks of {unit}:").format(unit=unit_name)
+
+
+def unit_deadline_line(_: Translator, part: UnitPart) -> str:
+    """'Hạn: 28/03/2026 (gửi báo cáo kết quả)', or the plain deadline line."""
+    if part.deadline is not None and part.due:
+        return _("Deadline: {date} ({what})").format(date=_.date(part.deadline), what=part.due)
+    return deadline_line(_, part.deadline)
+
+
+def assignment_notice(
+    directive: Directive, assignment_id: int, unit_name: str, part: UnitPart | None = None
+) -> Render:
+    """Build the pushed message of one assignment, with its Received and Report choices.
+
+    A unit with a task of its own reads that task first, with the full text one tap away.
+    """
     number, issued_on, subject = directive.number, directive.issued_on, directive.subject
-    deadline, content, file_name = directive.deadline, directive.content, directive.file_name
+    content, file_name = directive.content, directive.file_name
+    part = part or UnitPart(deadline=directive.deadline)
 
     def render(_: Translator) -> tuple[str, list[Choice]]:
         header = [
@@ -74,7 +114,7 @@ def assignment_notice(directive: Directive, assignment_id: int, unit_name: str) 
                 number=number, date=_.date(issued_on)
             ),
             subject,
-            deadline_line(_, deadline),
+            unit_deadline_line(_, part),
             _("Unit: {unit}").format(unit=unit_name),
         ]
         if file_name:
@@ -84,9 +124,25 @@ def assignment_notice(directive: Directive, assignment_id: int, unit_name: str) 
             (f"/ack {assignment_id}", _("Received")),
             (f"/baocao {assignment_id}", _("Report")),
         ]
-        return "\n".join(header) + "\n\n" + content, choices
+        if part.task is None:
+            return "\n".join(header) + "\n\n" + content, choices
+        body = task_heading(_, part.task, unit_name) + "\n" + part.task.body
+        choices.append((f"/toanvan {assignment_id}", _("Full text")))
+        return "\n".join(header) + "\n\n" + body, choices
 
     return render
+
+
+def unit_part(
+    directive: Directive,
+    tasks: list[DirectiveTask],
+    milestones: list[Milestone],
+    unit: Unit,
+    today: dt.date,
+) -> UnitPart:
+    """What a directive asks of one unit, as of `today`."""
+    deadline, due = unit_deadline(directive, milestones, unit.kind, today)
+    return UnitPart(task_for(tasks, unit) if tasks else None, deadline, due)
 
 
 def push_directive(
@@ -94,10 +150,15 @@ def push_directive(
 ) -> tuple[int, list[Unit]]:
     """Notify every focal point of every assigned unit; return people reached, units without."""
     names = {unit.id: unit for unit in units}
+    assert directive.id is not None
+    tasks = tasks_of(ctx.session, directive.id)
+    milestones = milestones_of(ctx.session, directive.id)
+    today = ctx.today
     reached = 0
     without: list[Unit] = []
     for assignment in assignments:
         unit = names[assignment.unit_id]
+        part = unit_part(directive, tasks, milestones, unit, today)
         people = focal_points(ctx.session, assignment.unit_id)
         if not people:
             without.append(unit)
@@ -105,7 +166,7 @@ def push_directive(
             assert assignment.id is not None and person.id is not None
             ctx.notify(
                 person.id,
-                assignment_notice(directive, assignment.id, unit.name),
+                assignment_notice(directive, assignment.id, unit.name, part),
                 key=f"assignment:{assignment.id}:person:{person.id}",
                 document=directive.file_ref,
             )

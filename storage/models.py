@@ -148,6 +148,36 @@ class Assignment(SQLModel, table=True):
     reported_at: dt.datetime | None = None
 
 
+class DirectiveTask(SQLModel, table=True):
+    """The part of a directive addressed to one kind of unit, or to one named unit.
+
+    A directive without tasks gives every unit its whole content; with tasks, a unit is shown
+    the task of its own (named) unit, else of its kind, else the whole content.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    directive_id: int = Field(foreign_key="directive.id", index=True)
+    position: int = 0
+    unit_kind: str = Field(default="", max_length=16)
+    """The kind of unit the task is for ('village', 'school', 'office'); '' when for one unit."""
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    heading: str = Field(default="", max_length=300)
+    """The heading as the document words it, e.g. '4. Các ông (bà) Trưởng thôn'."""
+    body: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class Milestone(SQLModel, table=True):
+    """One of a directive's deadlines, with what is due then and for which kind of unit."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    directive_id: int = Field(foreign_key="directive.id", index=True)
+    due_on: dt.date
+    what: str = Field(default="", max_length=300)
+    """What is due, e.g. 'gửi báo cáo kết quả'."""
+    unit_kind: str = Field(default="", max_length=16)
+    """The kind of unit it applies to; '' for every unit of the directive."""
+
+
 class Acknowledgement(SQLModel, table=True):
     """A person's 'received' on an assignment, once, with its time."""
 
