@@ -15,6 +15,7 @@ from bot.channels.base import Channel, InboundHandler
 from bot.config import Settings
 from bot.delivery import OutboxSender
 from bot.file_server import FileServer
+from bot.held_inbound import HeldInbound
 from bot.inbound import InboundStore, OutageLogFilter, Worker
 from bot.links import LinkSigner, link_secret
 from bot.logs import setup_logging
@@ -140,7 +141,9 @@ async def serve(settings: Settings) -> int:
     commands = TelegramCommands(channels["telegram"]) if "telegram" in channels else None
 
     worker = Worker()
-    store = InboundStore(engine.handle, worker=worker)
+    store = InboundStore(
+        engine.handle, worker=worker, held=HeldInbound(Path(settings.held_inbound_file))
+    )
     quiet_outages = OutageLogFilter()
     for name in _DATABASE_LOOPS:
         logging.getLogger(name).addFilter(quiet_outages)
@@ -150,6 +153,10 @@ async def serve(settings: Settings) -> int:
         pass_on(handled, sender, wake)
         if commands is not None and inbound.channel == "telegram":
             await commands.refresh(inbound.chat_id, handled)
+
+    # Messages a stop left waiting for the database go before anything newer.
+    for handled in await store.store_held():
+        pass_on(handled, sender, wake)
 
     polls = {
         asyncio.create_task(

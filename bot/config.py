@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     outbox_failed_keep_days: int = Field(default=90, ge=1)
     address_form: str = ADDRESS_FORMS[0]
     office_name: str = DEFAULT_OFFICE
+    held_inbound_file: str = "data/held-inbound.jsonl"
+    """Messages that arrived while the database was away, kept until stored."""
     # Files: photos and documents people sent, and the files the bot made for the office.
     media_dir: str = "data/media"
     export_dir: str = "data/exports"

@@ -9,6 +9,7 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
+from bot.held_inbound import HeldInbound
 from handlers.messages import Inbound
 from storage.db import StorageUnavailable, is_outage
 
@@ -67,8 +68,10 @@ class InboundStore:
         clock: Callable[[], float] = time.monotonic,
         first_delay: float = FIRST_DELAY,
         last_delay: float = LAST_DELAY,
+        held: HeldInbound | None = None,
     ) -> None:
         self._handle = handle
+        self._held = held
         self._worker = worker
         self._sleep = sleep
         self._clock = clock
@@ -81,18 +84,42 @@ class InboundStore:
         return self._down_since is not None
 
     async def store(self, inbound: Inbound) -> Any:
-        """Hand `inbound` to the engine, retrying with back-off until the database takes it."""
+        """Hand `inbound` to the engine, retrying with back-off until the database takes it.
+
+        A message that has to wait is written to disk first (when a file is kept), so a
+        stop during the outage does not lose it.
+        """
         delay = self._first
+        waiting = False
         while True:
             try:
                 result = await self._attempt(inbound)
             except StorageUnavailable as error:
                 self._went_down(error)
+                if not waiting and self._held is not None:
+                    await asyncio.to_thread(self._held.hold, inbound)
+                waiting = True
                 await self._sleep(delay)
                 delay = min(delay * 2, self._last)
                 continue
             self._came_back()
+            if waiting and self._held is not None:
+                await asyncio.to_thread(self._held.release, inbound)
             return result
+
+    async def store_held(self) -> list[Any]:
+        """Store the messages a stop left waiting on disk; return what handling them gave."""
+        if self._held is None:
+            return []
+        waiting = await asyncio.to_thread(self._held.waiting)
+        if waiting:
+            log.warning("storing %d message(s) held when the bot last stopped", len(waiting))
+        results = []
+        for inbound in waiting:
+            results.append(await self.store(inbound))
+            await asyncio.to_thread(self._held.release, inbound)
+        await asyncio.to_thread(self._held.clear_if_done)
+        return results
 
     async def _attempt(self, inbound: Inbound) -> Any:
         if self._worker is None:

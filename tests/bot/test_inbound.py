@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 from bot.channels.base import Delivery
 from bot.channels.telegram import TelegramChannel
 from bot.channels.zalo import ZaloChannel
+from bot.held_inbound import HeldInbound
 from bot.inbound import InboundStore, OutageLogFilter, Worker
 from handlers.engine import Engine as DialogEngine
 from handlers.messages import Inbound
@@ -137,6 +138,68 @@ async def test_zalo_holds_the_fetched_message_through_an_outage_and_fetches_no_m
 
     assert [inbound.text for inbound in database.stored] == ["Đã hoàn thành", "menu"]
     assert len(outage_lines(caplog)) == 2
+
+
+async def test_a_zalo_message_held_when_the_bot_stops_is_stored_at_the_next_start(
+    tmp_path: Path,
+) -> None:
+    """Zalo will not hand the message out again: the bot stops during the outage, and the next
+    start, with the database back, stores it from the file it was written to, once."""
+    fake = FakeZalo().start()
+    held = HeldInbound(tmp_path / "held-inbound.jsonl")
+    database = FlakyDatabase()
+    store = InboundStore(database.handle, first_delay=0.01, last_delay=0.05, held=held)
+    try:
+        fake.user_sends(BICH, "Thôn Đông đã họp dân xong")
+        async with polling(ZaloChannel(fake.token, fake.url, poll_timeout=1), store):
+            await soon(lambda: database.tries >= 3)
+        # The bot stopped; Zalo has nothing more to give.
+        assert [m.text for m in held.waiting()] == ["Thôn Đông đã họp dân xong"]
+    finally:
+        fake.stop()
+
+    database.down = False
+    restarted = InboundStore(database.handle, held=HeldInbound(held.path))
+    await restarted.store_held()
+    await restarted.store_held()
+
+    assert [(m.channel, m.external_id, m.text) for m in database.stored] == [
+        ("zalo", BICH, "Thôn Đông đã họp dân xong")
+    ]
+    assert not held.path.exists()
+
+
+async def test_a_message_stored_at_once_never_touches_the_file(tmp_path: Path) -> None:
+    """With the database up nothing is written to disk."""
+    held = HeldInbound(tmp_path / "held-inbound.jsonl")
+    database = FlakyDatabase()
+    database.down = False
+    store = InboundStore(database.handle, held=held)
+
+    await store.store(
+        Inbound("zalo", BICH, BICH, "zalo:m1", dt.datetime(2026, 3, 20, tzinfo=dt.UTC), text="ok")
+    )
+
+    assert len(database.stored) == 1
+    assert not held.path.exists()
+
+
+def test_a_line_cut_short_by_a_crash_leaves_the_others_readable(tmp_path: Path) -> None:
+    """A crash in the middle of writing a line: the messages before it are still held."""
+    held = HeldInbound(tmp_path / "held-inbound.jsonl")
+    at = dt.datetime(2026, 3, 20, 1, 0, tzinfo=dt.UTC)
+    held.hold(Inbound("zalo", BICH, BICH, "zalo:m1", at, text="Báo cáo Thôn Đông"))
+    held.hold(Inbound("zalo", BICH, BICH, "zalo:m2", at, photo="https://zalo.example/a.jpg"))
+    held.release(Inbound("zalo", BICH, BICH, "zalo:m1", at))
+    with held.path.open("a", encoding="utf-8") as file:
+        file.write('{"held": {"channel": "za')
+
+    [waiting] = held.waiting()
+    assert (waiting.message_key, waiting.photo, waiting.at) == (
+        "zalo:m2",
+        "https://zalo.example/a.jpg",
+        at,
+    )
 
 
 async def test_a_locked_sqlite_file_does_not_stop_the_event_loop(

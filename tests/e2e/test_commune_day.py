@@ -26,7 +26,9 @@ from tests.support.fake_zalo import FakeZalo
 
 ADMIN, VILLAGE_HEAD, SECOND_HEAD = 111_000_111, 222_000_222, 333_000_333
 PRINCIPAL = "8a7f3c2e1b0d4f65"
-WAIT = 20.0
+WAIT = 40.0
+"""Seconds to wait for an answer: generous, as the bot may start slowly on a busy machine
+and one test waits out 15 s of getUpdates back-off."""
 HOCTAP = str(Path(sys.executable).with_name("hoctap"))
 """The console script the package installs next to this Python."""
 
