@@ -71,7 +71,13 @@ def _audience_query(audience: dict[str, Any], exclude: int | None) -> SelectOfSc
         query = query.join(Unit, in_use).where(
             Person.role == Role.FOCAL.value, col(Person.unit_id).in_(unit_ids or [-1])
         )
-    elif kind != "everyone":
+    elif kind == "everyone":
+        # Focal points of an archived unit have no unit in use: they are out of "everyone" too.
+        in_use_units = select(Unit.id).where(col(Unit.archived_at).is_(None))
+        query = query.where(
+            or_(Person.role != Role.FOCAL.value, col(Person.unit_id).in_(in_use_units))
+        )
+    else:
         raise ValueError(f"unknown audience {kind!r}")
     if exclude is not None:
         query = query.where(col(Person.id) != exclude)

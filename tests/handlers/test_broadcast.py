@@ -375,6 +375,8 @@ async def test_removed_people_and_archived_units_are_left_out_of_every_audience(
     await mai.tap("Gửi")
     [*_earlier, everyone] = broadcasts(database)
     assert HUNG not in recipients_by_name(database, everyone.id)
+    # Thôn Tây's village head is out of "everyone" too: the unit is no longer in use.
+    assert BINH not in recipients_by_name(database, everyone.id)
     assert town.hung.inbox() == []
 
 
