@@ -152,7 +152,7 @@ def extract_directive(text: str) -> ExtractedDirective:
         if is_caps(line.text) and not is_motto(line.text) and not is_role(line.text)
     ]
     found = paragraphs(lines, labels | set(subject_lines))
-    body_from = _body_start(found, kinh_gui_at, max([limit, *subject_lines], default=limit))
+    body_from = _body_start(found, kinh_gui_at, max([limit, *(i + 1 for i in subject_lines)]))
     body_to = _body_end(found, body_from, noi_nhan_at)
     body = found[body_from:body_to]
     sections = task_sections(body)
@@ -264,7 +264,7 @@ def _body_start(found: list[Paragraph], kinh_gui_at: int | None, header_end: int
         while index < len(found) and found[index].shape == "bullet":
             index += 1
         return index
-    return next((i for i, p in enumerate(found) if p.first_line > header_end), len(found))
+    return next((i for i, p in enumerate(found) if p.first_line >= header_end), len(found))
 
 
 def _body_end(found: list[Paragraph], start: int, noi_nhan_at: int | None) -> int:

@@ -21,15 +21,20 @@ _PAGE_MARK = re.compile(
     r"|-?\s*\d{1,3}\s*-?|\d{1,3}\s*/\s*\d{1,3})"
 )
 _SEPARATOR = re.compile(r"[-_=–—.*~ ]{3,}")
+_BLANK_BEFORE = re.compile(r"(?:\bs\s?o\s*:|\bngay|\bthang)$")
 _COLUMNS = re.compile(r"[ \t]{3,}|\t")
 _BULLET = re.compile(r"[-+•*–—]\s*(?=[^\W\d_]|\()")
 _HEADING = re.compile(r"(\d{1,2})\s*[.)]\s+(?=\S)")
 _ROMAN = re.compile(r"[ivx]{1,4}\s*[.)]\s+(?=\S)")
 _SUB_ITEM = re.compile(r"(?:[a-zđ]\)|\d{1,2}\.\d{1,2}\.?)\s+(?=\S)")
-_ENDS_SENTENCE = re.compile(r"[.;:!?,][\"'”’)\]]*$")
+_ENDS_SENTENCE = re.compile(r"[.;:!?][\"'”’)\]]*$")
 _ROLE = re.compile(
     r"(?:tm|kt|tl|tuq|q)\s*\.|chu tich|giam doc|truong dhong|hieu truong|chanh van dhong"
     r"|uy ban nhan dan|bi thu"
+)
+# How a directive's paragraphs begin: after a full stop such a line is never carried over.
+_OPENING = re.compile(
+    r"(?:tren day la|can cu|thuc hien|trong qua trinh|nhan duoc|de nghi|yeu cau|ubnd|uy ban)\b"
 )
 _MOTTOS = ("conghoaxahoichunghiavietnam", "doclad", "tudo", "hanhdhuc")
 
@@ -102,7 +107,7 @@ def document_lines(text: str) -> list[Line]:
         # A PDF's two columns (the issuer beside the motto, the copies beside the signer)
         # come out on one line with a wide gap between them.
         parts = [" ".join(part.split()) for part in _COLUMNS.split(raw)]
-        parts = [part for part in parts if part]
+        parts = _glued([part for part in parts if part])
         if not parts:
             gap = "page" if gap == "page" else "blank"
             continue
@@ -113,6 +118,17 @@ def document_lines(text: str) -> list[Line]:
             lines.append(Line(part, gap))
             gap = "none"
     return lines
+
+
+def _glued(parts: list[str]) -> list[str]:
+    """Join back what a wide gap separated inside one field: a draft's "Số:      /UBND"."""
+    joined: list[str] = []
+    for part in parts:
+        if joined and (_BLANK_BEFORE.search(key(joined[-1])) or part.startswith("/")):
+            joined[-1] += " " + part
+        else:
+            joined.append(part)
+    return joined
 
 
 @dataclass(frozen=True)
@@ -170,7 +186,7 @@ def _line_width(lines: list[Line]) -> int:
     if len(lengths) < 10:
         return 0
     width = lengths[int(len(lengths) * 0.9)]
-    return width if 40 <= width <= 130 else 0
+    return width if 30 <= width <= 130 else 0
 
 
 def _continues(
@@ -185,9 +201,12 @@ def _continues(
     if line.gap == "blank":
         return False
     ended = bool(_ENDS_SENTENCE.search(last))
+    if shape_of(line.text) != "plain" and (
+        ended or last.endswith(",") or shape in {"heading", "roman"}
+    ):
+        return False
     if ended or shape in {"heading", "roman"}:
-        if shape_of(line.text) != "plain":
-            return False
         # A wrapped paragraph's lines are all about full; only its last line is short.
-        return bool(width) and len(last) >= 0.85 * width and not last.endswith(":")
+        full = bool(width) and len(last) >= 0.85 * width and not last.endswith(":")
+        return full and not _OPENING.match(" ".join(line.key.split()))
     return True
