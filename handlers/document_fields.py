@@ -152,7 +152,10 @@ def extract_directive(text: str) -> ExtractedDirective:
         if is_caps(line.text) and not is_motto(line.text) and not is_role(line.text)
     ]
     found = paragraphs(lines, labels | set(subject_lines))
-    body_from = _body_start(found, kinh_gui_at, max([limit, *(i + 1 for i in subject_lines)]))
+    # With nothing marking where the text begins, it begins after the last heading line.
+    opened = limit < len(lines) and (kinh_gui_at == limit or _BODY_START.match(keys[limit]))
+    header = [i + 1 for i in (*starts, *subject_lines)]
+    body_from = _body_start(found, kinh_gui_at, max([limit, *header] if opened else [0, *header]))
     body_to = _body_end(found, body_from, noi_nhan_at)
     body = found[body_from:body_to]
     sections = task_sections(body)

@@ -36,6 +36,8 @@ _ROLE = re.compile(
 _OPENING = re.compile(
     r"(?:tren day la|can cu|thuc hien|trong qua trinh|nhan duoc|de nghi|yeu cau|ubnd|uy ban)\b"
 )
+_MOTTO_START = re.compile(r"\bcong hoa xa hoi\b|\bdoc lad\s*-?\s*tu do\b")
+_ROLE_AFTER = re.compile(r"[;:)]\s+")
 _MOTTOS = ("conghoaxahoichunghiavietnam", "doclad", "tudo", "hanhdhuc")
 
 
@@ -107,7 +109,7 @@ def document_lines(text: str) -> list[Line]:
         # A PDF's two columns (the issuer beside the motto, the copies beside the signer)
         # come out on one line with a wide gap between them.
         parts = [" ".join(part.split()) for part in _COLUMNS.split(raw)]
-        parts = _glued([part for part in parts if part])
+        parts = [piece for part in _glued([p for p in parts if p]) for piece in _unmerged(part)]
         if not parts:
             gap = "page" if gap == "page" else "blank"
             continue
@@ -129,6 +131,19 @@ def _glued(parts: list[str]) -> list[str]:
         else:
             joined.append(part)
     return joined
+
+
+def _unmerged(text: str) -> list[str]:
+    """Split a line where a PDF put two columns one space apart: the motto after the issuer,
+    the signer's role after "Nơi nhận:" or after a copy's semicolon."""
+    motto = _MOTTO_START.search(key(text))
+    if motto and motto.start() > 0 and is_caps(text[: motto.start()]):
+        return [text[: motto.start()].strip(), text[motto.start() :]]
+    for gap in _ROLE_AFTER.finditer(text):
+        left, right = text[: gap.start() + 1], text[gap.end() :]
+        if is_role(right) and any(char.islower() for char in left):
+            return [left, right]
+    return [text]
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ _HEADING = re.compile(r"^(\d{1,2})\s*[.)]\s+")
 # Who a numbered heading may address, after "Đề nghị", "Giao" or "Các" (keys: đ = d, p = d).
 _LEAD = re.compile(r"^(?:(?:de nghi|giao|cac ong \(ba\)|ong \(ba\)|ong/ba|cac)\s+)+")
 _KIND_WORDS: tuple[tuple[UnitKind | None, str], ...] = (
-    (UnitKind.VILLAGE, r"truong (?:thon|xom|ad)|thon|xom|to dan dho|khu dho|ad\b"),
+    (UnitKind.VILLAGE, r"truong (?:cac )?(?:thon|xom|ad)|thon|xom|to dan dho|khu dho|ad\b"),
     (
         UnitKind.SCHOOL,
         r"(?:hieu )?truong|nha truong|co so giao duc|mam non|tieu hoc|thcs|thdt|"
