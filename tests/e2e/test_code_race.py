@@ -112,4 +112,3 @@ def _answer(messages: list) -> str:  # type: ignore[type-arg]
         if ASKS_NAME in text:
             return ASKS_NAME
     return ""
-

@@ -448,6 +448,7 @@ def on(channel: str, text: str | dict[str, str]) -> str:
     """A text as the chat app shows it: some are worded per app."""
     return text[channel] if isinstance(text, dict) else text
 
+
 """Ledger rows once the good answer is given; none elsewhere."""
 
 
