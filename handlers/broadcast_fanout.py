@@ -109,11 +109,7 @@ def fan_out_pending(
                     if broadcast is None or broadcast.fanned_out_at is not None:
                         break
                     done = fan_out(
-                        session,
-                        broadcast,
-                        now=clock(),
-                        timezone=timezone,
-                        quiet=quiet,
+                        session, broadcast, now=clock(), timezone=timezone, quiet=quiet,
                         limit=limit,
                     )
             except Exception:

@@ -69,9 +69,9 @@ def ask_preferred_app(ctx: Context) -> None:
     choices = [(f"/lienket {channel}", APP_NAMES[channel]) for channel in CHANNELS]
     choices.append((f"/lienket {LAST_USED}", _("The app I wrote from last")))
     ctx.ask(
-        _("Which app should get directives, reminders and announcements? Now: {current}.").format(
-            current=now
-        ),
+        _(
+            "Which app should get directives, reminders and announcements? Now: {current}."
+        ).format(current=now),
         choices,
     )
 

@@ -46,7 +46,9 @@ async def test_a_rejected_token_stops_start_up_with_a_clear_message(tmp_path, ca
     assert "not-the-right-token" not in caplog.text
 
 
-async def test_when_every_token_is_refused_each_is_named_and_the_bot_exits_with_2(tmp_path, caplog):
+async def test_when_every_token_is_refused_each_is_named_and_the_bot_exits_with_2(
+    tmp_path, caplog
+):
     """Both platforms refuse their token: both are reported and nothing serves, so exit 2."""
     telegram, zalo = FakeTelegram().start(), FakeZalo().start()
     try:

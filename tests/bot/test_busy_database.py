@@ -241,9 +241,8 @@ async def running_bot(
             await channel.close()
 
 
-async def every(
-    period: dt.timedelta, job: Callable[..., Any], database: Engine, wake: asyncio.Event
-) -> None:
+async def every(period: dt.timedelta, job: Callable[..., Any], database: Engine,
+                wake: asyncio.Event) -> None:
     """Run a scheduler job on `database` every `period`, as the scheduler would."""
     while True:
         await job(database, POLICY, wake)

@@ -52,7 +52,6 @@ class FlakyDatabase:
 
 async def soon(predicate: Callable[[], bool]) -> None:
     """Wait until `predicate()` holds; fail after 10 s rather than hang."""
-
     async def check() -> None:
         while not predicate():
             await asyncio.sleep(0.01)

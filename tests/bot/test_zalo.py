@@ -375,7 +375,9 @@ async def test_a_long_text_is_split_under_2000_with_the_list_whole_on_the_last_p
     parts = fake.messages_to(USER)
     assert result.ok and len(parts) == 3
     assert all(len(part) <= 2000 for part in parts)
-    assert parts[-1].endswith("1. Đồng ý\n2. Không đồng ý\n3. Đã nhận\nTrả lời bằng số (1, 2…).")
+    assert parts[-1].endswith(
+        "1. Đồng ý\n2. Không đồng ý\n3. Đã nhận\nTrả lời bằng số (1, 2…)."
+    )
     assert ["1. Đồng ý" in part for part in parts] == [False, False, True]
     assert " ".join(parts).split()[: len(words)] == words
     assert result.parts_sent == 3
@@ -419,7 +421,9 @@ async def test_a_list_that_no_longer_fits_after_the_text_goes_whole_into_its_own
     parts = fake.messages_to(USER)
     assert len(parts) == 2
     assert parts[0] == text.strip()
-    assert parts[1] == ("1. Đồng ý\n2. Không đồng ý\n3. Đã nhận\nTrả lời bằng số (1, 2…).")
+    assert parts[1] == (
+        "1. Đồng ý\n2. Không đồng ý\n3. Đã nhận\nTrả lời bằng số (1, 2…)."
+    )
 
 
 async def test_a_photo_goes_by_url_with_the_text_as_its_caption(

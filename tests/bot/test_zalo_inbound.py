@@ -24,7 +24,6 @@ LONG_ID = ("9f3c2a7e5b1d4c8f" * 7)[:100]
 
 async def soon(predicate: Callable[[], bool]) -> None:
     """Wait until `predicate()` holds; fail after 10 s rather than hang."""
-
     async def check() -> None:
         while not predicate():
             await asyncio.sleep(0.01)

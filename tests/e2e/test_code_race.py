@@ -112,3 +112,4 @@ def _answer(messages: list) -> str:  # type: ignore[type-arg]
         if ASKS_NAME in text:
             return ASKS_NAME
     return ""
+

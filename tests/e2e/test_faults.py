@@ -113,26 +113,12 @@ def test_an_update_the_library_cannot_parse_is_skipped_and_both_channels_go_on(
     sender = {"id": STRANGER, "is_bot": False}
     chat = {"id": STRANGER, "type": "private"}
     telegram.push_update(
-        {
-            "message": {
-                "message_id": 1,
-                "from": sender,
-                "chat": chat,
-                "date": "yesterday",
-                "text": secret,
-            }
-        }
+        {"message": {"message_id": 1, "from": sender, "chat": chat, "date": "yesterday",
+                     "text": secret}}
     )
     telegram.push_update(
-        {
-            "message": {
-                "message_id": 2,
-                "from": sender,
-                "chat": {"id": STRANGER},
-                "date": 1,
-                "text": secret,
-            }
-        }
+        {"message": {"message_id": 2, "from": sender, "chat": {"id": STRANGER}, "date": 1,
+                     "text": secret}}
     )
     telegram.push_update(
         {"message": {"message_id": 3, "from": sender, "chat": chat, "date": "?", "text": secret}},
@@ -166,9 +152,8 @@ def test_bad_get_updates_answers_on_both_channels_are_waited_out(
         fake.answer_raw_next("getUpdates", 200, html, "text/html")
         fake.answer_raw_next("getUpdates", 200, '{"ok": true}')
         fake.answer_raw_next("getUpdates", 200, '{"ok": true, "result": "busy"}')
-        fake.answer_raw_next(
-            "getUpdates", 403, '{"ok": false, "error_code": 403, "description": "Forbidden"}'
-        )
+        fake.answer_raw_next("getUpdates", 403, '{"ok": false, "error_code": 403, '
+                             '"description": "Forbidden"}')
     telegram.user_sends(HEAD, "xin chào")
     zalo.user_sends(VISITOR, "xin chào")
     bot = Bot(environment(sqlite_url, telegram, zalo), tmp_path)

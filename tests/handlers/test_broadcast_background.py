@@ -31,32 +31,13 @@ def seed_crowd(database: Engine, count: int = CROWD) -> None:
     with transaction(database) as session:
         session.execute(
             insert(Person),
-            [
-                {
-                    "id": n,
-                    "name": f"Người {n}",
-                    "role": "leader",
-                    "locale": "vi",
-                    "created_at": now,
-                    "preferred_channel": "",
-                }
-                for n in ids
-            ],
+            [{"id": n, "name": f"Người {n}", "role": "leader", "locale": "vi",
+              "created_at": now, "preferred_channel": ""} for n in ids],
         )
         session.execute(
             insert(Identity),
-            [
-                {
-                    "person_id": n,
-                    "channel": "telegram",
-                    "external_id": str(n),
-                    "chat_id": str(n),
-                    "reachable": True,
-                    "unreachable_reason": "",
-                    "created_at": now,
-                }
-                for n in ids
-            ],
+            [{"person_id": n, "channel": "telegram", "external_id": str(n), "chat_id": str(n),
+              "reachable": True, "unreachable_reason": "", "created_at": now} for n in ids],
         )
 
 
@@ -86,10 +67,7 @@ def the_broadcast(database: Engine, broadcast_id: int) -> Broadcast:
 def run_job(database: Engine, engine: DialogEngine, limit: int | None = None) -> int:
     """One run of the scheduler's fan-out job."""
     return fan_out_pending(
-        database,
-        timezone=ZONE,
-        quiet=QuietHours.parse("21:00-07:00"),
-        clock=engine.clock,
+        database, timezone=ZONE, quiet=QuietHours.parse("21:00-07:00"), clock=engine.clock,
         limit=limit,
     )
 
@@ -116,11 +94,9 @@ async def test_the_tap_queues_the_first_batch_and_the_job_the_rest(engine, datab
     stored = the_broadcast(database, broadcast_id)
     assert stored.fanned_out_at is not None and stored.fanned_out_to == FIRST_ID + CROWD - 1
     with Session(database) as session:
-        texts = set(
-            session.exec(
-                select(OutboxMessage.text).where(OutboxMessage.broadcast_id == broadcast_id)
-            )
-        )
+        texts = set(session.exec(
+            select(OutboxMessage.text).where(OutboxMessage.broadcast_id == broadcast_id)
+        ))
     assert texts == {announcement()}
     assert sorted(per_chat(database, broadcast_id).values()) == [1] * CROWD
     assert run_job(database, engine) == 0

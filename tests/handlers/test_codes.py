@@ -70,10 +70,9 @@ async def test_admin_lists_open_codes_and_revokes_one(engine, database, clock, c
         row = find_invite(session, ours)
         assert row is not None and (row.revoked_at, row.used_at) == (clock.now, None)
         [entry] = session.exec(select(AuditEntry).where(AuditEntry.action == "invite.revoke"))
-        assert (
-            entry.person_id
-            == session.exec(select(Person.id).where(Person.name == "Trần Thị Bình")).one()
-        )
+        assert entry.person_id == session.exec(
+            select(Person.id).where(Person.name == "Trần Thị Bình")
+        ).one()
         assert entry.detail == {
             "code": ours,
             "role": "focal",

@@ -448,7 +448,6 @@ def on(channel: str, text: str | dict[str, str]) -> str:
     """A text as the chat app shows it: some are worded per app."""
     return text[channel] if isinstance(text, dict) else text
 
-
 """Ledger rows once the good answer is given; none elsewhere."""
 
 

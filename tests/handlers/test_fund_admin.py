@@ -154,7 +154,9 @@ async def test_keeping_the_receipt_changes_nothing(engine, database):
     await head_records_one(engine)
     officer = await admin(engine)
     await officer.send("/huybienlai KH2026-00001 Ghi nhầm số tiền")
-    assert await tap(officer, "Giữ nguyên") == ["Biên lai KH2026-00001 vẫn giữ nguyên."]
+    assert await tap(officer, "Giữ nguyên") == [
+        "Biên lai KH2026-00001 vẫn giữ nguyên."
+    ]
     assert len(contributions(database)) == 1 and audit(database) == []
 
 
@@ -281,7 +283,8 @@ async def test_totals_of_an_empty_fund(engine, database):
     """With nothing recorded yet, one block says so."""
     officer = await admin(engine)
     assert await say(officer, "/quytonghop") == [
-        "Quỹ khuyến học năm 2026 (cũng là tổng từ trước đến nay):\nChưa có khoản đóng góp nào.",
+        "Quỹ khuyến học năm 2026 (cũng là tổng từ trước đến nay):\n"
+        "Chưa có khoản đóng góp nào.",
     ]
 
 

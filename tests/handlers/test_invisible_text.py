@@ -89,7 +89,9 @@ async def test_a_tapped_command_with_junk_in_it_is_cleaned(engine, database):
         assert reversal.note == "Hủy biên lai KH2026-00001: Ghi nhầm"
 
 
-async def test_a_unit_named_with_junk_before_cleaning_can_still_be_chosen_by_name(engine, database):
+async def test_a_unit_named_with_junk_before_cleaning_can_still_be_chosen_by_name(
+    engine, database
+):
     """A unit saved with a zero-width space before text was cleaned is offered, and picked by
     typing its name, as plain 'Thôn Tây'."""
     with transaction(database) as session:

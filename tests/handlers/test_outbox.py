@@ -43,7 +43,9 @@ async def test_zalo_chat_in_a_dialog_gets_commands_to_type_instead(engine, datab
     await chat.send("/ngonngu")
     _push(database, clock)
     [row] = [r for r in chat.last_rows() if r.text.startswith("🔔")]
-    assert row.text == ("🔔 Công văn số 12/UBND-VHXH\n\nTrả lời: nhận 12 / báo cáo 12")
+    assert row.text == (
+        "🔔 Công văn số 12/UBND-VHXH\n\nTrả lời: nhận 12 / báo cáo 12"
+    )
     assert row.choices == []
     assert _conversation(database).step == "menu.receive_language"
     assert await chat.send("2") == ["Language set to English."]

@@ -263,7 +263,8 @@ async def test_unit_without_focal_point_is_named_so(engine, database, clock):
     directive = seed_directive(database, *PLAN, ["Thôn Tây"], deadline=None)
     chat = await admin_chat(engine)
     assert await chat.press(f"/tinhhinh {directive.id}") == [
-        f"📄 {PLAN_TITLE}\nHạn: không có\n\nThôn Tây: chưa báo cáo; đã nhận 0/0 — chưa có đầu mối"
+        f"📄 {PLAN_TITLE}\nHạn: không có\n\n"
+        "Thôn Tây: chưa báo cáo; đã nhận 0/0 — chưa có đầu mối"
     ]
 
 

@@ -40,7 +40,8 @@ NONE_PICKED = "Vui lòng chọn ít nhất một đơn vị, rồi chọn Xong."
 def out_of_range(number: str) -> str:
     """What the admin is told about a number that is not on the list of five."""
     return (
-        f"Không có đơn vị số {number}: các đơn vị được đánh số từ 1 đến 5. Danh sách chưa thay đổi."
+        f"Không có đơn vị số {number}: các đơn vị được đánh số từ 1 đến 5. "
+        "Danh sách chưa thay đổi."
     )
 
 
@@ -110,7 +111,9 @@ async def test_zalo_admin_picks_three_units_in_one_reply(engine, database, reply
     assert assigned(database) == [NORTH, WEST, CENTRE]
 
 
-async def test_zalo_admin_picks_a_range_then_everything_then_done_by_its_number(engine, database):
+async def test_zalo_admin_picks_a_range_then_everything_then_done_by_its_number(
+    engine, database
+):
     """'1-3' ticks the first three; 'tất cả' the rest too; 6, the number of Xong, finishes."""
     hoa = await five_units(engine)
     await at_the_unit_list(hoa)

@@ -125,3 +125,4 @@ def test_two_threads_racing_for_each_code_make_one_person(database):
         thread.join(timeout=300)
     assert failures == []
     _assert_one_winner_per_code(database, codes)
+

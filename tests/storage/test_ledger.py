@@ -377,18 +377,10 @@ def test_upgrading_an_existing_ledger_sums_it_into_the_running_totals(tmp_path) 
             connection.execute(
                 Contribution.__table__.insert(),  # type: ignore[attr-defined]
                 {
-                    "receipt_no": f"KH2026-{seq:05d}",
-                    "year": 2026,
-                    "seq": seq,
-                    "unit_id": unit_id,
-                    "recorded_by": recorder,
-                    "donor_name": "Bình",
-                    "donor_kind": "person",
-                    "amount": amount,
-                    "contributed_on": day,
-                    "note": "",
-                    "reverses_id": reverses,
-                    "created_at": MARCH,
+                    "receipt_no": f"KH2026-{seq:05d}", "year": 2026, "seq": seq,
+                    "unit_id": unit_id, "recorded_by": recorder, "donor_name": "Bình",
+                    "donor_kind": "person", "amount": amount, "contributed_on": day,
+                    "note": "", "reverses_id": reverses, "created_at": MARCH,
                 },
             )
     old.dispose()

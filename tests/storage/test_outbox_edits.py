@@ -88,7 +88,9 @@ def test_migration_0007_goes_down_and_up_keeping_every_text(database: Engine) ->
     command.downgrade(config, "0006")
     try:
         with database.connect() as connection:
-            left = connection.execute(text("SELECT id, text FROM outboxmessage ORDER BY id")).all()
+            left = connection.execute(
+                text("SELECT id, text FROM outboxmessage ORDER BY id")
+            ).all()
         columns = {c["name"] for c in inspect(database).get_columns("outboxmessage")}
         database.dispose()
     finally:

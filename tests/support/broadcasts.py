@@ -66,7 +66,9 @@ def announcement(text: str = MEETING, author: str = MAI) -> str:
 
 def sending(count: int) -> str:
     """The admin's answer after Gửi."""
-    return f"Đang gửi thông báo tới {count} người. Khi gửi xong, anh/chị sẽ nhận kết quả gửi."
+    return (
+        f"Đang gửi thông báo tới {count} người. Khi gửi xong, anh/chị sẽ nhận kết quả gửi."
+    )
 
 
 @dataclass
