@@ -11,7 +11,8 @@ import pytest
 from handlers.document_fields import ExtractedDirective, extract_directive
 from handlers.document_sections import PartialDate, unit_kind
 from storage.models import UnitKind
-from tests.support.damaged_text import AN_HUNG_2026, KE_HOACH_2025, fixture, variants
+from tests.support.damaged_text import variants
+from tests.support.directive_documents import AN_HUNG_2026, KE_HOACH_2025, fixture
 
 FIELDS = [field.name for field in dataclasses.fields(ExtractedDirective)]
 

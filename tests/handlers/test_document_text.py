@@ -13,7 +13,7 @@ import pytest
 
 from handlers.document_fields import ExtractedDirective, extract_directive
 from handlers.document_text import UnreadableDocument, read_document
-from tests.support.damaged_text import AN_HUNG_2026, KE_HOACH_2025, fixture
+from tests.support.directive_documents import AN_HUNG_2026, KE_HOACH_2025, fixture
 from tests.support.document_files import docx_of, locked_pdf, scanned_pdf, text_pdf
 from tests.support.unit_files import windows_1258, workbook
 
