@@ -143,9 +143,10 @@ class Variant:
     expected: ExtractedDirective
 
 
-def _variant(
+def make_variant(
     name: str, document: str, letters: Damage | None = None, layout: Damage | None = None
 ) -> Variant:
+    """Damage a test document's letters, then its layout; expect the letter damage only."""
     text = fixture(document)
     expected = DOCUMENTS[document]
     if letters:
@@ -154,7 +155,7 @@ def _variant(
 
 
 def _draft() -> Variant:
-    plan = _variant("kế hoạch, number and day blank", "kehoach-an-hung-2025.txt")
+    plan = make_variant("kế hoạch, number and day blank", "kehoach-an-hung-2025.txt")
     issued = PartialDate("ngày tháng 3 năm 2025", None, 3, 2025)
     expected = dataclasses.replace(plan.expected, number="", issued=issued)
     return Variant(plan.name, blank_number_and_day(plan.text), expected)
@@ -164,40 +165,42 @@ def variants() -> list[Variant]:
     """Every damaged variant of the two documents, each with its expected fields."""
     letter, plan = "congvan-an-hung-2026.txt", "kehoach-an-hung-2025.txt"
     return [
-        _variant("công văn without diacritics", letter, strip_diacritics),
-        _variant("công văn, OCR đ → p", letter, D_AS_P),
-        _variant("công văn, OCR ố → 6, ơ → o, ư → w", letter, both(O_AS_6, U_AS_W)),
-        _variant(
+        make_variant("công văn without diacritics", letter, strip_diacritics),
+        make_variant("công văn, OCR đ → p", letter, D_AS_P),
+        make_variant("công văn, OCR ố → 6, ơ → o, ư → w", letter, both(O_AS_6, U_AS_W)),
+        make_variant(
             "công văn wrapped at 50 with a page footer", letter, None, both(wrapped(50), page_break)
         ),
-        _variant(
+        make_variant(
             "công văn as from a PDF (wrapped at 72, no blank lines)",
             letter,
             None,
             both(wrapped(72), without_blank_lines),
         ),
-        _variant("công văn with doubled spaces", letter, None, doubled_spaces),
-        _variant("kế hoạch without diacritics, wrapped at 60", plan, strip_diacritics, wrapped(60)),
-        _variant("kế hoạch, OCR đ → d, ư → u", plan, both(D_AS_D, U_AS_U)),
-        _variant("kế hoạch, OCR ố → 6 (S6:), ơ → o", plan, O_AS_6),
-        _variant(
+        make_variant("công văn with doubled spaces", letter, None, doubled_spaces),
+        make_variant(
+            "kế hoạch without diacritics, wrapped at 60", plan, strip_diacritics, wrapped(60)
+        ),
+        make_variant("kế hoạch, OCR đ → d, ư → u", plan, both(D_AS_D, U_AS_U)),
+        make_variant("kế hoạch, OCR ố → 6 (S6:), ơ → o", plan, O_AS_6),
+        make_variant(
             "kế hoạch with a page footer mid-sentence", plan, None, both(wrapped(70), page_break)
         ),
         _draft(),
-        _variant(
+        make_variant(
             "kế hoạch, Só: and 45 / KH - VHXH, CR LF",
             plan,
             None,
             both(misread_label, spaced_number, windows_lines),
         ),
-        _variant(
+        make_variant(
             "kế hoạch as from a PDF (wrapped at 65, no blank lines)",
             plan,
             None,
             both(wrapped(65), without_blank_lines),
         ),
-        _variant("kế hoạch, OCR đ → p, doubled spaces", plan, D_AS_P, doubled_spaces),
-        _variant(
+        make_variant("kế hoạch, OCR đ → p, doubled spaces", plan, D_AS_P, doubled_spaces),
+        make_variant(
             "kế hoạch without diacritics as from a PDF, with a page footer",
             plan,
             strip_diacritics,
