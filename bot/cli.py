@@ -1,5 +1,5 @@
 """The `hoctap` command line: run the bot, upgrade the database, invite people, manage units,
-export the fund ledger."""
+export the fund ledger, read a directive file."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from bot.cli_database import (
     resolve_unit,
     shown_url,
 )
+from bot.cli_directive import add_commands as add_directive_commands
 from bot.cli_export import add_commands as add_export_commands
 from bot.cli_roster import add_commands as add_roster_commands
 from bot.config import Settings, get_settings
@@ -232,6 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
     once.set_defaults(action=reminders_run)
     add_roster_commands(commands, units)
     add_export_commands(commands)
+    add_directive_commands(commands)
     return parser
 
 
