@@ -5,15 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable
 
 from handlers.context import Context
 from handlers.dates import DateError, parse_date
-from handlers.directive_push import preview, push_directive, report_sent
 from handlers.i18n import N_
 from handlers.registry import Step, choice_step, command, step
 from handlers.unit_picker import show_units, take_units
-from storage.directives import create_directive, units_by_id, units_for_target
-from storage.models import Directive, Role
+from storage.directives import units_for_target
+from storage.models import Role
 
 MAX_NUMBER = 60
 MIN_SUBJECT, MAX_SUBJECT = 3, 500
@@ -37,17 +37,25 @@ def _has_letter(text: str) -> bool:
 )
 async def new_directive(ctx: Context) -> Step:
     """Start entering a directive with its number."""
-    return _ask_number(ctx)
+    return ask_number(ctx)
 
 
-def _ask_number(ctx: Context) -> Step:
+def ask_number(ctx: Context) -> Step:
     ctx.ask(ctx._("What is the directive's number? For example: 669/KH-SGDĐT"))
     return receive_number
 
 
 @step
 async def receive_number(ctx: Context) -> Step:
-    """Take the number (số hiệu), such as 12/UBND-VHXH."""
+    """Take the number (số hiệu), such as 12/UBND-VHXH; or the whole directive, as a file or
+    pasted text, to read its fields from."""
+    if not ctx.data.get("review"):
+        from handlers.directive_import import import_document, is_pasted_directive, take_pasted
+
+        if ctx.inbound.document:
+            return import_document(ctx)
+        if is_pasted_directive(ctx.text):
+            return take_pasted(ctx)
     # Officials often copy the "Số:" label along with the number itself.
     number = _NUMBER_PREFIX.sub("", " ".join(unicodedata.normalize("NFC", ctx.text).split()))
     readable = all(ch.isalnum() or ch == " " or ch in _NUMBER_MARKS for ch in number)
@@ -58,11 +66,24 @@ async def receive_number(ctx: Context) -> Step:
         )
         return receive_number
     ctx.data["number"] = number
+    return _after(ctx, ask_issue_date)
+
+
+def ask_issue_date(ctx: Context) -> Step:
     ctx.ask(
         ctx._("What is the issue date? Choose Today or type it as dd/mm/yyyy."),
         [("today", ctx._("Today"))],
     )
     return receive_issue_date
+
+
+def _after(ctx: Context, ask_next: Callable[[Context], Step]) -> Step:
+    """Ask the next question; when checking a read document, the next one still missing."""
+    if ctx.data.get("review"):
+        from handlers.directive_review import ask_missing
+
+        return ask_missing(ctx)
+    return ask_next(ctx)
 
 
 def _read_date(ctx: Context, *, allow_past: bool, allow_future: bool) -> dt.date | None:
@@ -107,6 +128,10 @@ async def receive_issue_date(ctx: Context) -> Step:
     if issued is None:
         return receive_issue_date
     ctx.data["issued_on"] = issued.isoformat()
+    return _after(ctx, ask_subject)
+
+
+def ask_subject(ctx: Context) -> Step:
     ctx.ask(ctx._("What is the subject? For example: V/v triển khai Đề án …"))
     return receive_subject
 
@@ -119,8 +144,25 @@ async def receive_subject(ctx: Context) -> Step:
         ctx.reask(ctx._("The subject is text of 3 to 500 characters."))
         return receive_subject
     ctx.data["subject"] = subject
+    return _after(ctx, _ask_content)
+
+
+def _ask_content(ctx: Context) -> Step:
+    if ctx.data.get("file_ref"):
+        # The file came first (a scan the bot could not read): only its text is missing.
+        return ask_note(ctx)
     ctx.ask(ctx._("Send the content of the directive as text, or send its file (PDF, Word)."))
     return receive_content
+
+
+def ask_note(ctx: Context) -> Step:
+    ctx.ask(
+        ctx._("File received: {name}. Type a short text to send with it, or choose Skip.").format(
+            name=ctx.data["file_name"]
+        ),
+        [("skip", ctx._("Skip"))],
+    )
+    return receive_note
 
 
 def _content_problem(ctx: Context) -> str:
@@ -139,19 +181,13 @@ async def receive_content(ctx: Context) -> Step:
     if document and len(document) <= MAX_FILE_REF:
         name = " ".join(ctx.inbound.document_name.split())[:MAX_FILE_NAME]
         ctx.data.update(file_ref=document, file_name=name or ctx._("attached file"))
-        ctx.ask(
-            ctx._(
-                "File received: {name}. Type a short text to send with it, or choose Skip."
-            ).format(name=ctx.data["file_name"]),
-            [("skip", ctx._("Skip"))],
-        )
-        return receive_note
+        return ask_note(ctx)
     problem = _content_problem(ctx) if not document else ""
     if document or problem:
         ctx.reask(problem or ctx._("That file cannot be used. Please send it again."))
         return receive_content
     ctx.data.update(content=ctx.text, file_ref="", file_name="")
-    return _ask_target(ctx)
+    return ask_target(ctx)
 
 
 @step
@@ -159,15 +195,15 @@ async def receive_note(ctx: Context) -> Step:
     """Take the text that goes with the file; skipping sends the subject as the text."""
     if ctx.choice == "skip":
         ctx.data["content"] = ctx.data["subject"]
-        return _ask_target(ctx)
+        return ask_target(ctx)
     if problem := _content_problem(ctx):
         ctx.reask(problem)
         return receive_note
     ctx.data["content"] = ctx.text
-    return _ask_target(ctx)
+    return ask_target(ctx)
 
 
-def _ask_target(ctx: Context) -> Step:
+def ask_target(ctx: Context) -> Step:
     _ = ctx._
     ctx.ask(
         _("Which units must carry it out?"),
@@ -196,15 +232,15 @@ async def receive_target(ctx: Context) -> Step:
         return receive_target
     if ctx.choice == "pick":
         ctx.data["picked"] = []
-        return _ask_units(ctx)
+        return ask_units(ctx)
     ctx.data["unit_ids"] = [unit.id for unit in units]
-    return _ask_deadline(ctx)
+    return _after(ctx, ask_deadline)
 
 
 _UNITS_PROMPT = N_("Choose the units (choose again to remove), then choose Done.")
 
 
-def _ask_units(ctx: Context) -> Step:
+def ask_units(ctx: Context) -> Step:
     show_units(ctx, ctx._(_UNITS_PROMPT))
     return receive_units
 
@@ -216,10 +252,10 @@ async def receive_units(ctx: Context) -> Step:
     if picked is None:
         return receive_units
     ctx.data["unit_ids"] = picked
-    return _ask_deadline(ctx)
+    return _after(ctx, ask_deadline)
 
 
-def _ask_deadline(ctx: Context) -> Step:
+def ask_deadline(ctx: Context) -> Step:
     ctx.ask(
         ctx._("What is the deadline? Type it as dd/mm/yyyy, or choose No deadline."),
         [("none", ctx._("No deadline"))],
@@ -237,61 +273,6 @@ async def receive_deadline(ctx: Context) -> Step:
         if deadline is None:
             return receive_deadline
         ctx.data["deadline"] = deadline.isoformat()
-    return _ask_confirmation(ctx)
+    from handlers.directive_review import ask_confirmation
 
-
-def _draft(ctx: Context) -> Directive:
-    """Return the directive as entered so far, not stored."""
-    data = ctx.data
-    return Directive(
-        number=data["number"],
-        issued_on=dt.date.fromisoformat(data["issued_on"]),
-        subject=data["subject"],
-        content=data["content"],
-        file_ref=data.get("file_ref", ""),
-        file_name=data.get("file_name", ""),
-        deadline=dt.date.fromisoformat(data["deadline"]) if data.get("deadline") else None,
-    )
-
-
-def _ask_confirmation(ctx: Context) -> Step:
-    _ = ctx._
-    ctx.ask(
-        preview(_, _draft(ctx), units_by_id(ctx.session, ctx.data["unit_ids"])),
-        [("send", _("Send")), ("restart", _("Start over")), ("cancel", _("Cancel"))],
-    )
-    return receive_confirmation
-
-
-@choice_step
-async def receive_confirmation(ctx: Context) -> Step | None:
-    """Send the directive, start over from the number, or cancel."""
-    if ctx.choice == "cancel":
-        ctx.data = {}
-        ctx.say(ctx._("Cancelled. The directive was not sent and nothing was saved."))
-        return None
-    if ctx.choice == "restart":
-        ctx.data = {"command": ctx.data["command"]}
-        ctx.say(ctx._("Let's start again."))
-        return _ask_number(ctx)
-    units = units_by_id(ctx.session, ctx.data["unit_ids"])
-    if not units:
-        ctx.say(ctx._("The chosen units no longer exist. Please choose again."))
-        return _ask_target(ctx)
-    draft = _draft(ctx)
-    directive, assignments = create_directive(
-        ctx.session,
-        number=draft.number,
-        issued_on=draft.issued_on,
-        subject=draft.subject,
-        content=draft.content,
-        file_ref=draft.file_ref,
-        file_name=draft.file_name,
-        deadline=draft.deadline,
-        unit_ids=[unit.id for unit in units if unit.id is not None],
-        created_by=ctx.person.id,
-        now=ctx.now,
-    )
-    reached, without = push_directive(ctx, directive, assignments, units)
-    report_sent(ctx, len(assignments), reached, without)
-    return None
+    return ask_confirmation(ctx)

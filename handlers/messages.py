@@ -34,6 +34,10 @@ class Inbound:
     """For a button tap: the platform id of the bot's message that carried the button."""
     tapped_label: str = ""
     """For a button tap: the label of the button, as the person saw it."""
+    document_text: str = ""
+    """For a file: its text, when the app let the bot read it before handling the event."""
+    document_state: str = ""
+    """For a file: 'read', 'scanned' (pictures only), 'unreadable', or '' (not tried)."""
 
 
 @dataclass(frozen=True)
