@@ -16,15 +16,17 @@ depends_on = None
 
 def upgrade() -> None:
     """Apply this revision."""
-    with op.batch_alter_table("contribution", schema=None) as batch_op:
-        # A server default: rows already in the ledger, and bulk inserts, are named donors.
-        batch_op.add_column(
-            sa.Column("anonymous", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
+    # A plain ADD COLUMN, which SQLite takes too: a batch copy of the table would have to
+    # drop it, which its foreign keys (a reversal points at its original) forbid.
+    # The server default makes the rows already in the ledger named donors.
+    op.add_column(
+        "contribution",
+        sa.Column("anonymous", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
 
 
 def downgrade() -> None:
     """Revert this revision; anonymous donors' rows stay, under the name they were recorded
     with ('Ẩn danh' or the real name kept for the office)."""
-    with op.batch_alter_table("contribution", schema=None) as batch_op:
-        batch_op.drop_column("anonymous")
+    # ALTER TABLE … DROP COLUMN, for the same reason (SQLite 3.35 and later).
+    op.drop_column("contribution", "anonymous")
