@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     outbox_failed_keep_days: int = Field(default=90, ge=1)
     address_form: str = ADDRESS_FORMS[0]
     office_name: str = DEFAULT_OFFICE
+    commune_name: str = ""
+    """The commune's name without 'xã' ('An Hưng'), heading the reports the office prints;
+    '' leaves dots there to fill in by hand."""
 
     @field_validator("address_form")
     @classmethod
@@ -60,6 +63,17 @@ class Settings(BaseSettings):
         name = " ".join(unicodedata.normalize("NFC", value).split())
         if not name or len(name) > MAX_OFFICE_NAME:
             raise ValueError(f"must be a name of 1 to {MAX_OFFICE_NAME} characters")
+        return name
+
+    @field_validator("commune_name")
+    @classmethod
+    def _usable_commune_name(cls, value: str) -> str:
+        name = " ".join(unicodedata.normalize("NFC", value).split())
+        # 'Xã An Hưng' typed whole: the documents write 'UBND XÃ' themselves.
+        if name[:3].casefold() == "xã ":
+            name = name[3:].strip()
+        if len(name) > MAX_OFFICE_NAME:
+            raise ValueError(f"must be a name of at most {MAX_OFFICE_NAME} characters")
         return name
 
     def voice(self) -> Voice:
