@@ -20,6 +20,7 @@ from storage.db import transaction
 from storage.ledger import fund_totals, record_contribution, reverse_contribution
 from storage.models import Person, Role
 from storage.people import add_unit
+from tests.support.disclosure import seed_gifts
 
 HEADINGS = [
     "STT",
@@ -223,3 +224,22 @@ def test_bad_options_are_refused_and_nothing_is_written(cli, capsys, tmp_path, a
     assert main(["export", "ledger", *argv]) == 2
     assert capsys.readouterr().err.splitlines()[1:] == [problem]
     assert list(Path(tmp_path).glob("*.xlsx")) == []
+
+
+def test_the_ledger_keeps_anonymous_donors_names_as_recorded_and_marks_them(cli, tmp_path):
+    """Ẩn danh and the Lan family (kept out of public lists) are marked 'Có' in the Ẩn danh
+    column, the family under its real name; so is nobody else."""
+    seed_gifts(cli)
+    argv = ["export", "ledger", "--from", "2026-03-01", "--to", "2026-03-31", "--out", "a.xlsx"]
+    assert main(argv) == 0
+    ledger = load_workbook(tmp_path / "a.xlsx")["Sổ quỹ"]
+    assert ledger.cell(4, 12).value == "Ẩn danh"
+    marked = [(row[4], row[6], row[11]) for row in cells(ledger, 5, 10, 12)]
+    assert marked == [
+        ("Nguyễn Văn Bình", 1_500_000, None),
+        ("Hoàng Văn Nam", 700_000, None),
+        ("Ẩn danh", 500_000, "Có"),
+        ("Lê Văn Hùng", 20_000_000, None),
+        ("Gia đình bà Phạm Thị Lan", 2_000_000, "Có"),
+        ("Lê Văn Hùng", -20_000_000, None),
+    ]
