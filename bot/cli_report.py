@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot.cli_database import open_existing_database, resolve_unit
+from bot.cli_database import CommandError, open_existing_database, resolve_unit
 from bot.cli_export import add_commands as add_workbook_commands
 from bot.cli_export import (
     cannot_write,
@@ -60,9 +60,11 @@ def export_report_command(args: argparse.Namespace, settings: Settings) -> int:
 def find_unit(session: Session, wanted: str) -> Unit:
     """Find a unit by its id or by its name typed in any case, with or without accents."""
     unit = session.get(Unit, int(wanted)) if wanted.isascii() and wanted.isdigit() else None
-    if unit is not None and unit.archived_at is None:
-        return unit
-    return resolve_unit(session, wanted)
+    if unit is None:
+        return resolve_unit(session, wanted)
+    if unit.archived_at is not None:
+        raise CommandError(f"unit {unit.name!r} is archived")
+    return unit
 
 
 def disclosure_file(unit: Unit, first: dt.date, last: dt.date) -> Path:

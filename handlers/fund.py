@@ -51,9 +51,9 @@ def unit_label(ctx: Context, unit_id: int | None) -> str:
 
 def contribution_summary(_: Translator, data: dict[str, Any]) -> str:
     """Name the contribution being entered: its donor and, once typed, its amount."""
-    name = str(data.get("donor_name", ""))
-    if not name:
+    if not data.get("donor_name"):
         return ""
+    name = donor.donor_shown(_, data)
     if "amount" not in data:
         return _("a contribution from {name}").format(name=name)
     return _("a contribution of {amount} from {name}").format(

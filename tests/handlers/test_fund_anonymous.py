@@ -155,3 +155,27 @@ async def test_an_english_reader_sees_anonymous(engine, database):
     assert receipt.endswith("from Anonymous.")
     [row] = contributions(database)
     assert (row.donor_name, row.anonymous) == ("Ẩn danh", True)
+
+
+async def test_an_unfinished_anonymous_contribution_is_named_so(engine, database):
+    """/baocao in the middle: what is unfinished names the donor as the summary does, in
+    English too ('Anonymous', not the Vietnamese name recorded)."""
+    chat = await village_head(engine)
+    await chat.send("/quy")
+    await chat.tap("Ẩn danh")
+    await chat.send("500k")
+    assert await say(chat, "/baocao") == [
+        "Anh/chị đang làm dở: ghi khoản đóng góp 500.000 ₫ của Ẩn danh. "
+        "Những gì đã nhập chưa được lưu."
+    ]
+    english = await village_head(engine, external_id="1002")
+    await english.send("/ngonngu")
+    await english.tap("English")
+    await english.send("/quy")
+    await english.tap("Anonymous")
+    await english.send("500k")
+    [unfinished] = await say(english, "/baocao")
+    assert unfinished == (
+        "You have not finished: a contribution of ₫500,000 from Anonymous. "
+        "Its answers are not saved yet."
+    )
