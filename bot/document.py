@@ -114,9 +114,17 @@ def _two_columns(document: Document, left: float, right: float) -> Table:
     table = document.add_table(rows=1, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    for cell, width in zip(table.rows[0].cells, (left, right), strict=True):
-        cell.width = Cm(width)
+    _set_widths(table, (left, right))
     return table
+
+
+def _set_widths(table: Table, widths: Sequence[float]) -> None:
+    """Size the columns in cm: on the grid (LibreOffice reads it) and every cell (Word does)."""
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = Cm(width)
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = Cm(width)
 
 
 def add_header(
@@ -183,9 +191,7 @@ def add_grid_table(
         cells = table.add_row().cells
         for column, (cell, value) in enumerate(zip(cells, values, strict=True)):
             _cell_text(cell, value, WD_ALIGN_PARAGRAPH.RIGHT if column in right else None)
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths, strict=True):
-            cell.width = Cm(width)
+    _set_widths(table, widths)
     return table
 
 

@@ -87,7 +87,11 @@ def test_the_report_on_one_directive(database, tmp_path):
     assert country.paragraphs[0].runs[0].bold
     motto = country.paragraphs[1].runs[0]
     assert motto.bold and motto.underline
-    assert header.style.name != "Table Grid" and units.style.name == "Table Grid"
+    # The header has the template's plain table style, without borders; the units' a grid.
+    assert (header.style.name, units.style.name) == ("Normal Table", "Table Grid")
+    assert [round(column.width.cm, 1) for column in units.columns] == [
+        1.0, 2.6, 2.5, 2.0, 2.1, 2.0, 2.8, 1.0
+    ]
     assert texts(path) == [
         "An Hưng, ngày 05 tháng 04 năm 2025",
         "BÁO CÁO",
