@@ -24,7 +24,7 @@ from bot.cli_database import (
     shown_url,
 )
 from bot.cli_directive import add_commands as add_directive_commands
-from bot.cli_export import add_commands as add_export_commands
+from bot.cli_report import add_commands as add_export_commands
 from bot.cli_roster import add_commands as add_roster_commands
 from bot.config import Settings, get_settings
 from handlers.i18n import use_voice

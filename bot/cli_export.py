@@ -1,4 +1,7 @@
-"""`hoctap export ledger` and `export status`: the fund ledger and directives' status as XLSX."""
+"""`hoctap export ledger` and `export status`: the fund ledger and directives' status as XLSX.
+
+The DOCX documents (`export report`, `export disclosure`) are in bot/cli_report.py.
+"""
 
 from __future__ import annotations
 
@@ -51,14 +54,14 @@ def default_file(first: dt.date, last: dt.date) -> Path:
     return Path(f"so-quy-khuyen-hoc-{first:%Y-%m-%d}-den-{last:%Y-%m-%d}.xlsx")
 
 
-def _workbook_path(out: str) -> None:
-    """Refuse an --out that would not be read as a workbook."""
-    if out and Path(out).suffix.lower() != ".xlsx":
-        raise CommandError(f"--out {out} must end in .xlsx")
+def check_out_suffix(out: str, suffix: str = ".xlsx") -> None:
+    """Refuse an --out that would not be read as this kind of file."""
+    if out and Path(out).suffix.lower() != suffix:
+        raise CommandError(f"--out {out} must end in {suffix}")
 
 
-def _cannot_write(path: Path, error: OSError) -> int:
-    """Say the workbook could not be written; return the exit code."""
+def cannot_write(path: Path, error: OSError) -> int:
+    """Say the file could not be written; return the exit code."""
     print(f"cannot write {path}: {error.strerror or error}", file=sys.stderr)
     return 2
 
@@ -67,14 +70,14 @@ def export_ledger_command(args: argparse.Namespace, settings: Settings) -> int:
     """Write the fund ledger of a period to an XLSX file and say where, with how many rows."""
     today = utcnow().astimezone(ZoneInfo(settings.timezone)).date()
     first, last = ledger_period(args, today)
-    _workbook_path(args.out)
+    check_out_suffix(args.out)
     path = Path(args.out) if args.out else default_file(first, last)
     database = open_existing_database(settings)
     try:
         with Session(database) as session:
             count = export_ledger(session, first, last, path)
     except OSError as error:
-        return _cannot_write(path, error)
+        return cannot_write(path, error)
     finally:
         database.dispose()
     print(f"wrote {path.resolve()}")
@@ -82,36 +85,50 @@ def export_ledger_command(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def status_file(directive: Directive | None, today: dt.date) -> Path:
+def slug(text: str) -> str:
+    """Spell a name for a file name, ASCII only for any file system: '12/KH-UBND' is
+    '12-kh-ubnd', 'Thôn Đông' 'thon-dong'."""
+    folded = fold_name(text).encode("ascii", "ignore").decode()
+    return "-".join(re.findall(r"[a-z0-9]+", folded))
+
+
+def status_file(
+    directive: Directive | None, today: dt.date, prefix: str = "tinh-hinh", suffix: str = ".xlsx"
+) -> Path:
     """Name the status workbook: tinh-hinh-12-kh-ubnd-2026-03-31.xlsx, or for every open
-    directive tinh-hinh-cong-van-dang-mo-2026-03-31.xlsx; ASCII only, for any file system."""
-    folded = fold_name(directive.number) if directive is not None else ""
-    slug = "-".join(re.findall(r"[a-z0-9]+", folded.encode("ascii", "ignore").decode()))
-    return Path(f"tinh-hinh-{slug or 'cong-van-dang-mo'}-{today:%Y-%m-%d}.xlsx")
+    directive tinh-hinh-cong-van-dang-mo-2026-03-31.xlsx."""
+    named = slug(directive.number) if directive is not None else ""
+    return Path(f"{prefix}-{named or 'cong-van-dang-mo'}-{today:%Y-%m-%d}{suffix}")
+
+
+def chosen_directives(session: Session, directive_id: int | None) -> list[Directive]:
+    """Return the directive asked for, or every open one; CommandError when there is none."""
+    if directive_id is None:
+        directives = open_directives(session)
+        if not directives:
+            raise CommandError("no open directives: every unit has reported done")
+        return directives
+    chosen = session.get(Directive, directive_id)
+    if chosen is None:
+        raise CommandError(f"no directive with id {directive_id}")
+    return [chosen]
 
 
 def export_status_command(args: argparse.Namespace, settings: Settings) -> int:
     """Write the status of one directive, or of every open one, to an XLSX file."""
     zone = ZoneInfo(settings.timezone)
     today = utcnow().astimezone(zone).date()
-    _workbook_path(args.out)
+    check_out_suffix(args.out)
     database = open_existing_database(settings)
     try:
         with Session(database) as session:
-            if args.directive is None:
-                directives, chosen = open_directives(session), None
-                if not directives:
-                    raise CommandError("no open directives: every unit has reported done")
-            else:
-                chosen = session.get(Directive, args.directive)
-                if chosen is None:
-                    raise CommandError(f"no directive with id {args.directive}")
-                directives = [chosen]
+            directives = chosen_directives(session, args.directive)
+            chosen = directives[0] if args.directive is not None else None
             path = Path(args.out) if args.out else status_file(chosen, today)
             try:
                 count = export_status(session, directives, today, zone, path)
             except OSError as error:
-                return _cannot_write(path, error)
+                return cannot_write(path, error)
     finally:
         database.dispose()
     print(f"wrote {path.resolve()}")
@@ -119,9 +136,10 @@ def export_status_command(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def add_commands(commands: Any) -> None:
-    """Add `export ledger` and `export status` to the `hoctap` parser."""
-    export = commands.add_parser("export", help="export data as XLSX").add_subparsers(
+def add_commands(commands: Any) -> Any:
+    """Add `export ledger` and `export status` to the `hoctap` parser; return the `export`
+    subcommands, for bot/cli_report.py to add the documents."""
+    export = commands.add_parser("export", help="export data as XLSX or DOCX").add_subparsers(
         dest="export", required=True
     )
     ledger = export.add_parser(
@@ -146,3 +164,4 @@ def add_commands(commands: Any) -> None:
     )
     status.add_argument("--out", help="the .xlsx file (default: tinh-hinh-NUMBER-DATE.xlsx)")
     status.set_defaults(action=export_status_command)
+    return export

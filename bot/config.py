@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     link_secret: str = ""
     """Signs the links; empty: one is made at first start and kept in the database."""
 
+    commune_name: str = ""
+    """The commune's name without 'xã' ('An Hưng'), heading the reports the office prints;
+    '' leaves dots there to fill in by hand."""
+
     @field_validator("address_form")
     @classmethod
     def _known_address_form(cls, value: str) -> str:
@@ -82,6 +86,17 @@ class Settings(BaseSettings):
         if url and not url.startswith(("http://", "https://")):
             raise ValueError("must start with https:// (or http://), e.g. https://bot.example.vn")
         return url
+
+    @field_validator("commune_name")
+    @classmethod
+    def _usable_commune_name(cls, value: str) -> str:
+        name = " ".join(unicodedata.normalize("NFC", value).split())
+        # 'Xã An Hưng' typed whole: the documents write 'UBND XÃ' themselves.
+        if name[:3].casefold() == "xã ":
+            name = name[3:].strip()
+        if len(name) > MAX_OFFICE_NAME:
+            raise ValueError(f"must be a name of at most {MAX_OFFICE_NAME} characters")
+        return name
 
     def voice(self) -> Voice:
         """How the bot addresses people and names the office in Vietnamese."""

@@ -39,13 +39,16 @@ HEADINGS = (
     "Người ghi",
     "Hủy biên lai",
     "Bị hủy bởi",
+    "Ẩn danh",
 )
 BY_UNIT, BY_KIND, GRAND_TOTAL = "Theo đơn vị", "Theo loại người đóng góp", "Tổng cộng"
 TOTAL_HEADINGS = ("Số lượt", "Số tiền (đồng)")
 HEADER_ROW = 4
 """Rows 1–2 name the ledger and its period; the receipts' column headings are on row 4."""
 MONEY = '#,##0 "₫"'
-WIDTHS = (6, 12, 15, 24, 28, 14, 16, 40, 22, 15, 15)
+WIDTHS = (6, 12, 15, 24, 28, 14, 16, 40, 22, 15, 15, 9)
+ANONYMOUS_MARK = "Có"
+"""In the Ẩn danh column: the donor is not named in public (the name stays as recorded)."""
 
 
 @dataclass
@@ -144,6 +147,7 @@ def _write_ledger(
             receipt.recorder or None,
             receipt.reverses or None,
             receipt.reversed_by or None,
+            ANONYMOUS_MARK if entry.anonymous else None,
         )
         write_row(sheet, row, values)
         sheet.cell(row, 2).number_format = DATE

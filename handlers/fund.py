@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from handlers import fund_donor as donor
 from handlers.context import Context
 from handlers.dates import DateError, parse_date
 from handlers.fund_receipt import record_unless_repeated, recording_unit
@@ -50,9 +51,9 @@ def unit_label(ctx: Context, unit_id: int | None) -> str:
 
 def contribution_summary(_: Translator, data: dict[str, Any]) -> str:
     """Name the contribution being entered: its donor and, once typed, its amount."""
-    name = str(data.get("donor_name", ""))
-    if not name:
+    if not data.get("donor_name"):
         return ""
+    name = donor.donor_shown(_, data)
     if "amount" not in data:
         return _("a contribution from {name}").format(name=name)
     return _("a contribution of {amount} from {name}").format(
@@ -90,12 +91,18 @@ def ask_next(ctx: Context) -> Step:
 
 def ask_name(ctx: Context) -> None:
     """Ask who gave the money."""
-    ctx.ask(ctx._("What is the name of the donor (person, family or organisation)?"))
+    ctx.ask(
+        ctx._("What is the name of the donor (person, family or organisation)?"),
+        donor.name_choices(ctx._),
+    )
 
 
 @step
 async def receive_donor_name(ctx: Context) -> Step | None:
-    """Take the donor's name and go on to what is still missing."""
+    """Take the donor's name, or Anonymous, and go on to what is still missing."""
+    if ctx.choice == "anonymous" or donor.means_anonymous(ctx.text):
+        donor.take_name(ctx.data, None)
+        return ask_next(ctx)
     name = " ".join(ctx.text.split())
     if not NAME_MIN <= len(name) <= NAME_MAX or not any(ch.isalpha() for ch in name):
         ctx.reask(
@@ -104,7 +111,7 @@ async def receive_donor_name(ctx: Context) -> Step | None:
             )
         )
         return receive_donor_name
-    ctx.data["donor_name"] = name
+    donor.take_name(ctx.data, name)
     return ask_next(ctx)
 
 
@@ -246,7 +253,7 @@ def confirm(ctx: Context) -> Step:
     lines = [
         _("Please check the contribution:"),
         _("Donor: {name} ({kind})").format(
-            name=ctx.data["donor_name"], kind=donor_kind_label(_, ctx.data["donor_kind"])
+            name=donor.donor_shown(_, ctx.data), kind=donor_kind_label(_, ctx.data["donor_kind"])
         ),
         _("Amount: {amount}").format(amount=_.money(amount)),
         # Receipts are Vietnamese, so the words are too, whatever the person's language.
@@ -263,6 +270,7 @@ def confirm(ctx: Context) -> Step:
         ("date", _("Change the date")),
         ("kind", _("Change the donor kind")),
         ("note", _("Change the note")),
+        *donor.privacy_choices(_, ctx.data),
         ("cancel", _("Cancel")),
     ]
     ctx.ask("\n".join(lines), choices)
@@ -289,4 +297,6 @@ async def receive_confirmation(ctx: Context) -> Step | None:
     if ctx.choice == "cancel":
         ctx.say(ctx._("Cancelled. Nothing was recorded."))
         return None
+    if donor.change_privacy(ctx.data, ctx.choice):
+        return confirm(ctx)
     return record_unless_repeated(ctx)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from handlers.context import Context
+from handlers.fund_donor import donor_shown, recorded_anonymous
 from handlers.money import amount_in_words
 from handlers.registry import Step, choice_step
 from storage.ledger import record_contribution, same_contribution
@@ -73,6 +74,7 @@ def record(ctx: Context) -> None:
         note=ctx.data["note"],
         now=ctx.now,
         timezone=ctx.timezone,
+        anonymous=recorded_anonymous(ctx.data),
     )
     ctx.say(
         ctx._(
@@ -81,6 +83,6 @@ def record(ctx: Context) -> None:
             receipt=contribution.receipt_no,
             amount=ctx._.money(amount),
             words=amount_in_words(amount),
-            name=contribution.donor_name,
+            name=donor_shown(ctx._, ctx.data),
         )
     )

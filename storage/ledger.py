@@ -25,6 +25,8 @@ from storage.text import fold_name
 COMMUNE_TIMEZONE = "Asia/Ho_Chi_Minh"
 RECEIPT_PREFIX = "KH"
 RECEIPT_PATTERN = re.compile(r"^KH[0-9]{4}-[0-9]{5}$")
+ANONYMOUS_DONOR = "Ẩn danh"
+"""The name recorded for a donor who gave none; Vietnamese, like the receipts."""
 # A clash means another writer took the number between our read and our insert;
 # a fresh read then sees it, so a few attempts are plenty.
 _ATTEMPTS = 5
@@ -95,6 +97,7 @@ def record_contribution(
     note: str,
     now: dt.datetime,
     timezone: str = COMMUNE_TIMEZONE,
+    anonymous: bool = False,
 ) -> Contribution:
     """Append a contribution with the next receipt number of the commune's current year."""
     year = now.astimezone(ZoneInfo(timezone)).year
@@ -112,6 +115,7 @@ def record_contribution(
             contributed_on=contributed_on,
             note=note,
             created_at=now,
+            anonymous=anonymous,
         )
 
     return _append(session, year, build, lambda: None)
@@ -128,8 +132,12 @@ def same_contribution(
     """Return the first standing receipt of this unit with the same donor, amount and day.
 
     The donor matches in any case and with or without marks ("nguyen van binh"); a
-    receipt that was reversed no longer stands, and neither does a reversal.
+    receipt that was reversed no longer stands, and neither does a reversal. A donor who
+    gave no name (ANONYMOUS_DONOR) is never taken for another one.
     """
+    wanted = fold_name(donor_name)
+    if wanted == fold_name(ANONYMOUS_DONOR):
+        return None
     reversal = aliased(Contribution)
     query = (
         select(Contribution)
@@ -145,7 +153,6 @@ def same_contribution(
         )
         .order_by(col(Contribution.id))
     )
-    wanted = fold_name(donor_name)
     # Folding marks is not portable SQL (SQLite has no unaccent), so names compare here.
     return next((row for row in session.exec(query) if fold_name(row.donor_name) == wanted), None)
 
@@ -198,6 +205,7 @@ def reverse_contribution(
             note=f"Hủy biên lai {original.receipt_no}: {reason}",
             reverses_id=original.id,
             created_at=now,
+            anonymous=original.anonymous,
         )
 
     def guard() -> None:

@@ -6,7 +6,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, Column, Index, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 EXTERNAL_ID_LENGTH = 255
@@ -252,6 +252,12 @@ class Contribution(SQLModel, table=True):
     note: str = Field(default="", max_length=500)
     reverses_id: int | None = Field(default=None, foreign_key="contribution.id", unique=True)
     created_at: dt.datetime = Field(default_factory=utcnow)
+    # Only a server default: inserts that name their columns (or predate it) leave it out.
+    anonymous: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
+    )
+    """The donor asked not to be named in public: disclosures show 'Ẩn danh'. `donor_name` is
+    'Ẩn danh' too, or the real name when the office keeps it."""
 
 
 class FundTotal(SQLModel, table=True):

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import exists, func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -85,3 +85,22 @@ def receipts_between(session: Session, first: dt.date, last: dt.date) -> list[Re
         .order_by(col(Contribution.contributed_on), col(Contribution.id))
     )
     return _read(session, query)
+
+
+def standing_contributions(
+    session: Session, unit_id: int, first: dt.date, last: dt.date
+) -> list[Contribution]:
+    """Return a unit's contributions dated `first`..`last` that still stand, by date then
+    receipt: a reversed receipt and its reversal are both left out, as they cancel out."""
+    reversal = aliased(Contribution)
+    query = (
+        select(Contribution)
+        .where(
+            Contribution.unit_id == unit_id,
+            col(Contribution.contributed_on).between(first, last),
+            col(Contribution.reverses_id).is_(None),
+            ~exists().where(reversal.reverses_id == Contribution.id),
+        )
+        .order_by(col(Contribution.contributed_on), col(Contribution.id))
+    )
+    return list(session.exec(query))

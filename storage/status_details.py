@@ -1,4 +1,5 @@
-"""What a directive's status export adds to its matrix: names, first receipts, photo counts.
+"""What a directive's status export adds to its matrix: names, first receipts, photo counts,
+and the difficulties with the office's answers.
 
 One grouped query each per directive, never one per unit.
 """
@@ -6,11 +7,20 @@ One grouped query each per directive, never one per unit.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from storage.models import Acknowledgement, Assignment, Person, ProgressReport
+from storage.difficulties import thread_states
+from storage.models import (
+    Acknowledgement,
+    Assignment,
+    DifficultyMessage,
+    Person,
+    ProgressReport,
+    ThreadSide,
+)
 from storage.ordering import sorted_names
 from storage.progress import current_focal_points
 
@@ -58,3 +68,61 @@ def photo_counts(session: Session, directive_id: int) -> dict[int, int]:
         photos = sum(1 for kind, *_rest in attachments or [] if kind == "photo")
         counts[assignment_id] = counts.get(assignment_id, 0) + photos
     return counts
+
+
+@dataclass(frozen=True)
+class OfficeAnswer:
+    """One answer of the office in a difficulty's thread."""
+
+    text: str
+    author: str
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Difficulty:
+    """A unit's latest difficulty on an assignment, the office's answers and its resolution."""
+
+    note: str
+    at: dt.datetime
+    answers: list[OfficeAnswer]
+    resolved_at: dt.datetime | None
+    resolved_by: str
+
+
+def difficulties(session: Session, assignment_ids: list[int]) -> dict[int, Difficulty]:
+    """Map each of these assignments with a difficulty to its latest one, as the status says."""
+    states = thread_states(session, assignment_ids)
+    report_ids = [state.report_id for state in states.values()]
+    if not report_ids:
+        return {}
+    reports = {
+        report.id: report
+        for report in session.exec(
+            select(ProgressReport).where(col(ProgressReport.id).in_(report_ids))
+        )
+    }
+    answers: dict[int, list[OfficeAnswer]] = {}
+    query = (
+        select(DifficultyMessage, Person.name)
+        .join(Person, col(Person.id) == DifficultyMessage.person_id)
+        .where(
+            col(DifficultyMessage.report_id).in_(report_ids),
+            DifficultyMessage.side == ThreadSide.OFFICE.value,
+        )
+        .order_by(col(DifficultyMessage.at), col(DifficultyMessage.id))
+    )
+    for message, author in session.exec(query):
+        answers.setdefault(message.report_id, []).append(
+            OfficeAnswer(message.text, author or "", message.at)
+        )
+    return {
+        assignment_id: Difficulty(
+            note=reports[state.report_id].note,
+            at=reports[state.report_id].at,
+            answers=answers.get(state.report_id, []),
+            resolved_at=state.resolved_at,
+            resolved_by=state.resolved_by,
+        )
+        for assignment_id, state in states.items()
+    }

@@ -20,6 +20,7 @@ from storage.db import transaction
 from storage.ledger import fund_totals, record_contribution, reverse_contribution
 from storage.models import Person, Role
 from storage.people import add_unit
+from tests.support.disclosure import seed_gifts
 
 HEADINGS = [
     "STT",
@@ -33,20 +34,21 @@ HEADINGS = [
     "Người ghi",
     "Hủy biên lai",
     "Bị hủy bởi",
+    "Ẩn danh",
 ]
 NOTE = "Ủng hộ học sinh nghèo vượt khó"
 REASON = "Hủy biên lai KH2026-00001: Ghi nhầm số tiền"
 YEAR_2026 = [
     [1, dt.date(2026, 3, 2), "KH2026-00001", "Thôn Đông", "Nguyễn Văn Bình", "Cá nhân",
-     1_500_000, None, "Trần Văn Tâm", None, "KH2026-00005"],
+     1_500_000, None, "Trần Văn Tâm", None, "KH2026-00005", None],
     [2, dt.date(2026, 3, 2), "KH2026-00005", "Thôn Đông", "Nguyễn Văn Bình", "Cá nhân",
-     -1_500_000, REASON, "Lê Thị Hoa", "KH2026-00001", None],
+     -1_500_000, REASON, "Lê Thị Hoa", "KH2026-00001", None, None],
     [3, dt.date(2026, 3, 5), "KH2026-00002", "Thôn Đông", "Dòng họ Lê", "Dòng họ",
-     2_000_000, NOTE, "Trần Văn Tâm", None, None],
+     2_000_000, NOTE, "Trần Văn Tâm", None, None, None],
     [4, dt.date(2026, 3, 10), "KH2026-00003", "Trường TH An Hưng", "Công ty TNHH Hưng Thịnh",
-     "Tổ chức", 5_000_000, None, "Lê Thị Hoa", None, None],
+     "Tổ chức", 5_000_000, None, "Lê Thị Hoa", None, None, None],
     [5, dt.date(2026, 3, 12), "KH2026-00004", "Văn phòng UBND xã", "Gia đình ông Phạm Văn Đức",
-     "Gia đình", 300_000, None, "Lê Thị Hoa", None, None],
+     "Gia đình", 300_000, None, "Lê Thị Hoa", None, None, None],
 ]  # fmt: skip
 
 
@@ -128,8 +130,8 @@ def test_the_ledger_of_2026_cell_by_cell(cli, capsys, tmp_path):
     ledger = book["Sổ quỹ"]
     assert ledger["A1"].value == "SỔ QUỸ KHUYẾN HỌC"
     assert ledger["A2"].value == "Từ ngày 01/01/2026 đến ngày 31/12/2026"
-    assert cells(ledger, 4, 4, 11) == [HEADINGS]
-    assert cells(ledger, 5, 9, 11) == YEAR_2026
+    assert cells(ledger, 4, 4, 12) == [HEADINGS]
+    assert cells(ledger, 5, 9, 12) == YEAR_2026
     assert cells(ledger, 10, 10, 7) == [["Tổng cộng", None, None, None, None, None, 7_300_000]]
     assert ledger.max_row == 10
     for row in range(5, 11):
@@ -222,3 +224,22 @@ def test_bad_options_are_refused_and_nothing_is_written(cli, capsys, tmp_path, a
     assert main(["export", "ledger", *argv]) == 2
     assert capsys.readouterr().err.splitlines()[1:] == [problem]
     assert list(Path(tmp_path).glob("*.xlsx")) == []
+
+
+def test_the_ledger_keeps_anonymous_donors_names_as_recorded_and_marks_them(cli, tmp_path):
+    """Ẩn danh and the Lan family (kept out of public lists) are marked 'Có' in the Ẩn danh
+    column, the family under its real name; so is nobody else."""
+    seed_gifts(cli)
+    argv = ["export", "ledger", "--from", "2026-03-01", "--to", "2026-03-31", "--out", "a.xlsx"]
+    assert main(argv) == 0
+    ledger = load_workbook(tmp_path / "a.xlsx")["Sổ quỹ"]
+    assert ledger.cell(4, 12).value == "Ẩn danh"
+    marked = [(row[4], row[6], row[11]) for row in cells(ledger, 5, 10, 12)]
+    assert marked == [
+        ("Nguyễn Văn Bình", 1_500_000, None),
+        ("Hoàng Văn Nam", 700_000, None),
+        ("Ẩn danh", 500_000, "Có"),
+        ("Lê Văn Hùng", 20_000_000, None),
+        ("Gia đình bà Phạm Thị Lan", 2_000_000, "Có"),
+        ("Lê Văn Hùng", -20_000_000, None),
+    ]

@@ -51,6 +51,7 @@ SUMMARY_CHOICES = [
     "Sửa ngày",
     "Sửa loại",
     "Sửa ghi chú",
+    "Không công khai tên",
     "Hủy",
 ]
 RECEIPT_1 = (
@@ -324,6 +325,7 @@ async def test_amount_in_words_stays_vietnamese_in_english(engine, database):
         "Change the date",
         "Change the donor kind",
         "Change the note",
+        "Do not make the name public",
         "Cancel",
     ]
 

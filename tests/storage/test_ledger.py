@@ -187,6 +187,7 @@ def test_reversal_adds_a_negative_row_and_an_audit_entry(database: Engine) -> No
         "note": "Hủy biên lai KH2026-00001: Ghi trùng",
         "reverses_id": original.id,
         "created_at": None,
+        "anonymous": False,
     }
     with transaction(database) as session:
         stored = session.get(Contribution, original.id)
