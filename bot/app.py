@@ -18,6 +18,8 @@ from bot.file_server import FileServer
 from bot.inbound import InboundStore, OutageLogFilter, Worker
 from bot.links import LinkSigner, link_secret
 from bot.logs import setup_logging
+from bot.media_fetch import MediaFetcher
+from bot.media_lookup import media_lookup
 from bot.scheduler import policy_from_settings, retention_from_settings, start_scheduler
 from handlers.broadcast_report import queue_broadcast_reports
 from handlers.engine import Engine, Handled
@@ -145,9 +147,17 @@ async def serve(settings: Settings) -> int:
     for name in _DATABASE_LOOPS:
         logging.getLogger(name).addFilter(quiet_outages)
 
+    fetcher = MediaFetcher(
+        database, channels, Path(settings.media_dir), settings.media_max_bytes
+    )
+    fetch_now = asyncio.Event()
+
     async def on_inbound(inbound: Inbound) -> None:
         handled = await store.store(inbound)
         pass_on(handled, sender, wake)
+        if inbound.photo or inbound.document:
+            # Zalo's image URLs expire: a photo kept in this turn is downloaded at once.
+            fetch_now.set()
         if commands is not None and inbound.channel == "telegram":
             await commands.refresh(inbound.chat_id, handled)
 
@@ -158,6 +168,7 @@ async def serve(settings: Settings) -> int:
         for name, channel in channels.items()
     }
     outbox = asyncio.create_task(sender.run(wake), name="outbox")
+    fetching = asyncio.create_task(fetcher.run(fetch_now), name="media")
     scheduler = start_scheduler(database, policy, wake, retention=retention)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -166,7 +177,7 @@ async def serve(settings: Settings) -> int:
     stopper = asyncio.create_task(stop.wait(), name="stop")
     code = await _supervise(polls, outbox, stopper)
     scheduler.shutdown(wait=False)
-    tasks = [*polls, outbox, stopper]
+    tasks = [*polls, outbox, fetching, stopper]
     for task in tasks:
         task.cancel()
     for task in tasks:
@@ -191,7 +202,7 @@ def serve_files(settings: Settings, database: Database) -> tuple[Attachments, Fi
         folder.mkdir(parents=True, exist_ok=True)
     signer = LinkSigner(link_secret(database, settings.link_secret), settings.public_url)
     use_public_links(bool(settings.public_url))
-    attachments = Attachments(signer, folders)
+    attachments = Attachments(signer, folders, media=media_lookup(database, folders["media"]))
     if not settings.public_url:
         return attachments, None
     files = FileServer(signer, folders, settings.http_host, settings.http_port).start()

@@ -10,6 +10,7 @@ from handlers.registry import Step, command
 from handlers.remind_now import remind_unreported
 from handlers.report_news import status_label
 from handlers.report_text import directive_title, shorten
+from handlers.unit_history import unit_action, unit_choice
 from handlers.words import command_word
 from storage.difficulties import ThreadState, thread_states
 from storage.directives import DirectiveSummary, directive_summaries, open_directive_page
@@ -79,6 +80,8 @@ def _show_units(ctx: Context) -> None:
     directive = ctx.session.get(Directive, directive_id) if directive_id else None
     remind = normalize(action) == REMIND
     page = int(action) if action.strip().isdigit() else 1 if not action.strip() else 0
+    if directive is not None and directive.id is not None and unit_action(ctx, directive, action):
+        return None
     if directive is None or directive.id is None or (not remind and page < 1):
         ctx.say(
             _("That directive was not found. Send {tinhhinh} to see the list.").format(
@@ -117,7 +120,11 @@ def _show_units(ctx: Context) -> None:
     for row in status.units:
         lines.extend(unit_lines(_, row, threads.get(row.assignment_id)))
     # Command choices, so the taps still work after the admin has done something else.
-    choices = []
+    choices = [
+        (unit_choice(directive.id, row.unit_id), shorten(row.unit_name, CHOICE_LABEL_LIMIT))
+        for row in status.units
+        if row.reported_at is not None
+    ]
     if page < pages:
         choices.append((f"/tinhhinh {directive.id} {page + 1}", _("Next units")))
     if counts.reported < counts.unit_count:
