@@ -120,15 +120,18 @@ def _show_units(ctx: Context) -> None:
     for row in status.units:
         lines.extend(unit_lines(_, row, threads.get(row.assignment_id)))
     # Command choices, so the taps still work after the admin has done something else.
-    choices = [
-        (unit_choice(directive.id, row.unit_id), shorten(row.unit_name, CHOICE_LABEL_LIMIT))
-        for row in status.units
-        if row.reported_at is not None
-    ]
+    choices = []
     if page < pages:
         choices.append((f"/tinhhinh {directive.id} {page + 1}", _("Next units")))
     if counts.reported < counts.unit_count:
         choices.append((f"/tinhhinh {directive.id} {REMIND}", _("Remind units not yet reported")))
+    # Then each unit that reported, to see its reports and photos; last, so the numbers of
+    # the choices above stay the same on Zalo.
+    choices += [
+        (unit_choice(directive.id, row.unit_id), shorten(row.unit_name, CHOICE_LABEL_LIMIT))
+        for row in status.units
+        if row.reported_at is not None
+    ]
     if choices:
         ctx.ask("\n".join(lines), choices)
     else:
