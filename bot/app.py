@@ -150,14 +150,11 @@ async def serve(settings: Settings) -> int:
     fetcher = MediaFetcher(
         database, channels, Path(settings.media_dir), settings.media_max_bytes
     )
-    fetch_now = asyncio.Event()
 
     async def on_inbound(inbound: Inbound) -> None:
         handled = await store.store(inbound)
         pass_on(handled, sender, wake)
-        if inbound.photo or inbound.document:
-            # Zalo's image URLs expire: a photo kept in this turn is downloaded at once.
-            fetch_now.set()
+        fetcher.noticed(inbound)
         if commands is not None and inbound.channel == "telegram":
             await commands.refresh(inbound.chat_id, handled)
 
@@ -168,7 +165,7 @@ async def serve(settings: Settings) -> int:
         for name, channel in channels.items()
     }
     outbox = asyncio.create_task(sender.run(wake), name="outbox")
-    fetching = asyncio.create_task(fetcher.run(fetch_now), name="media")
+    fetching = asyncio.create_task(fetcher.run(), name="media")
     scheduler = start_scheduler(database, policy, wake, retention=retention)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

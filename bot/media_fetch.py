@@ -24,6 +24,7 @@ from sqlalchemy import Engine
 
 from bot.channels.base import FetchedFile, FetchFailed
 from bot.file_types import sniff
+from handlers.messages import Inbound
 from storage.db import transaction
 from storage.media import claim_due, mark_failed, mark_stored
 from storage.models import Media, utcnow
@@ -61,9 +62,17 @@ class MediaFetcher:
             name: channel for name, channel in channels.items() if hasattr(channel, "fetch_file")
         }
         self.clock, self._sleep = clock, sleep
+        self.wake = asyncio.Event()
 
-    async def run(self, wake: asyncio.Event) -> None:
+    def noticed(self, inbound: Inbound) -> None:
+        """Called after each inbound event is handled: one with a photo or file may have been
+        kept for download, and Zalo's image URLs expire, so it is fetched at once."""
+        if inbound.photo or inbound.document:
+            self.wake.set()
+
+    async def run(self) -> None:
         """Fetch what is due, then wait for a wake-up or LOOK_EVERY seconds; forever."""
+        wake = self.wake
         while True:
             wake.clear()
             try:

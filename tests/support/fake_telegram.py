@@ -19,7 +19,7 @@ from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 BOT_USER = {
     "id": 7000000001,
@@ -722,7 +722,9 @@ def _handler_for(fake: FakeTelegram) -> type[BaseHTTPRequestHandler]:
             params.update(_parse_body(self.headers.get("Content-Type", ""), body))
             token, _, method = url.path.removeprefix("/bot").partition("/")
             if url.path.startswith("/file/bot"):
-                token, _, file_path = url.path.removeprefix("/file/bot").partition("/")
+                # Clients send the path percent-encoded (PTB quotes the token's colon).
+                path = unquote(url.path)
+                token, _, file_path = path.removeprefix("/file/bot").partition("/")
                 status, answer = fake.download(token, file_path)
             elif not url.path.startswith("/bot") or not method:
                 status, answer = 404, {"ok": False, "error_code": 404, "description": "Not Found"}
