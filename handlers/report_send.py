@@ -17,7 +17,6 @@ from handlers.report_text import (
     directive_title,
     echo_note,
     files_of,
-    first_of,
     photos_elsewhere,
 )
 from storage.directives import acknowledge, find_assignment
@@ -180,7 +179,8 @@ def _send_report(ctx: Context) -> Step | None:
         person_id=ctx.person.id,
         status=ctx.data["status"],
         note="\n\n".join(notes),
-        photo_ref=first_of(attachments, "photo"),
+        # The bot's copy: a Zalo image URL is longer than the column, and expires.
+        photo_ref=files_of(attachments, ctx.inbound.channel)["photo"],
         attachments=attachments,
         now=ctx.now,
     )

@@ -168,8 +168,9 @@ class ProgressReport(SQLModel, table=True):
     status: str = Field(max_length=16)
     # Unbounded: a difficulty is often long, and what a person wrote is kept whole.
     note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
-    photo_ref: str = Field(default="", max_length=1000)
-    """The first photo, the one notices about the report carry (a Zalo URL may be long)."""
+    photo_ref: str = Field(default="", max_length=300)
+    """The first photo, the one notices about the report carry: the bot's copy ('media:ID')
+    since photos are kept, which every app can show; a platform's own reference before."""
     attachments: list[list[str]] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False, default=list)
     )

@@ -260,14 +260,14 @@ async def test_difficulty_reaches_every_admin_in_their_language(engine, database
         )
     ]
     [report] = reports(database)
+    # The photo is kept for download in the turn it came, and the report names its copy.
+    [media] = kept_media(database)
     assert (report.assignment_id, report.status, report.note, report.photo_ref) == (
         ids["Thôn Đông"],
         "difficulty",
         note,
-        "AgACAgPhotoKho",
+        f"media:{media.id}",
     )
-    # The photo is kept for download in the turn it came, and the report names its copy.
-    [media] = kept_media(database)
     assert (media.channel, media.platform_ref, media.kind, media.status) == (
         "telegram",
         "AgACAgPhotoKho",
@@ -335,8 +335,8 @@ async def test_notes_photos_and_files_in_any_order_are_all_kept(engine, database
     )
     [report] = reports(database)
     assert report.note == "Nhà văn hóa dột\n\nCần 15 triệu để sửa mái"
-    assert report.photo_ref == "AgACAgRoof"
     roof, wall, quote, floor = kept_media(database)
+    assert report.photo_ref == f"media:{roof.id}"
     assert [(m.kind, m.platform_ref, m.file_name) for m in (roof, wall, quote, floor)] == [
         ("photo", "AgACAgRoof", ""),
         ("photo", "AgACAgWall", ""),
@@ -364,11 +364,9 @@ async def test_a_photo_captioned_like_a_choice_is_kept(engine, database):
         "Đã hoàn thành", "Kèm theo: 1 ảnh.", ALSO_RECEIVED
     )
     [report] = reports(database)
-    assert (report.status, report.photo_ref, report.note) == (
-        "done",
-        "https://zalo.example/anh.jpg",
-        "",
-    )
+    [media] = kept_media(database)
+    assert (report.status, report.photo_ref, report.note) == ("done", f"media:{media.id}", "")
+    assert report.attachments == [["photo", "https://zalo.example/anh.jpg", "", str(media.id)]]
 
 
 async def test_sending_twice_stores_one_report_on_telegram(engine, database):
@@ -726,7 +724,7 @@ async def test_focal_points_of_one_unit_see_and_hear_of_each_others_reports(
     assert [(r.assignment_id, r.person_id, r.status, r.photo_ref) for r in reports(database)] == [
         (ours, an_id, "in_progress", ""),
         (ours, binh_id, "done", ""),
-        (ours, an_id, "in_progress", "AgACAgPhieu"),
+        (ours, an_id, "in_progress", f"media:{photo.id}"),
     ]
     stored = assignment(database, ours)
     assert (stored.status, stored.reported_at) == ("in_progress", clock.now)

@@ -11,8 +11,7 @@ from sqlmodel import Session, select
 
 from storage.db import alembic_config, transaction
 from storage.media import claim_due, keep, lookup, mark_failed, mark_stored
-from storage.models import Media, ProgressReport
-from tests.support.assignments import seed_directive, seed_person
+from storage.models import Media
 
 AT = dt.datetime(2026, 3, 20, 1, 0, tzinfo=dt.UTC)
 URL = "https://photo-stal.zadn.vn/bot/" + "a" * 900 + ".jpg"
@@ -91,25 +90,6 @@ def test_stored_is_final(database: Engine) -> None:
         assert mark_failed(session, media_id, "HTTP 403", AT) == "stored"
     stored = row(database, media_id)
     assert (stored.status, stored.stored_path, stored.size) == ("stored", "2026/03/1.jpg", 9)
-
-
-def test_a_report_keeps_a_long_zalo_photo_url(database: Engine) -> None:
-    """A report's first photo may be a Zalo URL of 900 characters and more."""
-    directive = seed_directive(database, "1/UBND", "Kế hoạch", ["Thôn 2"])
-    head = seed_person(database, "Nguyễn Văn An", unit="Thôn 2")
-    with transaction(database) as session:
-        session.add(
-            ProgressReport(
-                assignment_id=directive.assignments["Thôn 2"],
-                person_id=head,
-                status="in_progress",
-                photo_ref=URL,
-                at=AT,
-            )
-        )
-    with Session(database) as session:
-        [report] = session.exec(select(ProgressReport))
-        assert report.photo_ref == URL
 
 
 def test_migration_0010_goes_down_and_up(database: Engine) -> None:

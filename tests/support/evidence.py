@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
-from types import TracebackType
 
 from sqlalchemy import Engine
 from sqlmodel import Session, select
@@ -90,28 +89,14 @@ class Bot(Wired):
         super().__init__(channel, engine, clock)
         self.sender.attachments = attachments
         self.fetcher = fetcher
-        self._fetching: asyncio.Task[None] | None = None
 
     async def __aenter__(self) -> Bot:
         await super().__aenter__()
         return self
 
-    async def __aexit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        await super().__aexit__(kind, error, trace)
-
     async def _handle(self, inbound: Inbound) -> None:
         await super()._handle(inbound)
         self.fetcher.noticed(inbound)
-
-
-async def fetcher_running(fetcher: MediaFetcher) -> asyncio.Task[None]:
-    """The fetcher's loop, as bot.app runs it, waking only when told (its timer never fires)."""
-    return asyncio.create_task(fetcher.run())
 
 
 async def until_kept(database: Engine, count: int = 1) -> list[Media]:

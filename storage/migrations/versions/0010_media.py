@@ -38,27 +38,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("channel", "platform_ref"),
     )
     op.create_index("ix_media_status_next_try", "media", ["status", "next_try_at"])
-    # A report's first photo may be a Zalo image URL, longer than 300 characters. SQLite
-    # does not hold strings to their declared length.
-    if op.get_bind().dialect.name != "sqlite":
-        op.alter_column(
-            "progressreport",
-            "photo_ref",
-            type_=sqlmodel.sql.sqltypes.AutoString(length=1000),
-            existing_nullable=False,
-        )
 
 
 def downgrade() -> None:
-    """Revert this revision; the downloaded files stay in MEDIA_DIR, and a longer photo
-    reference of a report is cut to 300 characters."""
-    if op.get_bind().dialect.name != "sqlite":
-        op.execute("UPDATE progressreport SET photo_ref = left(photo_ref, 300)")
-        op.alter_column(
-            "progressreport",
-            "photo_ref",
-            type_=sqlmodel.sql.sqltypes.AutoString(length=300),
-            existing_nullable=False,
-        )
+    """Revert this revision; the downloaded files stay in MEDIA_DIR."""
     op.drop_index("ix_media_status_next_try", table_name="media")
     op.drop_table("media")
