@@ -18,7 +18,7 @@ import os
 import tempfile
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, cast
 
 from sqlalchemy import Engine
 
@@ -58,8 +58,10 @@ class MediaFetcher:
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
     ) -> None:
         self.database, self.folder, self.max_bytes = database, Path(folder), max_bytes
-        self.channels = {
-            name: channel for name, channel in channels.items() if hasattr(channel, "fetch_file")
+        self.channels: dict[str, Fetches] = {
+            name: cast(Fetches, channel)
+            for name, channel in channels.items()
+            if hasattr(channel, "fetch_file")
         }
         self.clock, self._sleep = clock, sleep
         self.wake = asyncio.Event()
@@ -109,7 +111,7 @@ class MediaFetcher:
             await self._failed(row, f"no {row.channel} channel running")
             return
         try:
-            fetched = await channel.fetch_file(row.platform_ref, self.max_bytes)  # type: ignore[attr-defined]
+            fetched = await channel.fetch_file(row.platform_ref, self.max_bytes)
         except FetchFailed as failure:
             await self._failed(row, failure.reason, final=failure.final)
             return
