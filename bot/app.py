@@ -14,11 +14,14 @@ from bot.attachments import Attachments
 from bot.channels.base import Channel, InboundHandler
 from bot.config import Settings
 from bot.delivery import OutboxSender
+from bot.document_reading import DocumentReader
 from bot.file_server import FileServer
 from bot.held_inbound import HeldInbound
 from bot.inbound import InboundStore, OutageLogFilter, Worker
 from bot.links import LinkSigner, link_secret
 from bot.logs import setup_logging
+from bot.media_fetch import MediaFetcher
+from bot.media_lookup import media_lookup
 from bot.scheduler import policy_from_settings, retention_from_settings, start_scheduler
 from handlers.broadcast_report import queue_broadcast_reports
 from handlers.engine import Engine, Handled
@@ -148,9 +151,21 @@ async def serve(settings: Settings) -> int:
     for name in _DATABASE_LOOPS:
         logging.getLogger(name).addFilter(quiet_outages)
 
+    fetcher = MediaFetcher(
+        database, channels, Path(settings.media_dir), settings.media_max_bytes
+    )
+
+    async def fetch(channel: str, ref: str, limit: int) -> bytes:
+        return (await channels[channel].fetch_file(ref, limit)).data  # type: ignore[attr-defined]
+
+    reader = DocumentReader(fetch)
+
     async def on_inbound(inbound: Inbound) -> None:
+        # A directive's file is read before the dialog sees it: steps never fetch.
+        inbound = await reader.prepare(inbound)
         handled = await store.store(inbound)
         pass_on(handled, sender, wake)
+        fetcher.noticed(inbound)
         if commands is not None and inbound.channel == "telegram":
             await commands.refresh(inbound.chat_id, handled)
 
@@ -165,6 +180,7 @@ async def serve(settings: Settings) -> int:
         for name, channel in channels.items()
     }
     outbox = asyncio.create_task(sender.run(wake), name="outbox")
+    fetching = asyncio.create_task(fetcher.run(), name="media")
     scheduler = start_scheduler(database, policy, wake, retention=retention)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -173,7 +189,7 @@ async def serve(settings: Settings) -> int:
     stopper = asyncio.create_task(stop.wait(), name="stop")
     code = await _supervise(polls, outbox, stopper)
     scheduler.shutdown(wait=False)
-    tasks = [*polls, outbox, stopper]
+    tasks = [*polls, outbox, fetching, stopper]
     for task in tasks:
         task.cancel()
     for task in tasks:
@@ -198,7 +214,7 @@ def serve_files(settings: Settings, database: Database) -> tuple[Attachments, Fi
         folder.mkdir(parents=True, exist_ok=True)
     signer = LinkSigner(link_secret(database, settings.link_secret), settings.public_url)
     use_public_links(bool(settings.public_url))
-    attachments = Attachments(signer, folders)
+    attachments = Attachments(signer, folders, media=media_lookup(database, folders["media"]))
     if not settings.public_url:
         return attachments, None
     files = FileServer(signer, folders, settings.http_host, settings.http_port).start()

@@ -36,7 +36,8 @@ class Found:
     """The app `native` belongs to; '' when any app can use it (a public URL)."""
     path: Path | None = None
     pending: bool = False
-    """The file is on its way (a download not finished): ask again shortly."""
+    """The file is on its way (a download not finished): an app that cannot use `native`
+    and could use the copy asks again shortly."""
 
 
 MediaLookup = Callable[[int], Found]
@@ -67,13 +68,20 @@ class Attachments:
         """The delivery as `channel` can send it, or a result that defers it."""
         photo = self._find(delivery.photo)
         document = self._find(delivery.document)
-        if photo.pending or document.pending:
+        if self._waits(channel, photo) or self._waits(channel, document):
             return SendResult(
                 ok=False, deferred=True, retry_after=NOT_READY_SECONDS, error="file not ready yet"
             )
         if channel in UPLOAD_CHANNELS:
             return self._uploads(channel, delivery, photo, document)
         return self._links(channel, delivery, photo, document)
+
+    def _waits(self, channel: str, found: Found) -> bool:
+        """Whether the message must wait for the file: it is on its way, this app cannot use
+        the platform's own reference, and could use the bot's copy once it is there."""
+        if not found.pending or _usable(found, channel):
+            return False
+        return channel in UPLOAD_CHANNELS or bool(self.signer.public_url)
 
     def _find(self, ref: str) -> Found:
         scheme, rest = split_ref(ref)
@@ -94,16 +102,18 @@ class Attachments:
     def _uploads(
         self, channel: str, delivery: Delivery, photo: Found, document: Found
     ) -> Delivery:
-        def native(found: Found) -> str:
-            return found.native if found.native_channel in ("", channel) else ""
-
+        # The app's own reference first: nothing to upload (a Telegram file_id).
+        photo_native = photo.native if _usable(photo, channel) else ""
+        document_native = document.native if _usable(document, channel) else ""
+        photo_file = None if photo_native else photo.path
+        document_file = None if document_native else document.path
         return dataclasses.replace(
             delivery,
-            photo="" if photo.path else native(photo),
-            photo_file=photo.path,
-            document="" if document.path else native(document),
-            document_file=document.path,
-            document_name=document.path.name if document.path else delivery.document_name,
+            photo=photo_native,
+            photo_file=photo_file,
+            document=document_native,
+            document_file=document_file,
+            document_name=document_file.name if document_file else delivery.document_name,
         )
 
     def _links(self, channel: str, delivery: Delivery, photo: Found, document: Found) -> Delivery:
@@ -115,7 +125,7 @@ class Attachments:
         return dataclasses.replace(delivery, text=text, photo=photo_url, document="")
 
     def _url(self, found: Found, channel: str) -> str:
-        if found.native and found.native_channel in ("", channel):
+        if _usable(found, channel):
             return found.native
         if found.path is None:
             return ""
@@ -124,3 +134,8 @@ class Attachments:
                 name = found.path.resolve().relative_to(folder.resolve()).as_posix()
                 return self.signer.link(purpose, name, self.clock())
         return ""
+
+
+def _usable(found: Found, channel: str) -> bool:
+    """Whether `channel` can send the platform's own reference of a file as it is."""
+    return bool(found.native) and found.native_channel in ("", channel)

@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from handlers.context import Notice
+from handlers.file_refs import split_ref
 from handlers.i18n import Translator
 from handlers.messages import BUTTON_CHANNELS, INERT, PRIORITY_REPLY, Choice, Outbound, Recipient
 from handlers.quiet import QuietHours
@@ -100,7 +101,8 @@ def deliver_notice(
         text=shown,
         choices=offered,
         photo=notice.photo if usable else "",
-        document=notice.document if usable and buttons else "",
+        # Apps without documents get the bot's own files as links (bot.attachments).
+        document=notice.document if usable and (buttons or split_ref(notice.document)[0]) else "",
         idempotency_key=key,
         priority=notice.priority,
     )

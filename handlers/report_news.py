@@ -5,7 +5,7 @@ from __future__ import annotations
 from handlers.context import Context, Render
 from handlers.i18n import N_, Translator
 from handlers.messages import Choice
-from handlers.report_text import attachments_line, echo_note, first_of
+from handlers.report_text import attachments_line, echo_note, files_of
 from storage.directives import focal_points
 from storage.models import Directive, ProgressReport, ProgressStatus
 from storage.unit_reports import latest_report
@@ -59,9 +59,7 @@ def tell_colleagues(
             person.id,
             render,
             key=f"report:{report.id}:colleague:{person.id}",
-            photo=report.photo_ref,
-            document=first_of(report.attachments, "file"),
-            media_channel=ctx.inbound.channel,
+            **files_of(report.attachments, ctx.inbound.channel),
         )
         told += 1
     return told

@@ -16,9 +16,11 @@ from handlers.report_text import (
     attachments_line,
     directive_title,
     echo_note,
-    first_of,
+    files_of,
+    photos_elsewhere,
 )
 from storage.directives import acknowledge, find_assignment
+from storage.media import keep as keep_media
 from storage.models import Assignment, Directive, ProgressStatus, Role, Unit
 from storage.progress import record_report
 
@@ -111,13 +113,28 @@ def _take_attachment(ctx: Context) -> list[str]:
     inbound, said = ctx.inbound, []
     kept = list(ctx.data.get("attachments", []))
     if inbound.photo:
-        kept.append(["photo", inbound.photo, ""])
+        kept.append(["photo", inbound.photo, "", _kept(ctx, "photo", inbound.photo, "")])
         said.append(ctx._("Photo received."))
     if inbound.document:
-        kept.append(["file", inbound.document, inbound.document_name])
+        name = inbound.document_name
+        kept.append(["file", inbound.document, name, _kept(ctx, "file", inbound.document, name)])
         said.append(ctx._("File received."))
     ctx.data["attachments"] = kept
     return said
+
+
+def _kept(ctx: Context, kind: str, ref: str, name: str) -> str:
+    """Keep the photo or file for download in this same turn; return its media id."""
+    media_id = keep_media(
+        ctx.session,
+        channel=ctx.inbound.channel,
+        platform_ref=ref,
+        kind=kind,
+        file_name=name,
+        person_id=ctx.person.id,
+        now=ctx.now,
+    )
+    return str(media_id)
 
 
 def _note_problem(ctx: Context, text: str) -> str:
@@ -162,7 +179,8 @@ def _send_report(ctx: Context) -> Step | None:
         person_id=ctx.person.id,
         status=ctx.data["status"],
         note="\n\n".join(notes),
-        photo_ref=first_of(attachments, "photo"),
+        # The bot's copy: a Zalo image URL is longer than the column, and expires.
+        photo_ref=files_of(attachments, ctx.inbound.channel)["photo"],
         attachments=attachments,
         now=ctx.now,
     )
@@ -194,9 +212,7 @@ def _send_report(ctx: Context) -> Step | None:
                 admin.id or 0,
                 render,
                 key=f"difficulty:{report.id}:admin:{admin.id}",
-                photo=report.photo_ref,
-                document=first_of(attachments, "file"),
-                media_channel=ctx.inbound.channel,
+                **files_of(attachments, ctx.inbound.channel),
                 priority=PRIORITY_REPLY,
             )
         lines.append(_("The commune office has been told about the difficulty."))
@@ -237,6 +253,8 @@ def difficulty_notice(
         )
         if with_line := attachments_line(_, attachments):
             text += "\n" + with_line
+        if elsewhere := photos_elsewhere(_, attachments):
+            text += "\n" + elsewhere
         return text, difficulty_choices(_, assignment_id, office=True)
 
     return render

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from handlers.file_refs import media_ref, public_links
 from handlers.i18n import Translator
 from storage.models import Directive
 
@@ -63,3 +66,42 @@ def attachments_line(_: Translator, attachments: list[list[str]], *, note: bool 
 def first_of(attachments: list[list[str]], kind: str) -> str:
     """Return the reference of the first attachment of `kind` ('photo' or 'file'), or ''."""
     return next((ref for found, ref, *_name in attachments if found == kind), "")
+
+
+def media_id_of(entry: list[str]) -> int | None:
+    """The id of the bot's copy of an attachment ([kind, ref, name, media id]), or None for
+    one sent before the bot kept copies."""
+    found = entry[3] if len(entry) > 3 else ""
+    return int(found) if found.isdigit() else None
+
+
+def file_ref(entry: list[str]) -> str:
+    """The reference a message carries an attachment by: the bot's copy ('media:ID') when
+    it keeps one, which every app can show, else the platform's own."""
+    media_id = media_id_of(entry)
+    return media_ref(media_id) if media_id is not None else entry[1]
+
+
+def files_of(attachments: list[list[str]], channel: str) -> dict[str, Any]:
+    """The photo, document and media channel options of a notice about a report: its first
+    photo and first file; a platform's own reference keeps to the app it came from."""
+    photo = next((entry for entry in attachments if entry[0] == "photo"), None)
+    document = next((entry for entry in attachments if entry[0] == "file"), None)
+    chosen = [entry for entry in (photo, document) if entry is not None]
+    own = any(media_id_of(entry) is None for entry in chosen)
+    return {
+        "photo": file_ref(photo) if photo else "",
+        "document": file_ref(document) if document else "",
+        "media_channel": channel if own else "",
+    }
+
+
+def photos_elsewhere(_: Translator, attachments: list[list[str]]) -> str:
+    """On an app that cannot be sent the photos (Zalo without a public address), say where
+    they can be seen; else ''."""
+    photos, _files = attachment_counts(attachments)
+    if not photos or _.buttons or public_links():
+        return ""
+    return _(
+        "The photos can be seen on Telegram: Status of directives → the directive → the unit."
+    )

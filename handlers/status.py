@@ -10,6 +10,7 @@ from handlers.registry import Step, command
 from handlers.remind_now import remind_unreported
 from handlers.report_news import status_label
 from handlers.report_text import directive_title, shorten
+from handlers.unit_history import unit_action, unit_choice
 from handlers.words import command_word
 from storage.difficulties import ThreadState, thread_states
 from storage.directives import DirectiveSummary, directive_summaries, open_directive_page
@@ -79,6 +80,8 @@ def _show_units(ctx: Context) -> None:
     directive = ctx.session.get(Directive, directive_id) if directive_id else None
     remind = normalize(action) == REMIND
     page = int(action) if action.strip().isdigit() else 1 if not action.strip() else 0
+    if directive is not None and directive.id is not None and unit_action(ctx, directive, action):
+        return None
     if directive is None or directive.id is None or (not remind and page < 1):
         ctx.say(
             _("That directive was not found. Send {tinhhinh} to see the list.").format(
@@ -122,6 +125,13 @@ def _show_units(ctx: Context) -> None:
         choices.append((f"/tinhhinh {directive.id} {page + 1}", _("Next units")))
     if counts.reported < counts.unit_count:
         choices.append((f"/tinhhinh {directive.id} {REMIND}", _("Remind units not yet reported")))
+    # Then each unit that reported, to see its reports and photos; last, so the numbers of
+    # the choices above stay the same on Zalo.
+    choices += [
+        (unit_choice(directive.id, row.unit_id), shorten(row.unit_name, CHOICE_LABEL_LIMIT))
+        for row in status.units
+        if row.reported_at is not None
+    ]
     if choices:
         ctx.ask("\n".join(lines), choices)
     else:

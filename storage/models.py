@@ -199,7 +199,8 @@ class ProgressReport(SQLModel, table=True):
     # Unbounded: a difficulty is often long, and what a person wrote is kept whole.
     note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     photo_ref: str = Field(default="", max_length=300)
-    """The first photo, the one notices about the report carry."""
+    """The first photo, the one notices about the report carry: the bot's copy ('media:ID')
+    since photos are kept, which every app can show; a platform's own reference before."""
     attachments: list[list[str]] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False, default=list)
     )
@@ -385,3 +386,44 @@ class Setting(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=60)
     value: str = Field(default="", max_length=500)
+
+
+class MediaStatus(StrEnum):
+    """Where a kept photo or file stands: on its way, on the server, or given up."""
+
+    PENDING = "pending"
+    STORED = "stored"
+    FAILED = "failed"
+
+
+MEDIA_REF_LENGTH = 1000
+"""Room for a Telegram file_id or a Zalo image URL, whose signed CDN addresses are long."""
+
+
+class Media(SQLModel, table=True):
+    """A photo or file a person sent with a report, kept by its platform reference and
+    downloaded into MEDIA_DIR, so every app, export and person can see it later."""
+
+    __table_args__ = (
+        UniqueConstraint("channel", "platform_ref"),
+        Index("ix_media_status_next_try", "status", "next_try_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    platform_ref: str = Field(max_length=MEDIA_REF_LENGTH)
+    """The Telegram file_id, or the Zalo image URL (which expires)."""
+    kind: str = Field(max_length=16)
+    """'photo' or 'file', as in a report's attachments."""
+    file_name: str = Field(default="", max_length=255)
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    content_type: str = Field(default="", max_length=100)
+    size: int = 0
+    stored_path: str = Field(default="", max_length=300)
+    """Relative to MEDIA_DIR (YYYY/MM/ID.ext); '' until the file is kept."""
+    status: str = Field(default=MediaStatus.PENDING, max_length=16)
+    attempts: int = 0
+    next_try_at: dt.datetime = Field(default_factory=utcnow)
+    """When the download is due (again); a fetcher that claims it moves it on as its lease."""
+    last_error: str = Field(default="", max_length=500)
+    created_at: dt.datetime = Field(default_factory=utcnow)

@@ -37,3 +37,24 @@ def recently_done(
         .order_by(col(Directive.issued_on).desc(), col(Directive.id).desc())
     )
     return [(assignment, directive) for assignment, directive in session.exec(query)]
+
+
+def unit_history(
+    session: Session, directive_id: int, unit_id: int
+) -> tuple[Assignment, list[tuple[ProgressReport, Person]]] | None:
+    """Return a unit's assignment under a directive and every report on it with who sent it,
+    newest first; None when the directive was not assigned to the unit."""
+    assignment = session.exec(
+        select(Assignment).where(
+            Assignment.directive_id == directive_id, Assignment.unit_id == unit_id
+        )
+    ).first()
+    if assignment is None:
+        return None
+    query = (
+        select(ProgressReport, Person)
+        .join(Person, col(Person.id) == ProgressReport.person_id)
+        .where(ProgressReport.assignment_id == assignment.id)
+        .order_by(col(ProgressReport.at).desc(), col(ProgressReport.id).desc())
+    )
+    return assignment, [(report, person) for report, person in session.exec(query)]

@@ -57,6 +57,23 @@ class SendResult:
     """Not tried: a file it carries is not ready yet. Says nothing about the platform."""
 
 
+@dataclass(frozen=True)
+class FetchedFile:
+    """The bytes of a photo or file a person sent, as downloaded from their app."""
+
+    data: bytes
+    content_type: str = ""
+
+
+class FetchFailed(Exception):
+    """A download that did not work: `final` when trying again cannot help (too large,
+    unknown to the platform), else worth another try later. The message names no token."""
+
+    def __init__(self, reason: str, *, final: bool = False) -> None:
+        super().__init__(reason)
+        self.reason, self.final = reason, final
+
+
 class Channel(Protocol):
     """A chat platform the bot talks through."""
 

@@ -26,7 +26,7 @@ from telegram.error import (
 )
 from telegram.request import HTTPXRequest
 
-from bot.channels.base import Delivery, InboundHandler, SendResult
+from bot.channels.base import Delivery, FetchedFile, FetchFailed, InboundHandler, SendResult
 from bot.channels.telegram_outgoing import TEXT_LIMIT, chat, edit_keyboard, keyboard, parts
 from bot.channels.telegram_polling import BadAnswer, UpdatePoller, retry_seconds
 from bot.logs import RedactTokens
@@ -198,6 +198,28 @@ class TelegramChannel:
             # Timeouts, network errors and 5xx: worth another try later.
             return SendResult(ok=False, error=self._describe(exc, sent), parts_sent=sent)
         return SendResult(ok=True, parts_sent=sent)
+
+    async def fetch_file(self, ref: str, limit: int) -> FetchedFile:
+        """Download a file a person sent, by its file_id (getFile, then the file itself).
+
+        Raises FetchFailed: final when Telegram does not know the file_id, or the file is
+        larger than `limit` bytes or than the 20 MB bots may download; else worth a retry.
+        """
+        try:
+            found = await self._bot.get_file(ref)
+            if found.file_size is not None and found.file_size > limit:
+                raise FetchFailed(f"larger than {limit} bytes ({found.file_size})", final=True)
+            data = bytes(await found.download_as_bytearray())
+        except BadRequest as exc:
+            # 'invalid file_id', 'file is too big': asking again gives the same answer.
+            raise FetchFailed(self._describe(exc), final=True) from None
+        except (TelegramError, RuntimeError) as exc:
+            # Network errors, and a file path gone stale (404): getFile again next time.
+            reason = self._describe(exc) if isinstance(exc, TelegramError) else str(exc)
+            raise FetchFailed(reason) from None
+        if len(data) > limit:
+            raise FetchFailed(f"larger than {limit} bytes", final=True)
+        return FetchedFile(data)
 
     def _final(self, exc: TelegramError, sent: int, *, unreachable: bool) -> SendResult:
         error = self._describe(exc, sent)

@@ -35,7 +35,14 @@ from typing import Any
 
 import httpx
 
-from bot.channels.base import Delivery, InboundHandler, SendResult, split_text
+from bot.channels.base import (
+    Delivery,
+    FetchedFile,
+    FetchFailed,
+    InboundHandler,
+    SendResult,
+    split_text,
+)
 from bot.channels.zalo_replies import Reply, holds_update, read_reply
 from bot.channels.zalo_updates import to_inbound
 from bot.logs import RedactTokens
@@ -168,6 +175,32 @@ class ZaloChannel:
             error_text = f"Zalo send failed: {_describe(error)}"
             return SendResult(ok=False, error=error_text, parts_sent=sent)
         return SendResult(ok=True, parts_sent=sent)
+
+    async def fetch_file(self, ref: str, limit: int) -> FetchedFile:
+        """Download a photo a person sent, by the image URL Zalo gave (it expires).
+
+        Streamed, and stopped as soon as it passes `limit` bytes. Raises FetchFailed: final
+        for a file too large or an address that is no web address; else worth a retry (a CDN
+        answering 403 or 404 for an expired link is retried too, then given up by the caller).
+        """
+        if not ref.startswith(("http://", "https://")):
+            raise FetchFailed("not a web address", final=True)
+        try:
+            async with self._client.stream("GET", ref, follow_redirects=True) as response:
+                if response.status_code != 200:
+                    raise FetchFailed(f"HTTP {response.status_code}")
+                declared = response.headers.get("content-length", "")
+                if declared.isdigit() and int(declared) > limit:
+                    raise FetchFailed(f"larger than {limit} bytes ({declared})", final=True)
+                data = bytearray()
+                async for chunk in response.aiter_bytes():
+                    data += chunk
+                    if len(data) > limit:
+                        raise FetchFailed(f"larger than {limit} bytes", final=True)
+                kind = response.headers.get("content-type", "")
+        except httpx.HTTPError as error:
+            raise FetchFailed(f"download failed: {_describe(error)}") from None
+        return FetchedFile(bytes(data), kind)
 
     async def close(self) -> None:
         """Close the HTTP client if this channel made it."""

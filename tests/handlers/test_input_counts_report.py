@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
+from handlers.report_text import first_of
 from storage.models import Acknowledgement, Person, ProgressReport
 from tests.support.chat import Chat
 from tests.support.directives import commune, enter_directive
@@ -62,7 +63,9 @@ def stored(database, name: str) -> tuple[list[tuple[str, str, str]], int]:  # ty
             .order_by(col(ProgressReport.id))
         )
         acks = session.exec(select(Acknowledgement).where(Acknowledgement.person_id == person.id))
-        return [(r.status, r.note, r.photo_ref) for r in reports], len(list(acks))
+        # The photo as the app sent it (photo_ref names the bot's copy of it).
+        taken = [(r.status, r.note, first_of(r.attachments, "photo")) for r in reports]
+        return taken, len(list(acks))
 
 
 def neutral(replies: list[str]) -> bool:

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from handlers.engine import Engine as DialogEngine
 from handlers.quiet import QuietHours
-from storage.models import OutboxMessage, Person, ProgressStatus, Reminder, Role
+from storage.models import OutboxMessage, Person, ProgressStatus, Reminder, Role, Unit
 from tests.support.assignments import (
     SeededDirective,
     local,
@@ -76,7 +76,12 @@ async def test_the_admin_reminds_the_units_that_have_not_reported(engine, databa
     admin = await joined(engine, Role.ADMIN, "Trần Thị Hoa", external_id="9001")
     [units] = await admin.send(f"/tinhhinh {plan.id}")
     assert units.startswith(f"📄 {PLAN[0]} — {PLAN[1]}\nHạn: 25/03/2026\n\n")
-    assert admin.choices == [[f"/tinhhinh {plan.id} nhacnho", REMIND]]
+    north = unit_id(database, NORTH)
+    # Thôn Bắc reported: its reports can be opened too.
+    assert admin.choices == [
+        [f"/tinhhinh {plan.id} nhacnho", REMIND],
+        [f"/tinhhinh {plan.id} donvi {north}", NORTH],
+    ]
     before = last_id(database)
 
     assert await admin.tap(REMIND) == [f"Đã nhắc 2 đơn vị, 3 người.\n{NO_PRINCIPAL}"]
@@ -162,7 +167,8 @@ async def test_when_every_unit_has_reported_there_is_no_button(engine, database,
         )
     admin = await joined(engine, Role.ADMIN, "Trần Thị Hoa", external_id="9001")
     await admin.send(f"/tinhhinh {plan.id}")
-    assert admin.last[-1].choices == []
+    # Only the units' own reports are offered: nobody is left to remind.
+    assert [label for _cid, label in admin.last[-1].choices] == [NORTH, EAST, WEST, SCHOOL]
     assert await admin.send(f"/tinhhinh {plan.id} nhacnho") == [
         "Tất cả đơn vị đã báo cáo, không còn đơn vị nào cần nhắc."
     ]
@@ -190,3 +196,11 @@ async def test_wrong_words_after_the_id_and_focal_points_are_turned_away(engine,
         "Anh/chị không có quyền dùng lệnh này. Gửi /menu để xem các việc anh/chị có thể làm."
     ]
     assert keys(database) == []
+
+
+def unit_id(database: Engine, name: str) -> int:
+    """The id of a unit, by its name."""
+    with Session(database) as session:
+        found = session.exec(select(Unit.id).where(Unit.name == name)).first()
+        assert found is not None
+        return found

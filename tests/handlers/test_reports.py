@@ -11,6 +11,7 @@ from bot.channels.zalo import TEXT_LIMIT as ZALO_TEXT_LIMIT
 from storage.models import (
     Acknowledgement,
     Assignment,
+    Media,
     OutboxMessage,
     ProgressReport,
     ProgressStatus,
@@ -99,6 +100,12 @@ def assignment(database, assignment_id: int) -> Assignment:
         found = session.get(Assignment, assignment_id)
         assert found is not None
         return found
+
+
+def kept_media(database) -> list[Media]:
+    """Every photo and file kept for download, oldest first."""
+    with Session(database) as session:
+        return list(session.exec(select(Media).order_by(Media.id)))
 
 
 def acknowledged(database) -> list[tuple[int, int]]:
@@ -253,16 +260,29 @@ async def test_difficulty_reaches_every_admin_in_their_language(engine, database
         )
     ]
     [report] = reports(database)
+    # The photo is kept for download in the turn it came, and the report names its copy.
+    [media] = kept_media(database)
     assert (report.assignment_id, report.status, report.note, report.photo_ref) == (
         ids["Thôn Đông"],
         "difficulty",
         note,
-        "AgACAgPhotoKho",
+        f"media:{media.id}",
     )
-    assert report.attachments == [["photo", "AgACAgPhotoKho", ""]]
+    assert (media.channel, media.platform_ref, media.kind, media.status) == (
+        "telegram",
+        "AgACAgPhotoKho",
+        "photo",
+        "pending",
+    )
+    assert report.attachments == [["photo", "AgACAgPhotoKho", "", str(media.id)]]
     vietnamese = (
         f"⚠️ Thôn Đông báo cáo gặp khó khăn\n📄 {PLAN[0]} — {PLAN[1]}\nKhó khăn: {note}\n"
         "Người báo cáo: Nguyễn Văn An, lúc 08:00 ngày 20/03/2026.\nKèm theo: 1 ảnh."
+    )
+    # Zalo without a public address cannot be sent the photo: the text says where it is.
+    on_zalo = (
+        f"{vietnamese}\nXem ảnh trên Telegram: Tình hình thực hiện công văn → chọn công văn → "
+        "chọn đơn vị."
     )
     english = (
         f"⚠️ Thôn Đông reports a difficulty\n📄 {PLAN[0]} — {PLAN[1]}\nDifficulty: {note}\n"
@@ -270,14 +290,14 @@ async def test_difficulty_reaches_every_admin_in_their_language(engine, database
     )
     rows = queued_for(database, officer)
     assert [(r.channel, r.text, r.photo, r.locale) for r in rows] == [
-        # A Telegram file id means nothing on Zalo: the Zalo chat gets the text alone.
-        ("zalo", vietnamese, "", "vi"),
+        # The bot's copy: each app gets it as it can when the message is sent.
+        ("zalo", on_zalo, f"media:{media.id}", "vi"),
     ]
     assert [r.idempotency_key for r in rows] == [f"difficulty:{report.id}:admin:{officer}:zalo"]
     [row] = queued_for(database, deputy)
     assert (row.text, row.photo, row.locale, row.idempotency_key) == (
         english,
-        "AgACAgPhotoKho",
+        f"media:{media.id}",
         "en",
         f"difficulty:{report.id}:admin:{deputy}:telegram",
     )
@@ -315,15 +335,22 @@ async def test_notes_photos_and_files_in_any_order_are_all_kept(engine, database
     )
     [report] = reports(database)
     assert report.note == "Nhà văn hóa dột\n\nCần 15 triệu để sửa mái"
-    assert report.photo_ref == "AgACAgRoof"
+    roof, wall, quote, floor = kept_media(database)
+    assert report.photo_ref == f"media:{roof.id}"
+    assert [(m.kind, m.platform_ref, m.file_name) for m in (roof, wall, quote, floor)] == [
+        ("photo", "AgACAgRoof", ""),
+        ("photo", "AgACAgWall", ""),
+        ("file", "BQACAgQuote", "bao-gia.pdf"),
+        ("photo", "AgACAgFloor", ""),
+    ]
     assert report.attachments == [
-        ["photo", "AgACAgRoof", ""],
-        ["photo", "AgACAgWall", ""],
-        ["file", "BQACAgQuote", "bao-gia.pdf"],
-        ["photo", "AgACAgFloor", ""],
+        ["photo", "AgACAgRoof", "", str(roof.id)],
+        ["photo", "AgACAgWall", "", str(wall.id)],
+        ["file", "BQACAgQuote", "bao-gia.pdf", str(quote.id)],
+        ["photo", "AgACAgFloor", "", str(floor.id)],
     ]
     [row] = queued_for(database, admin)
-    assert (row.photo, row.document) == ("AgACAgRoof", "BQACAgQuote")
+    assert (row.photo, row.document) == (f"media:{roof.id}", f"media:{quote.id}")
     assert row.text.endswith("\nKèm theo: 3 ảnh, 1 tệp.")
 
 
@@ -337,11 +364,9 @@ async def test_a_photo_captioned_like_a_choice_is_kept(engine, database):
         "Đã hoàn thành", "Kèm theo: 1 ảnh.", ALSO_RECEIVED
     )
     [report] = reports(database)
-    assert (report.status, report.photo_ref, report.note) == (
-        "done",
-        "https://zalo.example/anh.jpg",
-        "",
-    )
+    [media] = kept_media(database)
+    assert (report.status, report.photo_ref, report.note) == ("done", f"media:{media.id}", "")
+    assert report.attachments == [["photo", "https://zalo.example/anh.jpg", "", str(media.id)]]
 
 
 async def test_sending_twice_stores_one_report_on_telegram(engine, database):
@@ -692,13 +717,14 @@ async def test_focal_points_of_one_unit_see_and_hear_of_each_others_reports(
         "Anh/chị Nguyễn Văn An (Thôn Đông) đã báo cáo công văn số 669/KH-SGDĐT: Đang thực hiện.\n"
         "Ghi chú: Bổ sung: còn 5 hộ chưa nộp phiếu\nKèm theo: 1 ảnh.\nLúc 08:00 ngày 21/03/2026."
     ]
-    # A Telegram photo means nothing on Zalo.
-    assert binh.last[0].photo == ""
+    # The bot's copy of An's Telegram photo, which Zalo gets as a link when it can.
+    [photo] = kept_media(database)
+    assert binh.last[0].photo == f"media:{photo.id}"
     an_id, binh_id = person_id(database, "Nguyễn Văn An"), person_id(database, "Phạm Thị Bình")
     assert [(r.assignment_id, r.person_id, r.status, r.photo_ref) for r in reports(database)] == [
         (ours, an_id, "in_progress", ""),
         (ours, binh_id, "done", ""),
-        (ours, an_id, "in_progress", "AgACAgPhieu"),
+        (ours, an_id, "in_progress", f"media:{photo.id}"),
     ]
     stored = assignment(database, ours)
     assert (stored.status, stored.reported_at) == ("in_progress", clock.now)

@@ -272,15 +272,23 @@ async def test_the_unit_list_offers_to_remind_units_not_yet_reported(engine, pla
     """Thôn Tây has not reported: the admin may remind it; once it reports, the offer is gone."""
     chat = await admin_chat(engine)
     await chat.press(f"/tinhhinh {plan.id}")
-    assert chat.last[-1].choices == [
-        [f"/tinhhinh {plan.id} nhacnho", "Nhắc các đơn vị chưa báo cáo"]
+    assert [label for _cid, label in chat.last[-1].choices] == [
+        "Nhắc các đơn vị chưa báo cáo",
+        "Thôn Đông",
+        "Trường TH An Hưng",
     ]
+    assert chat.last[-1].choices[0][0] == f"/tinhhinh {plan.id} nhacnho"
     cuong = seed_person(database, "Đinh Văn Cường", unit="Thôn Tây")
     seed_report(
         database, plan.assignments["Thôn Tây"], cuong, ProgressStatus.NOT_STARTED, at(20, 0)
     )
     await chat.press(f"/tinhhinh {plan.id}")
-    assert chat.last[-1].choices == []
+    # No reminder left to offer; each unit's reports can be opened.
+    assert [label for _cid, label in chat.last[-1].choices] == [
+        "Thôn Đông",
+        "Thôn Tây",
+        "Trường TH An Hưng",
+    ]
 
 
 async def test_archived_units_and_removed_people_are_not_counted(engine, plan, clock):

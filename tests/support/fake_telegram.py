@@ -19,7 +19,7 @@ from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 BOT_USER = {
     "id": 7000000001,
@@ -45,6 +45,18 @@ JSON_FIELDS = {
 }
 INT_FIELDS = {"chat_id", "offset", "limit", "timeout", "message_id", "cache_time", "user_id"}
 BOOL_FIELDS = {"drop_pending_updates", "disable_notification", "protect_content", "show_alert"}
+TINY_JPEG = bytes.fromhex(
+    "ffd8ffe000104a46494600010101004800480000"
+    "ffdb004300030202020203020202030303030406040404040408060605060908"
+    "0a0a090809090a0c0f0c0a0b0e0b09090d110d0e0f101011100a0c12131210130f101010"
+    "ffc9000b080001000101011100ffcc000600101005ffda0008010100003f00d2cf20ffd9"
+)
+"""A 1×1 JPEG: what a photo a person sends holds unless a test gives other bytes."""
+TINY_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+"""A one-object PDF: what a file a person sends holds unless a test gives other bytes."""
 FUTURE_OFFSET_SLACK = 10
 """How far beyond the next update_id an offset may be before the Bot API ignores it."""
 SEND_METHODS = {"sendmessage", "senddocument", "sendphoto"}
@@ -94,6 +106,10 @@ class FakeTelegram:
         self._sent: dict[int, list[dict[str, Any]]] = {}
         self._users: dict[int, dict[str, Any]] = {}
         self._files: dict[str, dict[str, Any]] = {}
+        self._file_data: dict[str, bytes] = {}
+        """The bytes behind each file_path, served at {api}/file/bot<token>/<file_path>."""
+        self.downloads: list[str] = []
+        """The file_path of every file the bot downloaded, in order."""
         self.uploads: dict[int, list[Upload]] = {}
         """Files the bot uploaded, per chat, in order."""
         self._failures: dict[str, list[dict[str, Any] | None]] = {}
@@ -151,21 +167,27 @@ class FakeTelegram:
         *,
         first_name: str = "An",
         language_code: str = "vi",
+        data: bytes | None = None,
     ) -> int:
-        """A person sends a photo (three sizes, the largest under `file_id`)."""
+        """A person sends a photo (three sizes, the largest under `file_id`, holding `data`:
+        by default a small JPEG)."""
+        data = TINY_JPEG if data is None else data
         sizes = [(90, 68, f"{file_id}-s"), (320, 240, f"{file_id}-m"), (1280, 960, file_id)]
         photo = [
             {
                 "file_id": fid,
                 "file_unique_id": f"u{fid[-8:]}",
-                "file_size": w * h // 10,
+                "file_size": len(data) if fid == file_id else w * h // 10,
                 "width": w,
                 "height": h,
             }
             for w, h, fid in sizes
         ]
-        for size in photo:
-            self._files[size["file_id"]] = {**size, "file_path": f"photos/{size['file_id']}.jpg"}
+        with self._changed:
+            for size in photo:
+                path = f"photos/{size['file_id']}.jpg"
+                self._files[size["file_id"]] = {**size, "file_path": path}
+                self._file_data[path] = data if size["file_id"] == file_id else TINY_JPEG
         message: dict[str, Any] = {"photo": photo}
         if caption:
             message["caption"] = caption
@@ -180,16 +202,21 @@ class FakeTelegram:
         *,
         first_name: str = "An",
         language_code: str = "vi",
+        data: bytes | None = None,
     ) -> int:
-        """A person sends a file."""
+        """A person sends a file holding `data` (by default a small PDF)."""
+        data = TINY_PDF if data is None else data
         document = {
             "file_name": file_name,
             "mime_type": "application/pdf",
             "file_id": file_id,
             "file_unique_id": f"u{file_id[-8:]}",
-            "file_size": 48213,
+            "file_size": len(data),
         }
-        self._files[file_id] = {**document, "file_path": f"documents/{file_name}"}
+        with self._changed:
+            path = f"documents/{file_name}"
+            self._files[file_id] = {**document, "file_path": path}
+            self._file_data[path] = data
         message: dict[str, Any] = {"document": document}
         if caption:
             message["caption"] = caption
@@ -365,6 +392,17 @@ class FakeTelegram:
         """The chat no longer exists for the bot: sends answer 400 chat not found."""
         with self._changed:
             self._forgotten.add(int(chat_id))
+
+    def download(self, token: str, file_path: str) -> tuple[int, dict[str, Any] | RawAnswer]:
+        """Serve GET /file/bot<token>/<file_path> as Telegram does: the bytes, or its 404."""
+        with self._changed:
+            data = self._file_data.get(file_path) if token == self.token else None
+            if data is None:
+                # Telegram's answer for a wrong token or a file_path it does not know.
+                return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
+            self.downloads.append(file_path)
+            self._changed.notify_all()
+            return 200, RawAnswer(data, "application/octet-stream")
 
     # -- the Bot API ----------------------------------------------------------------------------
 
@@ -683,7 +721,12 @@ def _handler_for(fake: FakeTelegram) -> type[BaseHTTPRequestHandler]:
             params = {k: _decode(k, v) for k, v in parse_qsl(url.query)}
             params.update(_parse_body(self.headers.get("Content-Type", ""), body))
             token, _, method = url.path.removeprefix("/bot").partition("/")
-            if not url.path.startswith("/bot") or not method:
+            if url.path.startswith("/file/bot"):
+                # Clients send the path percent-encoded (PTB quotes the token's colon).
+                path = unquote(url.path)
+                token, _, file_path = path.removeprefix("/file/bot").partition("/")
+                status, answer = fake.download(token, file_path)
+            elif not url.path.startswith("/bot") or not method:
                 status, answer = 404, {"ok": False, "error_code": 404, "description": "Not Found"}
             else:
                 status, answer = fake.answer(token, method, params)

@@ -46,6 +46,10 @@ class _State:
     blocked: set[str] = field(default_factory=set)
     webhook: str = ""
     raw: dict[str, list[tuple[int, str, str]]] = field(default_factory=dict)
+    images: dict[str, bytes] = field(default_factory=dict)
+    expired: set[str] = field(default_factory=set)
+    image_failures: int = 0
+    image_fetches: list[str] = field(default_factory=list)
 
 
 class FakeZalo:
@@ -116,6 +120,49 @@ class FakeZalo:
         if caption:
             extra["caption"] = caption
         return self._queue("message.image.received", user_id, "Trần Thị Bích", extra)
+
+    def image_url(self, data: bytes) -> str:
+        """Put `data` on this fake's own CDN; return its URL, as Zalo hands out for a photo."""
+        name = uuid.uuid4().hex
+        with self._changed:
+            self._state.images[name] = data
+        # Long and signed-looking, as Zalo's CDN addresses are.
+        return f"{self.url}/cdn/{name}.jpg?sig={'x' * 400}&exp=1774000000"
+
+    def expire_images(self, *urls: str) -> None:
+        """These image URLs (all of them when none are given) now answer 403, as the CDN does
+        once a link has expired."""
+        with self._changed:
+            names = [_image_name(url) for url in urls] or list(self._state.images)
+            self._state.expired.update(names)
+
+    def fail_image_fetches(self, count: int) -> None:
+        """The next `count` image downloads answer 503, as a busy CDN edge may."""
+        with self._changed:
+            self._state.image_failures = count
+
+    @property
+    def image_fetches(self) -> list[str]:
+        """The status of every image download the bot made, in order ('200', '403', …)."""
+        with self._changed:
+            return list(self._state.image_fetches)
+
+    def serve_image(self, path: str) -> tuple[int, bytes]:
+        """Answer GET /cdn/<name>: the bytes, 403 once expired, 404 for an unknown name."""
+        name = _image_name(path)
+        with self._changed:
+            if self._state.image_failures > 0:
+                self._state.image_failures -= 1
+                status, data = 503, b"Service Unavailable"
+            elif name in self._state.expired:
+                status, data = 403, b"<html><body>403 Forbidden</body></html>"
+            elif name in self._state.images:
+                status, data = 200, self._state.images[name]
+            else:
+                status, data = 404, b"<html><body>404 Not Found</body></html>"
+            self._state.image_fetches.append(str(status))
+            self._changed.notify_all()
+            return status, data
 
     def user_sends_sticker(self, user_id: str) -> str:
         """Queue a sticker from a user; return its message_id."""
@@ -350,6 +397,14 @@ class _Handler(BaseHTTPRequestHandler):
     wbufsize = 1 << 16
     disable_nagle_algorithm = True
 
+    def do_GET(self) -> None:
+        if not self.path.startswith("/cdn/"):
+            self._reply(*_error(404, "Not found"))
+            return
+        status, data = self.owner.serve_image(self.path)
+        kind = "image/jpeg" if status == 200 else "text/html; charset=utf-8"
+        self._send_bytes(status, data, kind)
+
     def do_POST(self) -> None:
         parts = self.path.strip("/").split("/")
         if len(parts) != 2 or not parts[0].startswith("bot"):
@@ -394,3 +449,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 def _error(status: int, description: str) -> tuple[int, dict[str, Any]]:
     return status, {"ok": False, "error_code": status, "description": description}
+
+
+def _image_name(url: str) -> str:
+    """The name of an image on the fake CDN, from its URL or path."""
+    return url.split("/cdn/", 1)[-1].split("?", 1)[0].removesuffix(".jpg")
