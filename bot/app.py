@@ -14,6 +14,7 @@ from bot.attachments import Attachments
 from bot.channels.base import Channel, InboundHandler
 from bot.config import Settings
 from bot.delivery import OutboxSender
+from bot.export_jobs import ExportSetup
 from bot.file_server import FileServer
 from bot.inbound import InboundStore, OutageLogFilter, Worker
 from bot.links import LinkSigner, link_secret
@@ -158,7 +159,8 @@ async def serve(settings: Settings) -> int:
         for name, channel in channels.items()
     }
     outbox = asyncio.create_task(sender.run(wake), name="outbox")
-    scheduler = start_scheduler(database, policy, wake, retention=retention)
+    exports = ExportSetup(Path(settings.export_dir), settings.timezone)
+    scheduler = start_scheduler(database, policy, wake, retention=retention, exports=exports)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

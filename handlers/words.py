@@ -43,6 +43,7 @@ SPOKEN: dict[str, str] = {
     # Not 'trả lời': the numbered chats are told 'trả lời 1 …' (reply 1) everywhere.
     "traloi": N_("respond"),
     "daxuly": N_("resolved"),
+    "xuat": N_("export"),
 }
 """The word that names each command where people type (in Vietnamese 'báo cáo', 'nhận').
 /start has none: on Zalo a person joins by sending the code alone."""
