@@ -3,8 +3,10 @@ Telegram, a one-day link on Zalo; read back cell by cell against the database.""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import io
+import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -22,10 +24,13 @@ from bot.delivery import OutboxSender, Pace
 from bot.export_jobs import BUILDERS, ExportSetup, Job, run_exports
 from bot.file_server import FileServer
 from bot.links import LinkSigner
+from bot.scheduler import EXPORT_JOB_ID, housekeeping_job, start_scheduler
 from handlers.file_refs import use_public_links
 from handlers.i18n import Translator
+from handlers.reminder_policy import ReminderPolicy
 from handlers.report_news import status_label
 from storage.db import transaction
+from storage.housekeeping import Retention
 from storage.models import OutboxMessage, Person
 from tests.support.exports import (
     EAST,
@@ -372,3 +377,45 @@ async def test_a_failing_build_tells_the_person_in_their_language(
         "again later; if it fails again, tell whoever runs the system."
     )
     assert job_runs(database, folders, clock) == 0
+
+
+async def test_housekeeping_removes_files_built_over_two_days_ago(database, clock, folders):
+    """Links live a day: the hourly housekeeping deletes requests' folders last written more
+    than two days ago, and leaves newer ones and whatever else is in the export folder."""
+    exports = folders["export"]
+    for name, age in (("7", dt.timedelta(days=2, minutes=1)), ("8", dt.timedelta(days=1))):
+        (exports / name).mkdir()
+        (exports / name / "so-quy-khuyen-hoc-2026.xlsx").write_bytes(b"PK")
+        stamp = (clock() - age).timestamp()
+        os.utime(exports / name, (stamp, stamp))
+    (exports / "charts").mkdir()
+    old = (clock() - dt.timedelta(days=30)).timestamp()
+    os.utime(exports / "charts", (old, old))
+
+    await housekeeping_job(database, Retention(), clock, exports=exports)
+
+    assert sorted(path.name for path in exports.iterdir()) == ["8", "charts"]
+
+
+async def test_the_scheduler_runs_the_job_every_two_seconds(database, clock, folders):
+    """Given where files go, the scheduler runs the export job as often as the fan-out, one
+    run at a time; without it, there is no such job (as in tests of other jobs)."""
+    policy = ReminderPolicy()
+    setup = ExportSetup(folders["export"])
+    scheduler = start_scheduler(
+        database, policy, asyncio.Event(), clock=clock, retention=Retention(), exports=setup
+    )
+    try:
+        job = scheduler.get_job(EXPORT_JOB_ID)
+        assert job is not None and job.kwargs["setup"] == setup
+        assert job.trigger.interval == dt.timedelta(seconds=2)
+        assert (job.coalesce, job.max_instances) == (True, 1)
+    finally:
+        scheduler.shutdown(wait=False)
+    scheduler = start_scheduler(
+        database, policy, asyncio.Event(), clock=clock, retention=Retention()
+    )
+    try:
+        assert scheduler.get_job(EXPORT_JOB_ID) is None
+    finally:
+        scheduler.shutdown(wait=False)
