@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from handlers.context import Context
-from handlers.dates import DateError, parse_date
+from handlers.dates import MAX_YEAR, MIN_YEAR, DateError, parse_date
 from handlers.export_texts import export_subject
 from handlers.file_refs import public_links
 from handlers.i18n import N_
@@ -140,7 +140,7 @@ def read_period(ctx: Context) -> tuple[dt.date, dt.date] | None:
     wrong, ask again and return None."""
     _ = ctx._
     text = ctx.text.strip()
-    if text.isascii() and text.isdigit() and len(text) == 4:
+    if text.isascii() and text.isdigit() and MIN_YEAR <= int(text) <= MAX_YEAR:
         return dt.date(int(text), 1, 1), dt.date(int(text), 12, 31)
     found = DATE.findall(text)
     rest = re.sub(r"[-–—,]", " ", normalize(DATE.sub(" ", text))).split()

@@ -82,7 +82,13 @@ async def test_the_ledger_of_this_year_last_year_or_a_typed_period(engine, datab
     await admin.send("/xuat")
     await admin.tap(KINDS[1])
     assert await admin.tap("Năm 2025") == [f"Đang lập: Sổ quỹ khuyến học năm 2025.\n{ON_TELEGRAM}"]
-    for typed in ("01/01/2026-31/03/2026", "từ ngày 1/1 đến ngày 31/3/2026", "1.1 – 31.03"):
+    typed_periods = (
+        "01/01/2026-31/03/2026",
+        "từ ngày 1/1 đến ngày 31/3/2026",
+        "1.1 – 31.03",
+        "2026-01-01 - 2026-03-31",
+    )
+    for typed in typed_periods:
         await admin.send("/xuat")
         await admin.tap(KINDS[1])
         assert await admin.send(typed) == [
@@ -92,7 +98,7 @@ async def test_the_ledger_of_this_year_last_year_or_a_typed_period(engine, datab
     assert periods == [
         ("ledger", "2026-01-01", "2026-12-31"),
         ("ledger", "2025-01-01", "2025-12-31"),
-        *[("ledger", "2026-01-01", "2026-03-31")] * 3,
+        *[("ledger", "2026-01-01", "2026-03-31")] * 4,
     ]
 
 
@@ -105,6 +111,7 @@ async def test_a_period_not_understood_is_asked_again(engine, database):
     await admin.tap(KINDS[1])
     assert await admin.send("31/03/2026") == [BAD_PERIOD, ASK_PERIOD]
     assert await admin.send("tháng 3") == [BAD_PERIOD, ASK_PERIOD]
+    assert await admin.send("1999") == [BAD_PERIOD, ASK_PERIOD]
     assert await admin.send("01/01/2026-31/02/2026") == [
         "Có ngày không hợp lệ. Vui lòng kiểm tra và gửi lại khoảng thời gian.",
         ASK_PERIOD,
