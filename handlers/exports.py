@@ -116,8 +116,8 @@ def ask_period(ctx: Context) -> Step:
         (THIS_YEAR, _("Year {year}").format(year=year)),
         (LAST_YEAR, _("Year {year}").format(year=year - 1)),
     ]
-    ctx.ask(_("Which period? Choose a year or type two dates, e.g. 01/01/{year}-31/03/{year}.")
-            .format(year=year), choices)  # fmt: skip
+    question = _("Which period? Choose a year or type two dates, e.g. 01/01/{year}-31/03/{year}.")
+    ctx.ask(question.format(year=year), choices)
     return receive_period
 
 
@@ -145,18 +145,21 @@ def read_period(ctx: Context) -> tuple[dt.date, dt.date] | None:
     found = DATE.findall(text)
     rest = re.sub(r"[-–—,]", " ", normalize(DATE.sub(" ", text))).split()
     if len(found) != 2 or not set(rest) <= BETWEEN:
-        ctx.reask(_("Please choose a year, or type the period as two dates, e.g. "
-                    "01/01/{year}-31/03/{year}.").format(year=ctx.today.year))  # fmt: skip
+        unread = _(
+            "Please choose a year, or type the period as two dates, e.g. 01/01/{year}-31/03/{year}."
+        )
+        ctx.reask(unread.format(year=ctx.today.year))
         return None
     try:
         first, last = (parse_date(typed, ctx.today) for typed in found)
     except DateError:
-        ctx.reask(_("One of those dates does not exist. Please check it and send the period "
-                    "again."))  # fmt: skip
+        ctx.reask(
+            _("One of those dates does not exist. Please check it and send the period again.")
+        )
         return None
     if first > last:
-        ctx.reask(_("The period must start before it ends: {first} is after {last}.").format(
-            first=_.date(first), last=_.date(last)))  # fmt: skip
+        backwards = _("The period must start before it ends: {first} is after {last}.")
+        ctx.reask(backwards.format(first=_.date(first), last=_.date(last)))
         return None
     return first, last
 

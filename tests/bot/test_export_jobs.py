@@ -419,3 +419,24 @@ async def test_the_scheduler_runs_the_job_every_two_seconds(database, clock, fol
         assert scheduler.get_job(EXPORT_JOB_ID) is None
     finally:
         scheduler.shutdown(wait=False)
+
+
+async def test_every_open_directive_in_one_workbook(engine, database, clock, folders):
+    """'Tất cả công văn đang mở': one workbook, a sheet per open directive, newest first; the
+    message refers to it by its place under the export folder."""
+    town = await office(engine)
+    await town.admin.send("/xuat")
+    await town.admin.tap("Tình hình thực hiện công văn")
+    await town.admin.tap("Tất cả công văn đang mở")
+    job_runs(database, folders, clock)
+
+    [request] = requests(database)
+    name = f"{request.id}/tinh-hinh-cong-van-dang-mo-2026-03-20.xlsx"
+    assert request.files == [name]
+    book = load_workbook(folders["export"] / name)
+    assert book.sheetnames == ["12-UBND-VHXH", "8-KH-UBND"]
+    [message] = export_messages(database)
+    assert (message.document, message.text) == (
+        f"export:{name}",
+        "Tình hình thực hiện các công văn đang mở, ngày 20/03/2026 (Excel)",
+    )
