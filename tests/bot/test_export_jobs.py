@@ -440,3 +440,21 @@ async def test_every_open_directive_in_one_workbook(engine, database, clock, fol
         f"export:{name}",
         "Tình hình thực hiện các công văn đang mở, ngày 20/03/2026 (Excel)",
     )
+
+
+async def test_nothing_is_built_for_someone_removed_meanwhile(engine, database, clock, folders):
+    """The officer is removed before the job runs: nothing is built and nothing is sent."""
+    town = await office(engine)
+    await town.admin.send("/xuat")
+    await town.admin.tap("Sổ quỹ khuyến học")
+    await town.admin.tap("Năm 2026")
+    with transaction(database) as session:
+        officer = session.exec(select(Person).where(Person.name == "Lê Thị Hoa")).one()
+        officer.removed_at = clock()
+        session.add(officer)
+
+    assert job_runs(database, folders, clock) == 1
+    [request] = requests(database)
+    assert (request.status, request.error) == ("failed", "the person was removed")
+    assert export_messages(database) == []
+    assert list(folders["export"].iterdir()) == []
