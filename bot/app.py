@@ -15,6 +15,7 @@ from bot.channels.base import Channel, InboundHandler
 from bot.config import Settings
 from bot.delivery import OutboxSender
 from bot.document_reading import DocumentReader
+from bot.export_jobs import ExportSetup
 from bot.file_server import FileServer
 from bot.held_inbound import HeldInbound
 from bot.inbound import InboundStore, OutageLogFilter, Worker
@@ -181,7 +182,8 @@ async def serve(settings: Settings) -> int:
     }
     outbox = asyncio.create_task(sender.run(wake), name="outbox")
     fetching = asyncio.create_task(fetcher.run(), name="media")
-    scheduler = start_scheduler(database, policy, wake, retention=retention)
+    exports = ExportSetup(Path(settings.export_dir), settings.timezone, settings.commune_name)
+    scheduler = start_scheduler(database, policy, wake, retention=retention, exports=exports)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

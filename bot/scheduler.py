@@ -1,5 +1,5 @@
 """The scheduler: every minute a reminder pass (then wake the sender); every few seconds the
-rest of any large broadcast; every hour housekeeping."""
+rest of any large broadcast and the files asked for in the chat; every hour housekeeping."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -14,6 +15,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine as Database
 
 from bot.config import Settings, get_settings
+from bot.export_jobs import ExportSetup, export_job, remove_old_exports
 from handlers.broadcast_fanout import fan_out_pending
 from handlers.digest import record_first_run
 from handlers.reminder_policy import ReminderPolicy
@@ -28,6 +30,7 @@ log = logging.getLogger(__name__)
 JOB_ID = "reminders"
 HOUSEKEEPING_JOB_ID = "housekeeping"
 FANOUT_JOB_ID = "fanout"
+EXPORT_JOB_ID = "exports"
 FANOUT_EVERY = dt.timedelta(seconds=2)
 """How soon the rest of a large broadcast follows its first batch, queued in the author's turn:
 the sender needs far longer than this to send that batch."""
@@ -103,11 +106,17 @@ def audit_fund_totals(database: Database) -> int:
 
 
 async def housekeeping_job(
-    database: Database, retention: Retention, clock: Callable[[], dt.datetime] = utcnow
+    database: Database,
+    retention: Retention,
+    clock: Callable[[], dt.datetime] = utcnow,
+    exports: Path | None = None,
 ) -> Pruned:
     """Prune old message keys and finished outbox rows, check the fund totals and refresh the
-    planner's statistics, off the loop that serves the chats."""
+    planner's statistics, off the loop that serves the chats; delete files built for the chat
+    more than two days ago from `exports`, when given."""
     pruned = await asyncio.to_thread(prune, database, clock(), retention)
+    if exports is not None:
+        await asyncio.to_thread(remove_old_exports, exports, clock())
     await asyncio.to_thread(audit_fund_totals, database)
     await asyncio.to_thread(refresh_statistics, database)
     if pruned.total:
@@ -168,10 +177,12 @@ def start_scheduler(
     clock: Callable[[], dt.datetime] = utcnow,
     retention: Retention | None = None,
     housekeeping_every: dt.timedelta = dt.timedelta(hours=1),
+    exports: ExportSetup | None = None,
 ) -> AsyncIOScheduler:
     """Start, on the running loop, the reminder pass every `every` (now first), the broadcast
-    fan-out every FANOUT_EVERY and housekeeping every `housekeeping_every`; the retention
-    defaults to the process settings."""
+    fan-out every FANOUT_EVERY, the files asked for in the chat as often when `exports` is
+    given, and housekeeping every `housekeeping_every`; the retention defaults to the process
+    settings."""
     if retention is None:
         retention = retention_from_settings(get_settings())
     scheduler = AsyncIOScheduler(timezone=dt.UTC)
@@ -179,7 +190,15 @@ def start_scheduler(
     jobs = {"database": database, "policy": policy, "wake": wake, "clock": clock}
     _every(scheduler, reminder_job, every, JOB_ID, "reminder pass", jobs, now)
     _every(scheduler, fanout_job, FANOUT_EVERY, FANOUT_JOB_ID, "broadcast fan-out", jobs, now)
-    chores = {"database": database, "retention": retention, "clock": clock}
+    if exports is not None:
+        files = {"database": database, "setup": exports, "wake": wake, "clock": clock}
+        _every(scheduler, export_job, FANOUT_EVERY, EXPORT_JOB_ID, "exports", files, now)
+    chores = {
+        "database": database,
+        "retention": retention,
+        "clock": clock,
+        "exports": exports.folder if exports is not None else None,
+    }
     first_chores = now + HOUSEKEEPING_DELAY
     _every(
         scheduler, housekeeping_job, housekeeping_every, HOUSEKEEPING_JOB_ID, "housekeeping",

@@ -44,6 +44,8 @@ SPOKEN: dict[str, str] = {
     "traloi": N_("respond"),
     "daxuly": N_("resolved"),
     "toanvan": N_("full text"),
+
+    "xuat": N_("export"),
 }
 """The word that names each command where people type (in Vietnamese 'báo cáo', 'nhận').
 /start has none: on Zalo a person joins by sending the code alone."""

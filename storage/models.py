@@ -427,3 +427,45 @@ class Media(SQLModel, table=True):
     """When the download is due (again); a fetcher that claims it moves it on as its lease."""
     last_error: str = Field(default="", max_length=500)
     created_at: dt.datetime = Field(default_factory=utcnow)
+
+class ExportKind(StrEnum):
+    """What a file asked for in the chat (/xuat) holds."""
+
+    STATUS = "status"
+    LEDGER = "ledger"
+    DISCLOSURE = "disclosure"
+
+
+class ExportStatus(StrEnum):
+    """Where a file asked for in the chat stands."""
+
+    PENDING = "pending"
+    WORKING = "working"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class ExportRequest(SQLModel, table=True):
+    """Files an admin or leader asked for in the chat, built in the background and sent back.
+
+    `params` says what to put in them: {"directive_id": 12} (None: every open directive),
+    {"first": "2026-01-01", "last": "2026-12-31"}, and for a disclosure also {"unit_id": 3}.
+    """
+
+    # The background job looks for work by status, oldest first.
+    __table_args__ = (Index("ix_exportrequest_status", "status", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    channel: str = Field(max_length=16)
+    chat_id: str = Field(max_length=EXTERNAL_ID_LENGTH)
+    kind: str = Field(max_length=16)
+    params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default=ExportStatus.PENDING, max_length=16)
+    leased_until: dt.datetime | None = None
+    """While building: when a run that crashed is taken to have given up."""
+    files: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    """The files built, by name under the export folder ('12/so-quy-khuyen-hoc-2026.xlsx')."""
+    error: str = Field(default="", max_length=500)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    done_at: dt.datetime | None = None

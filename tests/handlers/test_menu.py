@@ -17,6 +17,7 @@ async def test_admin_menu_offers_the_office_work(engine):
         "Ghi nhận đóng góp Quỹ khuyến học",
         "Tổng hợp Quỹ khuyến học",
         "Xem biên lai",
+        "Xuất báo cáo",
         "Hủy biên lai",
         "Tạo mã mời",
         "Mã mời còn hiệu lực",
@@ -47,6 +48,7 @@ async def test_leader_menu_offers_status_and_totals(engine):
         "Tình hình thực hiện công văn",
         "Tổng hợp Quỹ khuyến học",
         "Xem biên lai",
+        "Xuất báo cáo",
         "Dùng thêm Zalo/Telegram",
         "Ngôn ngữ",
     ]

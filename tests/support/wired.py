@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 from types import TracebackType
 
+from bot.attachments import Attachments
 from bot.channels.telegram import TelegramChannel
 from bot.channels.zalo import ZaloChannel
 from bot.delivery import OutboxSender, Pace
@@ -26,7 +27,11 @@ class Wired:
     """One channel polling into the engine, and the outbox sender sending through it."""
 
     def __init__(
-        self, channel: TelegramChannel | ZaloChannel, engine: DialogEngine, clock: FakeClock
+        self,
+        channel: TelegramChannel | ZaloChannel,
+        engine: DialogEngine,
+        clock: FakeClock,
+        attachments: Attachments | None = None,
     ) -> None:
         self.channel, self.engine = channel, engine
         self.sender = OutboxSender(
@@ -35,6 +40,7 @@ class Wired:
             paces={channel.name: Pace(rate=25, chat_rate=1)},
             clock=clock,
             sleep=Sleeper(clock),
+            attachments=attachments,
         )
         self.handled = 0
         self._task: asyncio.Task[None] | None = None
