@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from handlers.context import Context
 from handlers.directive_push import deadline_line
+from handlers.file_refs import chart_ref, photos_reach
 from handlers.i18n import N_, Translator
 from handlers.matching import normalize, parse_id
 from handlers.registry import Step, command
@@ -99,6 +100,12 @@ def _show_units(ctx: Context) -> None:
         offset=(page - 1) * UNITS_PER_PAGE,
         limit=UNITS_PER_PAGE,
     )
+    if page == 1 and status.units and photos_reach(ctx.inbound.channel):
+        # The picture first: the list and its choices stay the last thing in the chat.
+        caption = _("Status chart: {done}/{total} units reported").format(
+            done=counts.reported, total=counts.unit_count
+        )
+        ctx.say(caption, photo=chart_ref(directive.id))
     lines = ["📄 " + directive_title(directive, 120), deadline_line(_, directive.deadline), ""]
     if not status.units:
         lines.append(_("This directive was not assigned to any unit."))
