@@ -53,6 +53,9 @@ COLOURS = {
 OVERDUE_HATCH = "///"
 OVERDUE_EDGE = "#b00000"
 INK = "#222222"
+BAR_BOX = (0.04, 0.55, 0.92, 0.2)
+"""Where the bar is, as (left, bottom, width, height) fractions of the picture."""
+LABELLED_SHARE = 0.04
 NAME_WIDTH = 100
 """Characters per line of the overdue units' names."""
 NAME_LINES = 5
@@ -119,7 +122,7 @@ def draw_status_chart(
     charts = folder / CHARTS
     charts.mkdir(parents=True, exist_ok=True)
     path = charts / f"{directive_id}-{now.astimezone(dt.UTC).strftime(STAMP)}.png"
-    figure = _figure(_, directive, units, now)
+    figure = _figure(_, chart_texts(_, directive, units, now), units)
     figure.savefig(path, format="png", dpi=DPI)
     _remove_old(charts, directive_id, now)
     return path
@@ -151,48 +154,52 @@ def _status(
     return status.directive, status.units
 
 
-def _figure(
+@dataclass(frozen=True)
+class ChartTexts:
+    """Everything the chart writes, in the reader's language."""
+
+    title: str
+    subtitle: str
+    total: str
+    legend: list[str]
+    """One label per status in BAR_ORDER with its count, then the overdue count."""
+    overdue: str
+    """The overdue units named, or ''."""
+
+
+def chart_texts(
     _: Translator, directive: Directive, units: list[UnitProgress], now: dt.datetime
-) -> Figure:
+) -> ChartTexts:
+    """Write the chart's title, deadline and time, legend with counts and overdue units."""
+    updated = _("Updated {time}").format(time=_.when(now))
+    overdue = [row.unit_name for row in units if row.overdue]
+    counts = {status: sum(1 for row in units if row.status == status) for status in BAR_ORDER}
+    legend = [f"{status_label(_, status)}: {_.number(counts[status])}" for status in BAR_ORDER]
+    legend.append(_("Overdue: {count}").format(count=_.number(len(overdue))))
+    return ChartTexts(
+        title=_("Directive {number}: progress").format(number=directive.number),
+        subtitle=f"{due_line(_, directive.deadline, _.today(now))} · {updated}",
+        total=_("{count} units").format(count=_.number(len(units)))
+        if units
+        else _("This directive was not assigned to any unit."),
+        legend=legend,
+        overdue=overdue_text(_, overdue) if overdue else "",
+    )
+
+
+def _figure(_: Translator, texts: ChartTexts, units: list[UnitProgress]) -> Figure:
     # The object API without pyplot: no global state, safe in the sender's worker threads.
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
     figure = Figure(figsize=SIZE, dpi=DPI, facecolor="white")
-    figure.text(
-        0.04,
-        0.92,
-        _("Directive {number}: progress").format(number=directive.number),
-        fontsize=20,
-        fontweight="bold",
-        color=INK,
-    )
-    updated = _("Updated {time}").format(time=_.when(now))
-    figure.text(
-        0.04,
-        0.855,
-        f"{due_line(_, directive.deadline, _.today(now))} · {updated}",
-        fontsize=13,
-        color="#444444",
-    )
-    total = len(units)
-    figure.text(
-        0.04, 0.77, _("{count} units").format(count=_.number(total)), fontsize=14, color=INK
-    )
-    bar = figure.add_axes((0.04, 0.55, 0.92, 0.2))
+    figure.text(0.04, 0.92, texts.title, fontsize=20, fontweight="bold", color=INK)
+    figure.text(0.04, 0.855, texts.subtitle, fontsize=13, color="#444444")
+    figure.text(0.04, 0.77, texts.total, fontsize=14, color=INK)
+    bar = figure.add_axes(BAR_BOX)
     bar.set_axis_off()
-    bar.set_xlim(0, max(total, 1))
+    bar.set_xlim(0, max(len(units), 1))
     bar.set_ylim(0, 1)
-    if not total:
-        bar.text(
-            0.5,
-            0.5,
-            _("This directive was not assigned to any unit."),
-            ha="center",
-            va="center",
-            fontsize=14,
-            color=INK,
-        )
     for part in segments(units):
         bar.barh(
             0.5,
@@ -204,14 +211,15 @@ def _figure(
             edgecolor=OVERDUE_EDGE if part.overdue else "white",
             linewidth=1.5,
         )
-    counts = {status: sum(1 for row in units if row.status == status) for status in BAR_ORDER}
     start = 0
     for status in BAR_ORDER:
-        if counts[status] and counts[status] / max(total, 1) >= 0.04:
+        count = sum(1 for row in units if row.status == status)
+        # A number fits only on a segment of a few units' width; the legend has them all.
+        if count and count / len(units) >= LABELLED_SHARE:
             bar.text(
-                start + counts[status] / 2,
+                start + count / 2,
                 0.5,
-                _.number(counts[status]),
+                _.number(count),
                 ha="center",
                 va="center",
                 fontsize=15,
@@ -219,22 +227,14 @@ def _figure(
                 color=INK,
                 bbox={"boxstyle": "round", "facecolor": "white", "edgecolor": "none"},
             )
-        start += counts[status]
-    overdue = [row.unit_name for row in units if row.overdue]
+        start += count
     handles: list[Any] = [
-        Patch(
-            facecolor=COLOURS[status],
-            edgecolor="none",
-            label=f"{status_label(_, status)}: {_.number(counts[status])}",
-        )
-        for status in BAR_ORDER
+        Patch(facecolor=COLOURS[status], edgecolor="none", label=label)
+        for status, label in zip(BAR_ORDER, texts.legend[:-1], strict=True)
     ]
     handles.append(
         Patch(
-            facecolor="white",
-            edgecolor=OVERDUE_EDGE,
-            hatch=OVERDUE_HATCH,
-            label=_("Overdue: {count}").format(count=_.number(len(overdue))),
+            facecolor="white", edgecolor=OVERDUE_EDGE, hatch=OVERDUE_HATCH, label=texts.legend[-1]
         )
     )
     figure.legend(
@@ -248,10 +248,8 @@ def _figure(
         handleheight=1.4,
         columnspacing=2.0,
     )
-    if overdue:
-        figure.text(
-            0.04, 0.31, overdue_text(_, overdue), fontsize=12, color=INK, va="top", linespacing=1.5
-        )
+    if texts.overdue:
+        figure.text(0.04, 0.31, texts.overdue, fontsize=12, color=INK, va="top", linespacing=1.5)
     return figure
 
 

@@ -100,12 +100,6 @@ def _show_units(ctx: Context) -> None:
         offset=(page - 1) * UNITS_PER_PAGE,
         limit=UNITS_PER_PAGE,
     )
-    if page == 1 and status.units and photos_reach(ctx.inbound.channel):
-        # The picture first: the list and its choices stay the last thing in the chat.
-        caption = _("Status chart: {done}/{total} units reported").format(
-            done=counts.reported, total=counts.unit_count
-        )
-        ctx.say(caption, photo=chart_ref(directive.id))
     lines = ["📄 " + directive_title(directive, 120), deadline_line(_, directive.deadline), ""]
     if not status.units:
         lines.append(_("This directive was not assigned to any unit."))
@@ -133,6 +127,12 @@ def _show_units(ctx: Context) -> None:
         ctx.ask("\n".join(lines), choices)
     else:
         ctx.say("\n".join(lines))
+    if page == 1 and status.units and photos_reach(ctx.inbound.channel):
+        # After the list: the picture is what the admin sees last, where the chat opens.
+        caption = _("Status chart: {done}/{total} units reported").format(
+            done=counts.reported, total=counts.unit_count
+        )
+        ctx.say(caption, photo=chart_ref(directive.id))
     return None
 
 
