@@ -59,6 +59,7 @@ LABELLED_SHARE = 0.04
 NAME_WIDTH = 100
 """Characters per line of the overdue units' names."""
 NAME_LINES = 5
+NO_BREAK = "\u00a0"
 
 ChartRenderer = Callable[[int], Path | None]
 
@@ -91,14 +92,15 @@ def overdue_text(_: Translator, names: list[str]) -> str:
     heading = _("Overdue units ({count}):").format(count=_.number(len(names)))
     # No more names than could fit in the lines, so a long list costs few tries.
     for shown in range(min(len(names), NAME_WIDTH * NAME_LINES // 3), -1, -1):
-        text = f"{heading} {', '.join(names[:shown])}"
+        # Names are not broken across lines: their spaces do not break while wrapping.
+        text = f"{heading} {', '.join(name.replace(' ', NO_BREAK) for name in names[:shown])}"
         if shown < len(names):
             more = _("and {count} more units").format(count=_.number(len(names) - shown))
             text = f"{text}, {more}" if shown else f"{heading} {more}"
         lines = textwrap.wrap(text, NAME_WIDTH)
         if len(lines) <= NAME_LINES:
             break
-    return "\n".join(lines)
+    return "\n".join(lines).replace(NO_BREAK, " ")
 
 
 def draw_status_chart(
