@@ -11,6 +11,7 @@ only here, on the first chart, so the bot starts without it.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from bot.links import LINK_LIFETIME
@@ -30,6 +32,7 @@ from storage.progress import UnitProgress, directive_status
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+log = logging.getLogger(__name__)
 CHARTS = "charts"
 """The charts' folder under the export folder."""
 SIZE = (10.0, 6.0)
@@ -140,9 +143,17 @@ def chart_renderer(
     """What bot.attachments.Attachments draws a directive's chart with, when it is sent."""
 
     def render(directive_id: int) -> Path | None:
-        return draw_status_chart(
-            database, directive_id, Path(export_dir), clock(), translator=translator
-        )
+        try:
+            return draw_status_chart(
+                database, directive_id, Path(export_dir), clock(), translator=translator
+            )
+        except SQLAlchemyError:
+            # The database is away: the message waits and is tried again, chart and all.
+            raise
+        except Exception:
+            # A chart that cannot be drawn is left out; its caption still goes.
+            log.exception("could not draw the status chart of directive %s", directive_id)
+            return None
 
     return render
 

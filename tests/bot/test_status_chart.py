@@ -21,6 +21,7 @@ from bot.status_chart import (
     BAR_ORDER,
     COLOURS,
     OVERDUE_EDGE,
+    chart_renderer,
     chart_texts,
     draw_status_chart,
     overdue_text,
@@ -186,3 +187,15 @@ def test_importing_the_bot_does_not_import_matplotlib():
         cwd=Path(__file__).resolve().parents[2],
     )
     assert found.stdout.strip() == "False"
+
+
+def test_a_chart_that_cannot_be_drawn_is_left_out(database, plan, tmp_path, caplog):
+    """The export folder is not a folder: the renderer logs why and gives no chart, so the
+    message goes with its caption alone."""
+    blocked = tmp_path / "exports"
+    blocked.write_text("not a folder")
+
+    render = chart_renderer(database, blocked, clock=lambda: NOW)
+
+    assert render(plan.id) is None
+    assert f"could not draw the status chart of directive {plan.id}" in caplog.text
