@@ -24,10 +24,11 @@ from bot.logs import setup_logging
 from bot.media_fetch import MediaFetcher
 from bot.media_lookup import media_lookup
 from bot.scheduler import policy_from_settings, retention_from_settings, start_scheduler
+from bot.status_chart import chart_renderer
 from handlers.broadcast_report import queue_broadcast_reports
 from handlers.engine import Engine, Handled
 from handlers.file_refs import use_public_links
-from handlers.i18n import use_voice
+from handlers.i18n import Translator, use_voice
 from handlers.messages import Inbound
 from storage.db import make_engine, transaction, upgrade
 from storage.models import utcnow
@@ -216,7 +217,11 @@ def serve_files(settings: Settings, database: Database) -> tuple[Attachments, Fi
         folder.mkdir(parents=True, exist_ok=True)
     signer = LinkSigner(link_secret(database, settings.link_secret), settings.public_url)
     use_public_links(bool(settings.public_url))
-    attachments = Attachments(signer, folders, media=media_lookup(database, folders["media"]))
+    # Charts speak the office's language: one picture serves every admin who asks for it.
+    translator = Translator(settings.default_locale, settings.timezone)
+    chart = chart_renderer(database, folders["export"], translator=translator)
+    media = media_lookup(database, folders["media"])
+    attachments = Attachments(signer, folders, media=media, chart=chart)
     if not settings.public_url:
         return attachments, None
     files = FileServer(signer, folders, settings.http_host, settings.http_port).start()

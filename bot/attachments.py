@@ -18,12 +18,11 @@ from pathlib import Path
 
 from bot.channels.base import Delivery, SendResult
 from bot.links import LinkSigner
-from handlers.file_refs import split_ref
+from handlers.file_refs import UPLOAD_CHANNELS, split_ref
 from storage.models import utcnow
 
 log = logging.getLogger(__name__)
 NOT_READY_SECONDS = 5.0
-UPLOAD_CHANNELS = frozenset({"telegram"})
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ upload on Telegram, a signed link on Zalo when the bot has a public address):
 from __future__ import annotations
 
 SCHEMES = ("media", "export", "chart")
+UPLOAD_CHANNELS = frozenset({"telegram"})
+"""Apps the bot can upload files to; the others get links, if the bot has a public address."""
 
 _links = {"public": False}
 
@@ -45,3 +47,8 @@ def use_public_links(enabled: bool) -> None:
 def public_links() -> bool:
     """True when the bot has a public address, so Zalo users can be sent links to files."""
     return _links["public"]
+
+
+def photos_reach(channel: str) -> bool:
+    """True when a photo the bot made can reach a chat on `channel`: uploaded, or by link."""
+    return channel in UPLOAD_CHANNELS or public_links()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from handlers.context import Context
 from handlers.directive_push import deadline_line
+from handlers.file_refs import chart_ref, photos_reach
 from handlers.i18n import N_, Translator
 from handlers.matching import normalize, parse_id
 from handlers.registry import Step, command
@@ -136,6 +137,12 @@ def _show_units(ctx: Context) -> None:
         ctx.ask("\n".join(lines), choices)
     else:
         ctx.say("\n".join(lines))
+    if page == 1 and status.units and photos_reach(ctx.inbound.channel):
+        # After the list: the picture is what the admin sees last, where the chat opens.
+        caption = _("Status chart: {done}/{total} units reported").format(
+            done=counts.reported, total=counts.unit_count
+        )
+        ctx.say(caption, photo=chart_ref(directive.id))
     return None
 
 

@@ -74,7 +74,7 @@ def plan(database) -> SeededDirective:
 async def test_the_admin_reminds_the_units_that_have_not_reported(engine, database, plan):
     """From the unit list, one tap reminds Thôn Đông and Thôn Tây, not Thôn Bắc; no principal."""
     admin = await joined(engine, Role.ADMIN, "Trần Thị Hoa", external_id="9001")
-    [units] = await admin.send(f"/tinhhinh {plan.id}")
+    units, _chart = await admin.send(f"/tinhhinh {plan.id}")
     assert units.startswith(f"📄 {PLAN[0]} — {PLAN[1]}\nHạn: 25/03/2026\n\n")
     north = unit_id(database, NORTH)
     # Thôn Bắc reported: its reports can be opened too.

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from handlers.file_refs import use_public_links
 from storage.models import ProgressStatus, Role
 from tests.support.assignments import (
     SeededDirective,
@@ -88,6 +89,11 @@ def overview(date: str, overdue: str = "") -> str:
     return "\n".join(lines)
 
 
+def chart(reported: int, units: int) -> str:
+    """The caption of the directive's status chart, sent after the first page of units."""
+    return f"Biểu đồ tình hình: {reported}/{units} đơn vị đã báo cáo"
+
+
 async def admin_chat(engine, channel: str = "telegram") -> Chat:
     """Trần Thị Hoa, the culture officer."""
     return await joined(engine, Role.ADMIN, "Trần Thị Hoa", channel=channel, external_id="9001")
@@ -122,7 +128,8 @@ async def test_unit_list_with_latest_status_and_unreachable_people(engine, plan,
                 "   không liên lạc được: Lê Văn Cường",
                 "Trường TH An Hưng: Đã hoàn thành, báo cáo lúc 09:00 ngày 19/03/2026; đã nhận 1/1",
             ]
-        )
+        ),
+        chart(2, 3),
     ]
 
 
@@ -146,7 +153,8 @@ async def test_difficulty_is_shown_with_its_note(engine, database, clock):
         f"📄 {PLAN_TITLE}\nHạn: không có\n\n"
         "Thôn Đông: Gặp khó khăn, báo cáo lúc 10:00 ngày 19/03/2026; đã nhận 0/1\n"
         "   Khó khăn: Thiếu kinh phí in tài liệu\n"
-        "   Chưa trả lời"
+        "   Chưa trả lời",
+        chart(1, 1),
     ]
 
 
@@ -166,7 +174,7 @@ async def test_directive_buttons_keep_working_later(engine, plan):
     await chat.send("/tinhhinh")
     button = chat.choices[0][0]
     await chat.send("/ngonngu")
-    [units] = await chat.press(button)
+    units, _chart = await chat.press(button)
     assert units.startswith(f"📄 {PLAN_TITLE}")
 
 
@@ -206,7 +214,7 @@ async def test_no_open_directive(engine, database):
     seed_report(database, done.assignments["Thôn Đông"], an, ProgressStatus.DONE, at(19, 1))
     assert await chat.send("/tinhhinh") == [message]
     # A finished directive's unit list can still be opened by its id.
-    [units] = await chat.send(f"/tinhhinh {done.id}")
+    units, _chart = await chat.send(f"/tinhhinh {done.id}")
     assert "Thôn Đông: Đã hoàn thành" in units
 
 
@@ -254,7 +262,7 @@ async def test_a_report_sent_through_baocao_is_counted(engine, database):
     chat = await admin_chat(engine)
     [summary, _choose] = await chat.send("/tinhhinh")
     assert "Đã báo cáo: 1/2 đơn vị\nHoàn thành: 1/2 đơn vị" in summary
-    [units] = await chat.press(f"/tinhhinh {directive.id}")
+    units, _chart = await chat.press(f"/tinhhinh {directive.id}")
     assert "Thôn Đông: Đã hoàn thành, báo cáo lúc 08:00 ngày 20/03/2026; đã nhận 1/1" in units
 
 
@@ -263,8 +271,8 @@ async def test_unit_without_focal_point_is_named_so(engine, database, clock):
     directive = seed_directive(database, *PLAN, ["Thôn Tây"], deadline=None)
     chat = await admin_chat(engine)
     assert await chat.press(f"/tinhhinh {directive.id}") == [
-        f"📄 {PLAN_TITLE}\nHạn: không có\n\n"
-        "Thôn Tây: chưa báo cáo; đã nhận 0/0 — chưa có đầu mối"
+        f"📄 {PLAN_TITLE}\nHạn: không có\n\nThôn Tây: chưa báo cáo; đã nhận 0/0 — chưa có đầu mối",
+        chart(0, 1),
     ]
 
 
@@ -272,19 +280,20 @@ async def test_the_unit_list_offers_to_remind_units_not_yet_reported(engine, pla
     """Thôn Tây has not reported: the admin may remind it; once it reports, the offer is gone."""
     chat = await admin_chat(engine)
     await chat.press(f"/tinhhinh {plan.id}")
-    assert [label for _cid, label in chat.last[-1].choices] == [
+    # The chart comes after the unit list: the list's message carries the choices.
+    assert [label for _cid, label in chat.last[0].choices] == [
         "Nhắc các đơn vị chưa báo cáo",
         "Thôn Đông",
         "Trường TH An Hưng",
     ]
-    assert chat.last[-1].choices[0][0] == f"/tinhhinh {plan.id} nhacnho"
+    assert chat.last[0].choices[0][0] == f"/tinhhinh {plan.id} nhacnho"
     cuong = seed_person(database, "Đinh Văn Cường", unit="Thôn Tây")
     seed_report(
         database, plan.assignments["Thôn Tây"], cuong, ProgressStatus.NOT_STARTED, at(20, 0)
     )
     await chat.press(f"/tinhhinh {plan.id}")
     # No reminder left to offer; each unit's reports can be opened.
-    assert [label for _cid, label in chat.last[-1].choices] == [
+    assert [label for _cid, label in chat.last[0].choices] == [
         "Thôn Đông",
         "Thôn Tây",
         "Trường TH An Hưng",
@@ -320,7 +329,8 @@ async def test_archived_units_and_removed_people_are_not_counted(engine, plan, c
                 "chưa có đầu mối",
                 "Trường TH An Hưng: Đã hoàn thành, báo cáo lúc 09:00 ngày 19/03/2026; đã nhận 1/1",
             ]
-        )
+        ),
+        chart(2, 2),
     ]
 
 
@@ -347,7 +357,8 @@ async def test_a_directive_to_many_units_is_shown_twenty_at_a_time(engine, datab
     directive = seed_directive(database, *PLAN, villages, deadline=dt.date(2026, 3, 25))
     chat = await admin_chat(engine)
 
-    [first] = await chat.send(f"/tinhhinh {directive.id}")
+    first, caption = await chat.send(f"/tinhhinh {directive.id}")
+    assert caption == chart(0, 45)
     lines = first.split("\n")
     assert lines[3] == "Đơn vị 1–20 trong tổng số 45:"
     assert [line.split(":")[0] for line in lines[4:]] == villages[:20]
@@ -360,3 +371,22 @@ async def test_a_directive_to_many_units_is_shown_twenty_at_a_time(engine, datab
     assert [line.split(":")[0] for line in third.split("\n")[4:]] == villages[40:]
     assert chat.labels() == ["Nhắc các đơn vị chưa báo cáo"]
     assert await chat.send(f"/tinhhinh {directive.id} 9") == [third]
+
+
+async def test_the_unit_list_is_followed_by_the_chart_where_a_photo_can_reach(engine, plan):
+    """On Telegram the first page is followed by the directive's chart, drawn when sent; on
+    Zalo only when the bot has a public address to link it from."""
+    chat = await admin_chat(engine)
+    await chat.press(f"/tinhhinh {plan.id}")
+    assert [(row.text, row.photo) for row in chat.last[1:]] == [(chart(2, 3), f"chart:{plan.id}")]
+    leader = await joined(
+        engine, Role.LEADER, "Chủ tịch UBND xã", channel="zalo", external_id="zl-ct"
+    )
+    [units] = await leader.send(f"/tinhhinh {plan.id}")
+    assert units.startswith(f"📄 {PLAN_TITLE}")
+    use_public_links(True)
+    try:
+        assert (await leader.send(f"/tinhhinh {plan.id}"))[1:] == [chart(2, 3)]
+        assert leader.last[1].photo == f"chart:{plan.id}"
+    finally:
+        use_public_links(False)
