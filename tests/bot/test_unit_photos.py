@@ -72,7 +72,12 @@ async def test_xem_anh_on_telegram_and_on_zalo(
     fetcher = MediaFetcher(database, {"telegram": telegram}, folders["media"], 1 << 16, clock=clock)
 
     async def tap(bot: Bot, chat: int, label: str) -> None:
-        fake.user_taps(chat, next(d for d, shown in fake.last_buttons(chat) if shown == label))
+        # The newest message with buttons: the status chart, sent after the list, has none.
+        offered = [m for m in fake.messages_to(chat) if "reply_markup" in m][-1]
+        buttons = fake.buttons_of(chat, offered["message_id"])
+        fake.user_taps(
+            chat, next(d for d, shown in buttons if shown == label), offered["message_id"]
+        )
         await bot.turn()
 
     try:
