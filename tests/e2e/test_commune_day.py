@@ -10,6 +10,8 @@ removed, and a new directive reaches the principal in the middle of a contributi
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import os
 import re
 import signal
@@ -19,6 +21,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import docx
+import httpx
+import openpyxl
 import pytest
 
 from tests.support.fake_telegram import FakeTelegram
@@ -31,6 +36,9 @@ WAIT = 40.0
 and one test waits out 15 s of getUpdates back-off."""
 HOCTAP = str(Path(sys.executable).with_name("hoctap"))
 """The console script the package installs next to this Python."""
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+ROOF = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00 the culture house roof, leaking \xff\xd9"
+DONORS = ("Nguyễn Văn Bình", "Hội Khuyến học thôn Tây")
 
 
 @pytest.fixture
@@ -243,7 +251,9 @@ def the_morning(commune: Commune, admin_code: str, head_code: str, principal_cod
     assert "Đã báo cáo: 1/3 đơn vị" in status
 
 
-def the_afternoon(commune: Commune, telegram: FakeTelegram, env: dict[str, str], cwd: Path) -> None:
+def the_afternoon(
+    commune: Commune, telegram: FakeTelegram, env: dict[str, str], cwd: Path
+) -> TelegramUser:
     """Telegram numbers updates from 1 again; a second village head joins Thôn Đông and is
     shown directive 12; the first one is removed; directive 13 interrupts the principal's
     contribution, which goes on where it stood; the status counts the new roster."""
@@ -335,6 +345,122 @@ def the_afternoon(commune: Commune, telegram: FakeTelegram, env: dict[str, str],
     # Focal points are the new head and the principal; the removed head's receipt is gone.
     assert "Đã nhận: 1/2 người" in newer and "Đã báo cáo: 0/3 đơn vị" in newer
     assert "Đã nhận: 2/2 người" in older and "Đã báo cáo: 1/3 đơn vị" in older
+    return new_head
+
+
+def cong_van_docx() -> bytes:
+    """The An Hưng công văn (a draft: its number and day left blank) as a Word file."""
+    document = docx.Document()
+    for line in (FIXTURES / "congvan-an-hung-2026.txt").read_text(encoding="utf-8").splitlines():
+        document.add_paragraph(line)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def the_evening(
+    commune: Commune, telegram: FakeTelegram, zalo: FakeZalo, head: TelegramUser
+) -> None:
+    """Directive 14 is the công văn's own Word file: the bot reads it and asks only the blanks;
+    the village head reads the villages' tasks, the principal the schools'. The principal
+    reports a difficulty with a photo on Zalo; the admin sees the photo on Telegram, answers,
+    and the principal gets the answer; the admin takes the directive's status and the fund
+    ledger as files, which hold the rows the day made."""
+    admin, principal = commune.admin, commune.principal
+    admin.says("/congvan")
+    admin.sees("Số, ký hiệu công văn")
+    telegram.user_sends_document(
+        ADMIN, "BQACAgUAAxkBAAICv14", "cv-an-hung.docx", data=cong_van_docx()
+    )
+    read = admin.sees("Đã đọc văn bản")
+    assert "số, ngày ban hành, hạn thực hiện" in read
+    admin.sees("Số, ký hiệu công văn")
+    admin.says("14/UBND-VHXH")
+    admin.sees("ban hành ngày nào")
+    admin.taps("Hôm nay")
+    admin.sees("Hạn")
+    admin.says("30/12/2099")
+    summary = admin.sees("Nhiệm vụ theo đơn vị")
+    assert "Tệp: cv-an-hung.docx" in summary
+    admin.taps("Gửi")
+    admin.sees("Đã gửi công văn tới 3 đơn vị, 2 người")
+
+    village_push = head.sees("14/UBND-VHXH")
+    assert "Nhiệm vụ của thôn:\n- Lòng ghép nội dung" in village_push
+    assert "trường học" not in village_push.split("Nhiệm vụ của thôn:")[1]
+    school_push = principal.sees("14/UBND-VHXH")
+    assert "Nhiệm vụ của nhà trường:\n- Căn cứ chức năng" in school_push
+    assert "Trưởng thôn" not in school_push
+
+    principal.picks("Báo cáo")
+    principal.sees("Tình hình thực hiện")
+    principal.picks("Gặp khó khăn")
+    principal.sees("khó khăn")
+    zalo.user_sends_image(PRINCIPAL, zalo.image_url(ROOF))
+    principal.sees("Đã nhận ảnh")
+    principal.says("Mái nhà văn hóa dột, chưa tổ chức được buổi học tập cộng đồng")
+    principal.sees("Đã nhận ghi chú")
+    principal.picks("Gửi báo cáo")
+    principal.sees("Đã gửi báo cáo")
+
+    notice = admin.sees("báo cáo gặp khó khăn")
+    assert "Mái nhà văn hóa dột" in notice
+    photo = next(m for m in reversed(admin.messages()) if "photo" in m)
+    assert "báo cáo gặp khó khăn" in photo["caption"]
+    uploads = telegram.uploads.get(ADMIN, [])
+    # The photo is the bot's copy, uploaded; or, if its download was still running, Zalo's
+    # own address, which Telegram fetches itself.
+    shown = uploads[-1].data if uploads else httpx.get(photo["photo"][0]["file_id"]).content
+    assert shown == ROOF
+    admin.taps("Trả lời")
+    admin.sees("Nội dung trả lời")
+    admin.says("Xã hỗ trợ kinh phí sửa mái trong tuần này")
+    admin.sees("Trường TH An Hưng")
+    answered = principal.sees("trả lời về khó khăn ở công văn số 14/UBND-VHXH")
+    assert "Xã hỗ trợ kinh phí sửa mái" in answered
+
+    admin.says("/xuat")
+    admin.sees("muốn xuất tệp gì")
+    admin.taps("Tình hình thực hiện công văn")
+    admin.sees("Công văn nào")
+    admin.taps("14/UBND-VHXH — V/v tiếp tục triển khai…")
+    status_book = received_file(telegram, ".xlsx", "tinh-hinh-14")
+    report = received_file(telegram, ".docx", "bao-cao-14")
+    sheet = openpyxl.load_workbook(io.BytesIO(status_book)).active
+    rows = {row[1]: row for row in sheet.iter_rows(values_only=True) if row and row[1]}
+    school = rows["Trường TH An Hưng"]
+    assert "Gặp khó khăn" in school and "Trần Thị Bích" in school
+    assert any("Xã hỗ trợ kinh phí sửa mái" in str(cell) for cell in school)
+    assert rows["Thôn Tây"][4] == "Chưa triển khai"
+    paragraphs = [p.text for p in docx.Document(io.BytesIO(report)).paragraphs]
+    assert "BÁO CÁO" in paragraphs
+    assert any("Mái nhà văn hóa dột" in text for text in paragraphs)
+
+    admin.says("/xuat")
+    admin.sees("muốn xuất tệp gì")
+    admin.taps("Sổ quỹ khuyến học")
+    admin.sees("Thời gian nào")
+    admin.taps(f"Năm {dt.date.today().year}")
+    ledger = openpyxl.load_workbook(
+        io.BytesIO(received_file(telegram, ".xlsx", "so-quy-khuyen-hoc"))
+    ).active
+    # STT, date, receipt, unit, donor, kind, amount…: the day's two receipts, to the đồng.
+    amounts = [row[6] for row in ledger.iter_rows(values_only=True) if row[4] in DONORS]
+    assert sorted(amounts) == [1_500_000, 2_000_000], amounts
+
+
+def received_file(telegram: FakeTelegram, suffix: str, starts: str) -> bytes:
+    """Wait for the file the bot uploads to the admin and return its bytes."""
+
+    def found() -> list[bytes]:
+        return [
+            upload.data
+            for upload in telegram.uploads.get(ADMIN, [])
+            if upload.filename.startswith(starts) and upload.filename.endswith(suffix)
+        ]
+
+    assert telegram.wait_for(lambda: bool(found()), WAIT), telegram.uploads.get(ADMIN)
+    return found()[-1]
 
 
 def test_a_day_at_the_commune(tmp_path: Path, fakes, environment) -> None:  # type: ignore[no-untyped-def]
@@ -375,7 +501,8 @@ def test_a_day_at_the_commune(tmp_path: Path, fakes, environment) -> None:  # ty
         the_morning(commune, *codes)
         commands = telegram.calls_to("setMyCommands")
         assert any("congvan" in str(call) for call in commands)
-        the_afternoon(commune, telegram, environment, tmp_path)
+        second_head = the_afternoon(commune, telegram, environment, tmp_path)
+        the_evening(commune, telegram, zalo, second_head)
     finally:
         bot.send_signal(signal.SIGTERM)
         try:
