@@ -10,7 +10,6 @@ from typing import Any
 from bot.config import Settings
 from handlers.document_fields import ExtractedDirective, extract_directive
 from handlers.document_sections import Deadline, PartialDate
-from handlers.document_text import UnreadableDocument, read_document
 from handlers.i18n import N_, Translator
 from storage.models import UnitKind
 
@@ -45,6 +44,9 @@ in UTF-8, UTF-16 or Windows-1258. Nothing is stored or sent."""
 
 def directive_import(args: argparse.Namespace, settings: Settings) -> int:
     """Print the fields read from a directive file, and the fields missing from it."""
+    # Imported here, like `run`'s channels: python-docx and pypdf slow every other command.
+    from handlers.document_text import UnreadableDocument, read_document
+
     _ = Translator("vi")
     path = Path(args.file)
     try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 
 from handlers.document_lines import (
@@ -64,7 +65,11 @@ _HEADER_LINES = 40
 
 @dataclass(frozen=True)
 class ExtractedDirective:
-    """What a directive's text says about itself; empty where it says nothing readable."""
+    """What a directive's text says about itself; empty where it says nothing readable.
+
+    Onto storage.models.Directive: number = `reference`, issued_on = `issued_on`, subject =
+    `subject`, content = `content`, deadline = `deadline`; each None or "" is to be asked.
+    """
 
     kind: str = ""
     """Công văn, Kế hoạch, Quyết định, Thông báo, Báo cáo, Tờ trình, Chỉ thị…"""
@@ -184,7 +189,7 @@ def extract_directive(text: str) -> ExtractedDirective:
     )
 
 
-def _first(test, limit: int) -> int | None:  # type: ignore[no-untyped-def]
+def _first(test: Callable[[int], bool], limit: int) -> int | None:
     """Return the first line index below `limit` passing `test`, or None."""
     return next((i for i in range(limit) if test(i)), None)
 
@@ -219,14 +224,16 @@ def _kind_of_symbol(symbol: str) -> str:
 def _number(text: str, folded: str) -> tuple[str, str]:
     """Return the number and the symbol printed on a "Số:" line, spaces removed."""
     match = _NUMBER.match(folded)
-    assert match is not None
+    if match is None:
+        return "", ""
     return match.group(1), "".join(text[match.start(2) : match.end(2)].split())
 
 
-def _issued(text: str, folded: str) -> tuple[str, PartialDate]:
+def _issued(text: str, folded: str) -> tuple[str, PartialDate | None]:
     """Return the place and the date of issue printed on a line "An Hưng, ngày … năm …"."""
     match = _ISSUED.search(folded)
-    assert match is not None
+    if match is None:
+        return "", None
     number = _NUMBER.match(folded)
     start = number.end() if number and number.end() <= match.start() else 0
     place = text[start : match.start()].strip(" -–:.")

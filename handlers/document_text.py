@@ -11,6 +11,12 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 
+from docx import Document
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+from pypdf import PdfReader
+from pypdf.errors import FileNotDecryptedError, PdfReadError
+
 _PDF = b"%PDF-"
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -57,19 +63,16 @@ def read_document(data: bytes, filename: str) -> DocumentText:
 
 def _pdf(data: bytes) -> DocumentText:
     """Read the text layer of every page of a PDF."""
-    from pypdf import PdfReader
-    from pypdf.errors import FileNotDecryptedError, PdfReadError
-
+    locked = UnreadableDocument("the PDF is locked with a password")
     try:
         reader = PdfReader(io.BytesIO(data))
+        # Many e-office PDFs are encrypted with an empty password only to forbid editing.
         if reader.is_encrypted and not reader.decrypt(""):
-            raise UnreadableDocument("the PDF is locked with a password")
+            raise locked
         pages = [page.extract_text() or "" for page in reader.pages]
     except FileNotDecryptedError as error:
-        raise UnreadableDocument("the PDF is locked with a password") from error
-    except (PdfReadError, ValueError, KeyError, OSError) as error:
-        if isinstance(error, UnreadableDocument):
-            raise
+        raise locked from error
+    except (PdfReadError, KeyError, OSError) as error:
         raise UnreadableDocument(f"the PDF is damaged ({error})") from error
     text = unicodedata.normalize("NFC", "\n".join(pages))
     letters = sum(char.isalpha() for char in text)
@@ -89,10 +92,6 @@ def _docx(data: bytes) -> DocumentText:
         if "xl/workbook.xml" in names:
             raise UnreadableDocument("an Excel workbook, not a document")
         raise UnreadableDocument("a ZIP archive that is not a Word document (.docx)")
-    from docx import Document
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
-
     try:
         document = Document(io.BytesIO(data))
     except Exception as error:  # python-docx raises many kinds on a broken package
@@ -106,11 +105,8 @@ def _docx(data: bytes) -> DocumentText:
     return DocumentText(unicodedata.normalize("NFC", "\n".join(blocks)), "DOCX")
 
 
-def _table_text(table: object) -> str:
+def _table_text(table: Table) -> str:
     """Read a table cell by cell, row by row; a blank line between cells keeps them apart."""
-    from docx.table import Table
-
-    assert isinstance(table, Table)
     cells: list[str] = []
     for row in table.rows:
         seen: set[int] = set()
