@@ -75,7 +75,11 @@ def _audience_query(audience: dict[str, Any], exclude: int | None) -> SelectOfSc
         # Focal points of an archived unit have no unit in use: they are out of "everyone" too.
         in_use_units = select(Unit.id).where(col(Unit.archived_at).is_(None))
         query = query.where(
-            or_(Person.role != Role.FOCAL.value, col(Person.unit_id).in_(in_use_units))
+            or_(
+                Person.role != Role.FOCAL.value,
+                col(Person.unit_id).is_(None),
+                col(Person.unit_id).in_(in_use_units),
+            )
         )
     else:
         raise ValueError(f"unknown audience {kind!r}")
