@@ -23,8 +23,7 @@ from handlers.i18n import Translator
 from handlers.report_news import status_label
 from storage.difficulties import ThreadState, thread_states
 from storage.models import Directive
-from storage.progress import directive_status
-from storage.status_details import first_acknowledgements, focal_names, photo_counts
+from storage.status_details import directive_facts
 
 TITLE = "TÌNH HÌNH THỰC HIỆN CÔNG VĂN"
 HEADINGS = (
@@ -118,10 +117,8 @@ def write_directive(
 ) -> int:
     """Fill a sheet with one directive's status; return how many units it lists."""
     _ = Translator("vi")
-    status = directive_status(session, directive_id, today)
-    names = focal_names(session, directive_id)
-    received = first_acknowledgements(session, directive_id)
-    photos = photo_counts(session, directive_id)
+    facts = directive_facts(session, directive_id, today)
+    status, names, received, photos = facts.status, facts.names, facts.received, facts.photos
     threads = thread_states(session, [row.assignment_id for row in status.units])
     _title(sheet, status.directive)
     write_headings(sheet, HEADER_ROW, HEADINGS)
@@ -145,7 +142,7 @@ def write_directive(
         sheet.cell(row, 6).number_format = DATETIME
     summary = Summary(
         units=status.unit_count,
-        acknowledged=sum(unit.assignment_id in received for unit in status.units),
+        acknowledged=facts.acknowledged,
         reported=status.reported,
         done=status.done,
         overdue=len(status.overdue),

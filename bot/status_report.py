@@ -31,14 +31,8 @@ from bot.status_export import local_time
 from handlers.i18n import Translator
 from handlers.report_news import status_label
 from storage.models import Directive, ProgressStatus
-from storage.progress import DirectiveStatus, directive_status
-from storage.status_details import (
-    Difficulty,
-    difficulties,
-    first_acknowledgements,
-    focal_names,
-    photo_counts,
-)
+from storage.progress import DirectiveStatus
+from storage.status_details import Difficulty, difficulties, directive_facts
 
 NUMBER_LINE = "Số:      /BC-UBND"
 """The report's own number is given by the office's clerk when it is signed."""
@@ -148,12 +142,10 @@ def _section(
 ) -> int:
     """Add one directive's summary, units table and difficulties; return its unit count."""
     _ = Translator("vi")
-    status = directive_status(session, directive_id, today)
-    names = focal_names(session, directive_id)
-    received = first_acknowledgements(session, directive_id)
-    photos = photo_counts(session, directive_id)
+    facts = directive_facts(session, directive_id, today)
+    status, names, received, photos = facts.status, facts.names, facts.received, facts.photos
     found = difficulties(session, [unit.assignment_id for unit in status.units])
-    acknowledged = sum(unit.assignment_id in received for unit in status.units)
+    acknowledged = facts.acknowledged
     add_text(document, "I. TÌNH HÌNH TRIỂN KHAI", bold=True)
     add_text(document, summary_text(status, acknowledged, today))
     add_text(document, "II. KẾT QUẢ CỦA TỪNG ĐƠN VỊ", bold=True)

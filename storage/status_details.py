@@ -22,7 +22,36 @@ from storage.models import (
     ThreadSide,
 )
 from storage.ordering import sorted_names
-from storage.progress import current_focal_points
+from storage.progress import DirectiveStatus, current_focal_points, directive_status
+
+
+@dataclass(frozen=True)
+class DirectiveFacts:
+    """Everything the status exports say of one directive, read once, so that the workbook and
+    the report to sign cannot say different things."""
+
+    status: DirectiveStatus
+    names: dict[int, list[str]]
+    """Current focal points by unit id."""
+    received: dict[int, dt.datetime]
+    """First acknowledgement by assignment id."""
+    photos: dict[int, int]
+    """Photos sent by assignment id."""
+
+    @property
+    def acknowledged(self) -> int:
+        """How many units have received the directive."""
+        return sum(unit.assignment_id in self.received for unit in self.status.units)
+
+
+def directive_facts(session: Session, directive_id: int, today: dt.date) -> DirectiveFacts:
+    """Read the status matrix of a directive and what the exports add to it."""
+    return DirectiveFacts(
+        directive_status(session, directive_id, today),
+        focal_names(session, directive_id),
+        first_acknowledgements(session, directive_id),
+        photo_counts(session, directive_id),
+    )
 
 
 def focal_names(session: Session, directive_id: int) -> dict[int, list[str]]:

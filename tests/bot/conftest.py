@@ -10,6 +10,7 @@ import pytest
 from bot.channels.telegram import TelegramChannel
 from bot.config import get_settings
 from tests.support.fake_telegram import FakeTelegram
+from tests.support.fake_zalo import FakeZalo
 
 
 @pytest.fixture(autouse=True)
@@ -33,3 +34,11 @@ async def channel(fake: FakeTelegram) -> AsyncIterator[TelegramChannel]:
     adapter = TelegramChannel(fake.token, fake.url, poll_timeout=5)
     yield adapter
     await adapter.close()
+
+
+@pytest.fixture
+def zalo_fake() -> Iterator[FakeZalo]:
+    """A fake Zalo Bot API (with its image CDN) on 127.0.0.1."""
+    server = FakeZalo().start()
+    yield server
+    server.stop()

@@ -4,7 +4,7 @@ signed link on Zalo when the bot has a public address, and the text alone otherw
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -34,14 +34,6 @@ def folders(tmp_path: Path) -> dict[str, Path]:
     (exports / "so-quy-khuyen-hoc-2026.xlsx").write_bytes(WORKBOOK)
     (exports / "charts" / "12.png").write_bytes(CHART)
     return {"export": exports, "media": media}
-
-
-@pytest.fixture
-def zalo_fake() -> Iterator[FakeZalo]:
-    """A fake Zalo Bot API on 127.0.0.1."""
-    server = FakeZalo().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

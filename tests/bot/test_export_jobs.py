@@ -47,7 +47,6 @@ from tests.support.exports import (
     seed_ledger,
 )
 from tests.support.fake_telegram import FakeTelegram
-from tests.support.fake_zalo import FakeZalo
 from tests.support.fund import plain
 from tests.support.sending import Sleeper
 from tests.support.wired import Wired
@@ -218,14 +217,6 @@ async def test_telegram_gets_the_ledger_of_this_year(bot, fake, database, clock,
         [SCHOOL, 1, 5_000_000],
         ["Văn phòng UBND xã", 1, 300_000],
     ]
-
-
-@pytest.fixture
-def zalo_fake() -> Iterator[FakeZalo]:
-    """A fake Zalo Bot API on 127.0.0.1."""
-    server = FakeZalo().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

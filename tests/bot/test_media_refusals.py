@@ -4,7 +4,6 @@ report it came with is stored and announced all the same."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,6 @@ from storage.models import ProgressReport, Role
 from tests.support.assignments import seed_directive
 from tests.support.evidence import PHOTO, PLAN, Bot, attachments_for, kept_media, register
 from tests.support.fake_telegram import TINY_PDF, FakeTelegram
-from tests.support.fake_zalo import FakeZalo
 
 HEAD, MAI = 5001, 9001
 ZL_HEAD = "zl-head-thon2"
@@ -32,14 +30,6 @@ def media_dir(tmp_path: Path) -> Path:
     folder = tmp_path / "media"
     folder.mkdir()
     return folder
-
-
-@pytest.fixture
-def zalo_fake() -> Iterator[FakeZalo]:
-    """A fake Zalo Bot API (with its image CDN) on 127.0.0.1."""
-    server = FakeZalo().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ else the text says where to see it), and never costing the report when they cann
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -51,14 +51,6 @@ def folders(tmp_path: Path) -> dict[str, Path]:
     for folder in found.values():
         folder.mkdir()
     return found
-
-
-@pytest.fixture
-def zalo_fake() -> Iterator[FakeZalo]:
-    """A fake Zalo Bot API (with its image CDN) on 127.0.0.1."""
-    server = FakeZalo().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

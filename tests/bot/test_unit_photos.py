@@ -5,11 +5,9 @@ the photos the head sent."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
 from sqlmodel import Session, select
 
 from bot.channels.telegram import TelegramChannel
@@ -35,14 +33,6 @@ HEAD, MAI, ZL_HOA = 5001, 9001, "zl-admin-hoa"
 MEETING = b"\xff\xd8\xff\xe0 the village meeting \xff\xd9"
 HALL = b"\x89PNG\r\n\x1a\n the culture house, repaired"
 CAPTION = "Thôn 2 — 08:00 ngày 20/03/2026"
-
-
-@pytest.fixture
-def zalo_fake() -> Iterator[FakeZalo]:
-    """A fake Zalo Bot API on 127.0.0.1."""
-    server = FakeZalo().start()
-    yield server
-    server.stop()
 
 
 def unit_id(database, name: str) -> int:
