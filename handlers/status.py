@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from handlers.context import Context
 from handlers.directive_push import deadline_line
 from handlers.file_refs import chart_ref, photos_reach
@@ -14,8 +16,9 @@ from handlers.report_text import directive_title, shorten
 from handlers.unit_history import unit_action, unit_choice
 from handlers.words import command_word
 from storage.difficulties import ThreadState, thread_states
+from storage.directive_tasks import milestones_of, next_milestone, unit_kinds
 from storage.directives import DirectiveSummary, directive_summaries, open_directive_page
-from storage.models import Directive, ProgressStatus, Role
+from storage.models import Directive, Milestone, ProgressStatus, Role
 from storage.progress import UnitProgress, directive_status
 
 MAX_SHOWN = 10
@@ -118,8 +121,12 @@ def _show_units(ctx: Context) -> None:
         ctx.session,
         [row.assignment_id for row in status.units if row.status == ProgressStatus.DIFFICULTY],
     )
+    milestones = milestones_of(ctx.session, directive.id)
+    kinds = unit_kinds(ctx.session, [row.unit_id for row in status.units]) if milestones else {}
     for row in status.units:
         lines.extend(unit_lines(_, row, threads.get(row.assignment_id)))
+        if milestones and row.status != ProgressStatus.DONE.value:
+            lines.extend(milestone_line(_, milestones, kinds.get(row.unit_id, ""), ctx.today))
     # Command choices, so the taps still work after the admin has done something else.
     choices = []
     if page < pages:
@@ -144,6 +151,19 @@ def _show_units(ctx: Context) -> None:
         )
         ctx.say(caption, photo=chart_ref(directive.id))
     return None
+
+
+def milestone_line(
+    _: Translator, milestones: list[Milestone], unit_kind: str, today: dt.date
+) -> list[str]:
+    """'   Mốc tới: 28/03/2026 — gửi báo cáo …' for a unit of a directive with milestones."""
+    found = next_milestone(milestones, unit_kind, today)
+    if found is None:
+        return []
+    text = _("Next deadline: {date}").format(date=_.date(found.due_on))
+    if found.what:
+        text += f" — {shorten(found.what, 100)}"
+    return ["   " + text]
 
 
 def unit_lines(_: Translator, row: UnitProgress, thread: ThreadState | None = None) -> list[str]:

@@ -115,3 +115,9 @@ def unit_deadline(
     if found is None:
         return directive.deadline, ""
     return found.due_on, found.what
+
+
+def unit_kinds(session: Session, unit_ids: Iterable[int]) -> dict[int, str]:
+    """The kind of each unit, in one query."""
+    query = select(Unit.id, Unit.kind).where(col(Unit.id).in_(list(unit_ids)))
+    return {unit_id: kind for unit_id, kind in session.exec(query) if unit_id is not None}

@@ -135,6 +135,15 @@ async def test_a_kế_hoạch_file_gives_every_field_and_each_kind_its_own_deadl
     ]
     assert assigned == 3
 
+    # The status shows each unit's next deadline, by its kind.
+    with Session(database) as session:
+        directive_id = session.exec(select(Directive)).one().id
+    [units, _chart] = await admin.send(f"/tinhhinh {directive_id}")
+    assert (
+        "Thôn Đông: chưa báo cáo; đã nhận 0/2\n   Mốc tới: 20/12/2026 — gửi hồ sơ đề nghị"
+    ) in units
+    assert "Trường THCS An Hưng: chưa báo cáo; đã nhận 0/1\n   Mốc tới: 28/03/2026 —" in units
+
 
 async def test_a_scan_is_entered_by_hand_with_the_file_attached(engine, database):
     """A scanned PDF has no text: the bot says so and asks field by field; the file goes with
