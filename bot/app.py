@@ -35,7 +35,12 @@ log = logging.getLogger("hoctap")
 START_RETRY_FIRST = 2.0
 START_RETRY_LAST = 300.0
 # Loggers of loops that reach the database on every pass: an outage is one line, not a flood.
-_DATABASE_LOOPS = ("bot.delivery", "bot.outbox_rows", "apscheduler.executors.default")
+_DATABASE_LOOPS = (
+    "bot.delivery",
+    "bot.outbox_rows",
+    "bot.media_fetch",
+    "apscheduler.executors.default",
+)
 
 
 def build_channels(settings: Settings) -> dict[str, Channel]:
