@@ -54,6 +54,7 @@ ONE_SHOT = {
     *("menu", "help", "start", "ack", "tinhhinh", "quytonghop", "lienket", "baocao", "mamoi"),
     *("traloi", "daxuly"),
     "bienlai",
+    "toanvan",
 }
 """Commands that answer at once (or, for a focal point with no task or a unit of his own to
 list, end at once; with no difficulty to answer, /traloi and /daxuly: their junk is swept in

@@ -168,7 +168,8 @@ async def test_when_every_unit_has_reported_there_is_no_button(engine, database,
     admin = await joined(engine, Role.ADMIN, "Trần Thị Hoa", external_id="9001")
     await admin.send(f"/tinhhinh {plan.id}")
     # Only the units' own reports are offered: nobody is left to remind.
-    assert [label for _cid, label in admin.last[-1].choices] == [NORTH, EAST, WEST, SCHOOL]
+    # The chart follows the list: the list's message carries the choices.
+    assert [label for _cid, label in admin.last[0].choices] == [NORTH, EAST, WEST, SCHOOL]
     assert await admin.send(f"/tinhhinh {plan.id} nhacnho") == [
         "Tất cả đơn vị đã báo cáo, không còn đơn vị nào cần nhắc."
     ]
