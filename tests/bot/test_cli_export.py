@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -243,3 +245,28 @@ def test_the_ledger_keeps_anonymous_donors_names_as_recorded_and_marks_them(cli,
         ("Gia đình bà Phạm Thị Lan", 2_000_000, "Có"),
         ("Lê Văn Hùng", -20_000_000, None),
     ]
+
+
+@pytest.mark.skipif(
+    shutil.which("soffice") is None,
+    reason="soffice (LibreOffice) is not installed here: the workbook is not converted",
+)
+def test_libreoffice_opens_the_ledger_workbook(cli, tmp_path):
+    """The ledger opens in LibreOffice without a repair: it converts to CSV without error."""
+    seed_commune(cli)
+    assert main(["export", "ledger", "--out", str(tmp_path / "so.xlsx")]) == 0
+    done = subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            "--convert-to",
+            "csv",
+            "--outdir",
+            str(tmp_path / "csv"),
+            str(tmp_path / "so.xlsx"),
+        ],
+        capture_output=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "csv" / "so.csv").stat().st_size > 0

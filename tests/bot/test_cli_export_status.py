@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -277,3 +279,28 @@ def test_sheet_names_are_valid_and_unique(number, taken, name):
     directive = Directive(id=7, number=number, issued_on=dt.date(2025, 3, 1), subject="")
     assert sheet_name(directive, taken) == name
     assert len(name) <= 31
+
+
+@pytest.mark.skipif(
+    shutil.which("soffice") is None,
+    reason="soffice (LibreOffice) is not installed here: the workbook is not converted",
+)
+def test_libreoffice_opens_the_status_workbook(cli, tmp_path):
+    """The status workbook opens in LibreOffice without a repair: it converts to CSV."""
+    seed_commune(cli)
+    assert main(["export", "status", "--out", str(tmp_path / "tinh-hinh.xlsx")]) == 0
+    done = subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            "--convert-to",
+            "csv",
+            "--outdir",
+            str(tmp_path / "csv"),
+            str(tmp_path / "tinh-hinh.xlsx"),
+        ],
+        capture_output=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "csv" / "tinh-hinh.csv").stat().st_size > 0
