@@ -4,8 +4,6 @@ python-docx and read cell by cell."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import subprocess
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,6 +14,7 @@ from bot.cli import main
 from bot.config import get_settings
 from bot.disclosure_docx import export_disclosure
 from tests.support.disclosure import seed_gifts
+from tests.support.libreoffice import convert, needs_libreoffice
 
 TODAY = dt.date(2026, 12, 1)
 GIFTS_2026 = [
@@ -69,10 +68,7 @@ def test_the_page_for_thon_dong_in_2026(database, tmp_path):
     assert rows(signatures) == [["TRƯỞNG THÔN\n\n\n\n", "XÁC NHẬN CỦA UBND XÃ\n\n\n\n"]]
 
 
-@pytest.mark.skipif(
-    shutil.which("soffice") is None,
-    reason="soffice (LibreOffice) is not installed here: the DOCX is not converted to PDF",
-)
+@needs_libreoffice
 def test_libreoffice_converts_the_page_to_pdf(database, tmp_path):
     """The page opens in LibreOffice: it converts to a PDF without error."""
     east = seed_gifts(database)
@@ -80,14 +76,7 @@ def test_libreoffice_converts_the_page_to_pdf(database, tmp_path):
     with Session(database) as session:
         export_disclosure(session, east, dt.date(2026, 1, 1), dt.date(2026, 12, 31), TODAY,
                           path, "")  # fmt: skip
-    done = subprocess.run(
-        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
-        capture_output=True,
-        timeout=180,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    assert (tmp_path / "cong-khai.pdf").read_bytes().startswith(b"%PDF")
+    assert convert(path, "pdf").read_bytes().startswith(b"%PDF")
 
 
 @pytest.fixture

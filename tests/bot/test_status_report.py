@@ -4,8 +4,6 @@ paragraph by paragraph and cell by cell against the commune's records."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import subprocess
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -21,6 +19,7 @@ from bot.status_export import export_status
 from bot.status_report import export_status_report
 from storage.models import Directive
 from tests.bot.test_cli_export_status import ANSWER, seed_commune
+from tests.support.libreoffice import convert, needs_libreoffice
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 TODAY = dt.date(2025, 4, 5)
@@ -188,21 +187,11 @@ def test_the_report_and_the_workbook_say_the_same(database, tmp_path):
     assert report == workbook
 
 
-@pytest.mark.skipif(
-    shutil.which("soffice") is None,
-    reason="soffice (LibreOffice) is not installed here: the DOCX is not converted to PDF",
-)
+@needs_libreoffice
 def test_libreoffice_converts_the_report_to_pdf(database, tmp_path):
     """The report opens in LibreOffice: it converts to a PDF without error."""
     path = write_report(database, tmp_path, ["12", "15"], "An Hưng")
-    done = subprocess.run(
-        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
-        capture_output=True,
-        timeout=180,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    assert (tmp_path / "bao-cao.pdf").read_bytes().startswith(b"%PDF")
+    assert convert(path, "pdf").read_bytes().startswith(b"%PDF")
 
 
 @pytest.fixture
