@@ -7,17 +7,18 @@ directive; the few left (a chat mid-dialog, a notice already on another chat) ar
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlmodel import Session
 
-from handlers.i18n import Translator
 from handlers.messages import PRIORITY_FANOUT
 from handlers.outbox import BUTTON_CHANNELS, CHANNELS, callback, destination, typed_commands
 from handlers.reminder_policy import ReminderPolicy
-from storage.models import Directive, OutboxMessage
+from handlers.reminder_texts import ReminderPart, ReminderTexts, Reminding
+from storage.directive_tasks import milestones_of, task_for, tasks_of
+from storage.directives import units_by_id
+from storage.models import Directive, DirectiveTask, Milestone, OutboxMessage, Unit, UnitKind
 from storage.outbox_bulk import (
     conversations_of,
     focal_points_of,
@@ -28,8 +29,6 @@ from storage.outbox_bulk import (
     save_prompts,
 )
 from storage.reminder_queue import (
-    ASSIGNMENT_MARK,
-    UNIT_MARK,
     Claimed,
     Plan,
     Template,
@@ -37,10 +36,7 @@ from storage.reminder_queue import (
     queue_messages,
     save_prompts_of,
 )
-from storage.reminders import acknowledgements_of, directives_by_id, unit_names
-
-Reminding = Callable[..., Any]
-"""handlers.reminders.reminder_notice, passed in so the two modules do not import each other."""
+from storage.reminders import acknowledgements_of, directives_by_id
 
 
 @dataclass
@@ -57,44 +53,6 @@ class _Message:
     chat: tuple[str, str]
     prompt: tuple[str, list[list[str]]] | None
     again: dict[str, Any] | None
-
-
-class _Texts:
-    """Translators per locale and reminder texts per (locale, directive, acknowledged)."""
-
-    def __init__(self, notice: Reminding, timezone: str, on: dt.date) -> None:
-        self.notice, self.timezone, self.on = notice, timezone, on
-        self.translators: dict[str, Translator] = {}
-        self.rendered: dict[tuple[str, int, bool], tuple[str, list[tuple[str, str]]]] = {}
-
-    def translator(self, locale: str) -> Translator:
-        """Return the person's translator, made once per locale."""
-        if locale not in self.translators:
-            self.translators[locale] = Translator(locale, self.timezone)
-        return self.translators[locale]
-
-    def template(
-        self, locale: str, directive: Directive, acknowledged: bool
-    ) -> tuple[str, list[tuple[str, str]]]:
-        """Return the reminder's text and choices in one language, with stand-ins for the
-        unit's name and the assignment's id."""
-        key = (locale, directive.id or 0, acknowledged)
-        if key not in self.rendered:
-            render = self.notice(
-                directive, ASSIGNMENT_MARK, UNIT_MARK, acknowledged=acknowledged, on=self.on
-            )
-            self.rendered[key] = render(self.translator(locale))
-        return self.rendered[key]
-
-    def render(
-        self, locale: str, directive: Directive, assignment_id: int, unit: str, acknowledged: bool
-    ) -> tuple[str, list[tuple[str, str]]]:
-        """Return the reminder's text and choices for one assignment in one language."""
-        text, choices = self.template(locale, directive, acknowledged)
-        number = str(assignment_id)
-        return text.replace(UNIT_MARK, unit), [
-            (cid.replace(ASSIGNMENT_MARK, number), label) for cid, label in choices
-        ]
 
 
 def _outbox_row(
@@ -130,18 +88,26 @@ class ReminderRun:
         on = policy.local_date(policy.delivery_time(now))
         # A reminder is no reply (PRIORITY_FANOUT): like enqueue, it waits out quiet hours.
         self.due = policy.quiet.next_allowed(now) if policy.quiet is not None else now
-        self.texts = _Texts(notice, policy.timezone, on)
+        self.texts = ReminderTexts(notice, policy.timezone, on)
         self.directives: dict[int, Directive] = {}
+        self.tasks: dict[int, list[DirectiveTask]] = {}
+        self.milestones: dict[int, dict[int, Milestone]] = {}
         self.people: dict[int, list[Any]] = {}
         self.chosen: dict[int, Any] = {}
         self.reached: dict[int, list[tuple[Any, str]]] = {}
         """Per unit, each focal point with a chat and the end of their message keys."""
 
     def load(self, session: Session, unit_ids: set[int], directive_ids: set[int]) -> None:
-        """Read the units' focal points and chats, and the directives, not read before."""
+        """Read the units' focal points and chats, and the directives with their tasks and
+        milestones, not read before."""
         missing = {d for d in directive_ids if d not in self.directives}
         if missing:
             self.directives.update(directives_by_id(session, missing))
+            for directive_id in missing:
+                self.tasks[directive_id] = tasks_of(session, directive_id)
+                self.milestones[directive_id] = {
+                    m.id or 0: m for m in milestones_of(session, directive_id)
+                }
         units = {unit for unit in unit_ids if unit not in self.people}
         if not units:
             return
@@ -157,26 +123,41 @@ class ReminderRun:
                 if self.chosen[person.id] is not None
             ]
 
-    def templates(self, claimed: list[Claimed]) -> list[Template]:
-        """Render the reminder once per language, directive and acknowledgement."""
-        locales = {p.locale for item in claimed for p in self.people[item.unit_id]}
+    def part(self, plan: Plan, unit: Unit) -> ReminderPart | None:
+        """What the reminder of this plan tells this unit, or None for a directive gone."""
+        directive = self.directives.get(plan.directive_id)
+        if directive is None:
+            return None
+        tasks = self.tasks.get(plan.directive_id, [])
+        milestone = self.milestones.get(plan.directive_id, {}).get(plan.milestone_id)
+        return ReminderPart(directive, milestone, task_for(tasks, unit) if tasks else None)
+
+    def templates(self, claimed: list[Claimed], plans: list[Plan]) -> list[Template]:
+        """Render the reminder once per language, plan, kind of unit and acknowledgement; a
+        unit with a task of its own is left to the one-by-one path."""
+        locales = sorted({p.locale for item in claimed for p in self.people[item.unit_id]})
+        directives = {item.directive_id for item in claimed}
         rendered = []
-        for directive_id in sorted({item.directive_id for item in claimed}):
-            directive = self.directives.get(directive_id)
-            for locale in sorted(locales):
-                for acknowledged in (False, True):
-                    if directive is None:
-                        continue
-                    text, choices = self.texts.template(locale, directive, acknowledged)
-                    rendered.append(
-                        Template(
-                            locale,
-                            directive_id,
-                            acknowledged,
-                            text,
-                            [[cid, label] for cid, label in choices],
+        for number, plan in enumerate(plans):
+            if plan.directive_id not in directives:
+                continue
+            for kind in [plan.unit_kind] if plan.unit_kind else list(UnitKind):
+                part = self.part(plan, Unit(kind=kind, name=""))
+                if part is None:
+                    continue
+                for locale in locales:
+                    for acknowledged in (False, True):
+                        text, choices = self.texts.template(locale, part, acknowledged)
+                        rendered.append(
+                            Template(
+                                locale,
+                                number,
+                                kind,
+                                acknowledged,
+                                text,
+                                [[cid, label] for cid, label in choices],
+                            )
                         )
-                    )
         return rendered
 
 
@@ -202,7 +183,7 @@ def queue_reminders(
         plans,
         claimed,
         chats,
-        run.templates(claimed),
+        run.templates(claimed, plans),
         CHANNELS,
         priority=PRIORITY_FANOUT,
         due=run.due,
@@ -224,17 +205,21 @@ def queue_reminders(
             for person, suffix in run.reached[item.unit_id]
             if item.key + suffix not in done
         ]
-        extra = _queue_rest(session, run, rest)
+        extra = _queue_rest(session, run, plans, rest)
     return Batch(reminders=len(claimed), not_before=[run.due] * (len(written) + extra))
 
 
-def _queue_rest(session: Session, run: ReminderRun, rest: list[tuple[Claimed, Any]]) -> int:
+def _queue_rest(
+    session: Session, run: ReminderRun, plans: list[Plan], rest: list[tuple[Claimed, Any]]
+) -> int:
     """Queue, one by one in Python, the messages the templates left: chats mid-dialog and
     the like, read afresh; return how many outbox rows were written."""
     now, due, texts = run.now, run.due, run.texts
     wanted = {(item.assignment_id, person.id) for item, person in rest}
     items = list(dict.fromkeys(item for item, _person in rest))
-    units = unit_names(session, {item.unit_id for item in items})
+    units = {u.id: u for u in units_by_id(session, sorted({item.unit_id for item in items}))}
+    # A claimed key ends with its plan's tag; a tag may serve several kinds of unit.
+    planned = {(plan.directive_id, plan.tag, plan.unit_kind): plan for plan in plans}
     people = focal_points_of(session, {item.unit_id for item in items})
     pairs = [
         (item, person)
@@ -264,14 +249,19 @@ def _queue_rest(session: Session, run: ReminderRun, rest: list[tuple[Claimed, An
         base = f"{item.key}:person:{person.id}"
         if identity is None or any(f"{base}:{a.channel}" in taken for a in accounts[person.id]):
             continue
-        directive = run.directives.get(item.directive_id)
-        if directive is None:
+        unit = units.get(item.unit_id)
+        tag = item.key.split(":", 2)[2]
+        plan = planned.get((item.directive_id, tag, unit.kind if unit else "")) or planned.get(
+            (item.directive_id, tag, "")
+        )
+        part = run.part(plan, unit) if plan is not None and unit is not None else None
+        if part is None:
             continue
         text, choices = texts.render(
             person.locale,
-            directive,
+            part,
             item.assignment_id,
-            units.get(item.unit_id, ""),
+            unit.name if unit else "",
             (item.assignment_id, person.id) in acknowledged,
         )
         key = f"{base}:{identity.channel}"

@@ -10,6 +10,7 @@ from handlers.i18n import Translator
 from handlers.matching import normalize
 from handlers.messages import PRIORITY_REPLY, Choice
 from handlers.registry import Step, step
+from handlers.report_milestones import milestone_label, milestone_line, unit_milestones
 from handlers.report_news import status_label, tell_colleagues
 from handlers.report_text import (
     LONG_NOTE,
@@ -21,7 +22,7 @@ from handlers.report_text import (
 )
 from storage.directives import acknowledge, find_assignment
 from storage.media import keep as keep_media
-from storage.models import Assignment, Directive, ProgressStatus, Role, Unit
+from storage.models import Assignment, Directive, ProgressReport, ProgressStatus, Role, Unit
 from storage.progress import record_report
 
 _SKIP_WORDS = frozenset({"bo qua", "skip"})
@@ -183,6 +184,7 @@ def _send_report(ctx: Context) -> Step | None:
         photo_ref=files_of(attachments, ctx.inbound.channel)["photo"],
         attachments=attachments,
         now=ctx.now,
+        milestone_id=ctx.data.get("milestone_id"),
     )
     # A report shows the directive arrived: it counts as Received, exactly as the tap would.
     _received, newly = acknowledge(ctx.session, assignment.id or 0, ctx.person.id, ctx.now)
@@ -193,6 +195,7 @@ def _send_report(ctx: Context) -> Step | None:
     ]
     if with_line := attachments_line(_, attachments, note=bool(report.note)):
         lines.append(with_line)
+    lines += milestone_lines(ctx, assignment, report)
     if newly:
         lines.append(_("Your Received for this directive is recorded too."))
     unit = ctx.session.get(Unit, assignment.unit_id)
@@ -224,6 +227,28 @@ def _send_report(ctx: Context) -> Step | None:
         )
     ctx.say("\n".join(lines))
     return None
+
+
+def milestone_lines(ctx: Context, assignment: Assignment, report: ProgressReport) -> list[str]:
+    """Say the milestone a report answered, when there are several, and what comes next
+    after a Done that does not finish the unit's work."""
+    _ = ctx._
+    milestones = unit_milestones(ctx.session, assignment)
+    answered = milestones.find(report.milestone_id)
+    if answered is None or len(milestones.applying) < 2:
+        return []
+    lines = [milestone_line(_, answered)]
+    if report.status == ProgressStatus.DONE.value:
+        following = milestones.after(answered)
+        if assignment.status == ProgressStatus.DONE.value:
+            lines.append(_("That was the last milestone: your unit's work on it is complete."))
+        elif following is not None:
+            lines.append(
+                _("Next milestone: {milestone}").format(
+                    milestone=milestone_label(_, following, done=False)
+                )
+            )
+    return lines
 
 
 def difficulty_notice(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 
 from handlers.context import Context
 from handlers.directive_push import deadline_line
@@ -16,7 +17,7 @@ from handlers.report_text import directive_title, shorten
 from handlers.unit_history import unit_action, unit_choice
 from handlers.words import command_word
 from storage.difficulties import ThreadState, thread_states
-from storage.directive_tasks import milestones_of, next_milestone, unit_kinds
+from storage.directive_tasks import milestones_done, milestones_of, next_milestone, unit_kinds
 from storage.directives import DirectiveSummary, directive_summaries, open_directive_page
 from storage.models import Directive, Milestone, ProgressStatus, Role
 from storage.progress import UnitProgress, directive_status
@@ -123,10 +124,16 @@ def _show_units(ctx: Context) -> None:
     )
     milestones = milestones_of(ctx.session, directive.id)
     kinds = unit_kinds(ctx.session, [row.unit_id for row in status.units]) if milestones else {}
+    finished = (
+        milestones_done(ctx.session, [row.assignment_id for row in status.units])
+        if milestones
+        else {}
+    )
     for row in status.units:
         lines.extend(unit_lines(_, row, threads.get(row.assignment_id)))
         if milestones and row.status != ProgressStatus.DONE.value:
-            lines.extend(milestone_line(_, milestones, kinds.get(row.unit_id, ""), ctx.today))
+            kind, done = kinds.get(row.unit_id, ""), finished.get(row.assignment_id, set())
+            lines.extend(milestone_line(_, milestones, kind, ctx.today, done))
     # Command choices, so the taps still work after the admin has done something else.
     choices = []
     if page < pages:
@@ -154,10 +161,15 @@ def _show_units(ctx: Context) -> None:
 
 
 def milestone_line(
-    _: Translator, milestones: list[Milestone], unit_kind: str, today: dt.date
+    _: Translator,
+    milestones: list[Milestone],
+    unit_kind: str,
+    today: dt.date,
+    done: Collection[int] = frozenset(),
 ) -> list[str]:
-    """'   Mốc tới: 28/03/2026 — gửi báo cáo …' for a unit of a directive with milestones."""
-    found = next_milestone(milestones, unit_kind, today)
+    """'   Mốc tới: 28/03/2026 — gửi báo cáo …' for a unit of a directive with milestones,
+    past the ones it reported done."""
+    found = next_milestone(milestones, unit_kind, today, done)
     if found is None:
         return []
     text = _("Next deadline: {date}").format(date=_.date(found.due_on))

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from storage.models import Directive, DirectiveTask, Milestone, Unit
+from storage.models import (
+    Assignment,
+    Directive,
+    DirectiveTask,
+    Milestone,
+    ProgressReport,
+    ProgressStatus,
+    Unit,
+)
 
 
 @dataclass(frozen=True)
@@ -97,21 +105,59 @@ def milestones_for(milestones: Sequence[Milestone], unit_kind: str) -> list[Mile
 
 
 def next_milestone(
-    milestones: Sequence[Milestone], unit_kind: str, today: dt.date
+    milestones: Sequence[Milestone],
+    unit_kind: str,
+    today: dt.date,
+    done: Collection[int] = frozenset(),
 ) -> Milestone | None:
-    """The first milestone of a kind of unit not yet past, else its last one (overdue)."""
-    applying = milestones_for(milestones, unit_kind)
+    """The first milestone of a kind of unit not yet past and not finished, else its last
+    unfinished one (overdue); None when the unit has finished them all."""
+    applying = [m for m in milestones_for(milestones, unit_kind) if m.id not in done]
     upcoming = [m for m in applying if m.due_on >= today]
     if upcoming:
         return upcoming[0]
     return applying[-1] if applying else None
 
 
+def is_last(milestones: Sequence[Milestone], unit_kind: str, milestone_id: int) -> bool:
+    """Whether this is the last milestone that applies to a kind of unit: finishing it
+    finishes the unit's work."""
+    applying = milestones_for(milestones, unit_kind)
+    return bool(applying) and applying[-1].id == milestone_id
+
+
+def milestones_done(session: Session, assignment_ids: Iterable[int]) -> dict[int, set[int]]:
+    """The milestones each assignment's unit has finished: those whose latest report is done."""
+    wanted = sorted(set(assignment_ids))
+    if not wanted:
+        return {}
+    query = (
+        select(ProgressReport.assignment_id, ProgressReport.milestone_id, ProgressReport.status)
+        .where(
+            col(ProgressReport.assignment_id).in_(wanted),
+            col(ProgressReport.milestone_id).is_not(None),
+        )
+        .order_by(col(ProgressReport.id))
+    )
+    latest: dict[tuple[int, int], str] = {}
+    for assignment_id, milestone_id, status in session.exec(query):
+        latest[(assignment_id, milestone_id or 0)] = status
+    done: dict[int, set[int]] = {}
+    for (assignment_id, milestone_id), status in latest.items():
+        if status == ProgressStatus.DONE.value:
+            done.setdefault(assignment_id, set()).add(milestone_id)
+    return done
+
+
 def unit_deadline(
-    directive: Directive, milestones: Sequence[Milestone], unit_kind: str, today: dt.date
+    directive: Directive,
+    milestones: Sequence[Milestone],
+    unit_kind: str,
+    today: dt.date,
+    done: Collection[int] = frozenset(),
 ) -> tuple[dt.date | None, str]:
     """The deadline that applies to a kind of unit now, and what is due then ('' if unsaid)."""
-    found = next_milestone(milestones, unit_kind, today)
+    found = next_milestone(milestones, unit_kind, today, done)
     if found is None:
         return directive.deadline, ""
     return found.due_on, found.what
@@ -121,3 +167,38 @@ def unit_kinds(session: Session, unit_ids: Iterable[int]) -> dict[int, str]:
     """The kind of each unit, in one query."""
     query = select(Unit.id, Unit.kind).where(col(Unit.id).in_(list(unit_ids)))
     return {unit_id: kind for unit_id, kind in session.exec(query) if unit_id is not None}
+
+
+def milestones_due_by(session: Session, due_by: dt.date) -> dict[int, list[Milestone]]:
+    """Every milestone, earliest first, of the directives with a milestone due on or before
+    `due_by`, by directive id."""
+    due = select(Milestone.directive_id).where(col(Milestone.due_on) <= due_by)
+    query = (
+        select(Milestone)
+        .where(col(Milestone.directive_id).in_(due))
+        .order_by(col(Milestone.directive_id), col(Milestone.due_on), col(Milestone.id))
+    )
+    found: dict[int, list[Milestone]] = {}
+    for milestone in session.exec(query):
+        found.setdefault(milestone.directive_id, []).append(milestone)
+    return found
+
+
+def open_unit_kinds(session: Session, directive_ids: list[int]) -> dict[int, set[str]]:
+    """The kinds of the units in use with work still open on each directive."""
+    if not directive_ids:
+        return {}
+    query = (
+        select(Assignment.directive_id, Unit.kind)
+        .join(Unit, col(Unit.id) == Assignment.unit_id)
+        .where(
+            col(Assignment.directive_id).in_(directive_ids),
+            Assignment.status != ProgressStatus.DONE.value,
+            col(Unit.archived_at).is_(None),
+        )
+        .distinct()
+    )
+    found: dict[int, set[str]] = {}
+    for directive_id, kind in session.exec(query):
+        found.setdefault(directive_id, set()).add(kind)
+    return found

@@ -22,6 +22,8 @@ class LateUnit:
     reported_at: dt.datetime | None
     staffed: bool
     """Whether the unit has a focal point at all."""
+    unit_kind: str = ""
+    assignment_id: int = 0
 
 
 def late_units(session: Session, directive_ids: list[int]) -> dict[int, list[LateUnit]]:
@@ -31,11 +33,7 @@ def late_units(session: Session, directive_ids: list[int]) -> dict[int, list[Lat
     """
     if not directive_ids:
         return {}
-    staffed = (
-        select(Person.id)
-        .where(Person.unit_id == Unit.id, current_focal_points())
-        .exists()
-    )
+    staffed = select(Person.id).where(Person.unit_id == Unit.id, current_focal_points()).exists()
     query = (
         select(
             Assignment.directive_id,
@@ -44,6 +42,7 @@ def late_units(session: Session, directive_ids: list[int]) -> dict[int, list[Lat
             Assignment.status,
             Assignment.reported_at,
             staffed,
+            Assignment.id,
         )
         .join(Unit, col(Unit.id) == Assignment.unit_id)
         .where(
@@ -55,8 +54,8 @@ def late_units(session: Session, directive_ids: list[int]) -> dict[int, list[Lat
     rows = session.connection().execute(query).all()
     rows.sort(key=lambda row: unit_order(row[1], row[2]))
     late: dict[int, list[LateUnit]] = {}
-    for directive_id, _kind, name, status, reported_at, has_focal in rows:
+    for directive_id, kind, name, status, reported_at, has_focal, assignment_id in rows:
         late.setdefault(directive_id, []).append(
-            LateUnit(name, status, reported_at, bool(has_focal))
+            LateUnit(name, status, reported_at, bool(has_focal), kind, assignment_id)
         )
     return late

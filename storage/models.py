@@ -209,6 +209,8 @@ class ProgressReport(SQLModel, table=True):
     resolved_at: dt.datetime | None = None
     """When an admin or leader marked this difficulty 'Đã xử lý'; None while it is open."""
     resolved_by: int | None = Field(default=None, foreign_key="person.id")
+    milestone_id: int | None = Field(default=None, foreign_key="milestone.id")
+    """The milestone of its directive the report answers; None when it has none or says none."""
 
 
 class ThreadSide(StrEnum):
@@ -427,6 +429,7 @@ class Media(SQLModel, table=True):
     """When the download is due (again); a fetcher that claims it moves it on as its lease."""
     last_error: str = Field(default="", max_length=500)
     created_at: dt.datetime = Field(default_factory=utcnow)
+
 
 class ExportKind(StrEnum):
     """What a file asked for in the chat (/xuat) holds."""

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
+from storage.directive_tasks import is_last, milestones_of
 from storage.models import (
     Acknowledgement,
     Assignment,
@@ -92,8 +93,13 @@ def record_report(
     photo_ref: str,
     now: dt.datetime,
     attachments: list[list[str]] | None = None,
+    milestone_id: int | None = None,
 ) -> ProgressReport:
-    """Store a progress report and make it the assignment's latest status."""
+    """Store a progress report and make it the assignment's latest status.
+
+    Done on a milestone before the unit's last one leaves the assignment in progress: only
+    the last milestone's Done closes it.
+    """
     assignment = session.get(Assignment, assignment_id)
     if assignment is None:
         raise LookupError(f"assignment {assignment_id} does not exist")
@@ -105,8 +111,14 @@ def record_report(
         photo_ref=photo_ref,
         attachments=attachments or [],
         at=now,
+        milestone_id=milestone_id,
     )
     assignment.status, assignment.reported_at = report.status, now
+    if milestone_id is not None and report.status == ProgressStatus.DONE.value:
+        unit = session.get(Unit, assignment.unit_id)
+        milestones = milestones_of(session, assignment.directive_id)
+        if not is_last(milestones, unit.kind if unit else "", milestone_id):
+            assignment.status = ProgressStatus.IN_PROGRESS.value
     session.add_all([report, assignment])
     session.flush()
     return report
@@ -159,9 +171,7 @@ def directive_status(
     if paged:
         rows = rows[offset : None if limit is None else offset + limit]
     # A page asks only about its own units; the whole list asks about the directive's.
-    page = (
-        Page([row[0] for row in rows], [row[1] for row in rows]) if paged else Page(None, None)
-    )
+    page = Page([row[0] for row in rows], [row[1] for row in rows]) if paged else Page(None, None)
     staffed = _focal_counts(session, directive_id, page.unit_ids)
     unreachable = _unreachable(session, directive_id, page.unit_ids)
     acknowledged = _acknowledged(session, directive_id, page.assignment_ids)

@@ -27,29 +27,55 @@ reach stored names or subjects (clean_text strips them)."""
 
 _ASSIGNMENT_IN_JSON = json.dumps(ASSIGNMENT_MARK)[1:-1]
 
+_DONE = ProgressStatus.DONE.value
+
+_PLAN_FITS = "(plan.unit_kind = '' OR plan.unit_kind = u.kind)"
+"""A plan for one kind of unit reminds only units of that kind."""
+
+_MILESTONE_OPEN = f"""(plan.milestone_id = 0 OR NOT EXISTS (
+    SELECT 1 FROM progressreport r WHERE r.assignment_id = a.id
+    AND r.milestone_id = plan.milestone_id AND r.status = '{_DONE}'
+    AND NOT EXISTS (SELECT 1 FROM progressreport later WHERE later.assignment_id = a.id
+                    AND later.milestone_id = r.milestone_id AND later.id > r.id)))"""
+"""The unit has not finished the plan's milestone: its latest report on it is not Done."""
+
 _DUE = f"""
     FROM assignment a
     JOIN plan ON plan.directive_id = a.directive_id
     JOIN unit u ON u.id = a.unit_id
-    WHERE a.status != '{ProgressStatus.DONE.value}' AND u.archived_at IS NULL
+    WHERE a.status != '{_DONE}' AND u.archived_at IS NULL AND {_PLAN_FITS}
+      AND {_MILESTONE_OPEN}
       AND EXISTS (SELECT 1 FROM person f WHERE f.unit_id = a.unit_id
                   AND f.role = '{Role.FOCAL.value}' AND f.removed_at IS NULL)
 """
-"""Open assignments of units in use that have a focal point, joined to their directive's plan.
-A unit without focal points is left unrecorded, so whoever joins later is reminded."""
+"""Open assignments of units in use that have a focal point, joined to the plan that fits
+them. A unit without focal points is left unrecorded, so whoever joins later is reminded."""
 
 _OUTBOX = OutboxMessage.__table__.name  # type: ignore[attr-defined]
 
-_KEY = "'assignment:' || CAST(a.id AS TEXT) || ':' || plan.kind"
+_KEY = "'assignment:' || CAST(a.id AS TEXT) || ':' || plan.tag"
 
 
 @dataclass(frozen=True)
 class Plan:
-    """The reminder due now for one directive's open assignments: its kind and its moment."""
+    """The reminder due now for one directive's open assignments, or for those of one kind of
+    unit and one of its milestones: its kind and its moment."""
 
     directive_id: int
     kind: str
     due_at: dt.datetime
+    milestone_id: int = 0
+    """The milestone reminded of; 0 for the directive's one deadline."""
+    unit_kind: str = ""
+    """The kind of unit reminded; '' for every unit of the directive."""
+
+    @property
+    def tag(self) -> str:
+        """What the reminder's key says after the assignment: 'before-3d', 'm7:before-3d', or
+        'village:before-3d' for a kind of unit no milestone applies to."""
+        if self.milestone_id:
+            return f"m{self.milestone_id}:{self.kind}"
+        return f"{self.unit_kind}:{self.kind}" if self.unit_kind else self.kind
 
 
 class Claimed(NamedTuple):
@@ -63,10 +89,13 @@ class Claimed(NamedTuple):
 
 @dataclass(frozen=True)
 class Template:
-    """A reminder rendered for one language, directive and acknowledgement, with stand-ins."""
+    """A reminder rendered for one language, plan, kind of unit and acknowledgement, with
+    stand-ins."""
 
     locale: str
-    directive_id: int
+    plan: int
+    """The plan's position in the pass's list."""
+    unit_kind: str
     acknowledged: bool
     text: str
     choices: list[list[str]]
@@ -90,8 +119,20 @@ def _values(
 
 def _plan_cte(plans: Sequence[Plan]) -> tuple[str, list[BindParameter[Any]]]:
     due_type = Reminder.__table__.c.due_at.type  # type: ignore[attr-defined]
-    rows = [(plan.directive_id, plan.kind, plan.due_at) for plan in plans]
-    return _values("plan", ("directive_id", "kind", "due_at"), rows, {"due_at": due_type})
+    rows = [
+        (
+            number,
+            plan.directive_id,
+            plan.milestone_id,
+            plan.unit_kind,
+            plan.tag,
+            plan.kind,
+            plan.due_at,
+        )
+        for number, plan in enumerate(plans)
+    ]
+    columns = ("plan_id", "directive_id", "milestone_id", "unit_kind", "tag", "kind", "due_at")
+    return _values("plan", columns, rows, {"due_at": due_type})
 
 
 def due_assignments(session: Session, plans: Sequence[Plan]) -> dict[int, int]:
@@ -122,21 +163,18 @@ def claim_range(
         f"WITH {cte} INSERT INTO reminder (key, kind, directive_id, assignment_id, due_at, at)"
         f" SELECT {_KEY}, plan.kind, a.directive_id, a.id, plan.due_at, :now {_DUE}"
         " AND a.id BETWEEN :low AND :high"
-        " ON CONFLICT (key) DO NOTHING RETURNING assignment_id, directive_id"
+        " ON CONFLICT (key) DO NOTHING RETURNING assignment_id, directive_id, key"
     ).bindparams(*params, bindparam("now", now, type_=at), low=low, high=high)
     recorded = session.execute(statement).all()
-    missing = [assignment for assignment, _directive in recorded if assignment not in units]
+    missing = [assignment for assignment, _directive, _key in recorded if assignment not in units]
     if missing:
         query = select(Assignment.id, Assignment.unit_id).where(
             among(session, col(Assignment.id), missing)
         )
         units = {**units, **{row[0]: row[1] for row in session.exec(query)}}
-    kinds = {plan.directive_id: plan.kind for plan in plans}
     return sorted(
-        Claimed(
-            assignment, directive, units[assignment], f"assignment:{assignment}:{kinds[directive]}"
-        )
-        for assignment, directive in recorded
+        Claimed(assignment, directive, units[assignment], key)
+        for assignment, directive, key in recorded
     )
 
 
@@ -186,9 +224,9 @@ def queue_messages(
     plan_cte, plan_params = _plan_cte(plans)
     template_cte, template_params = _values(
         "template",
-        ("locale", "directive_id", "acknowledged", "text", "choices"),
+        ("locale", "plan_id", "unit_kind", "acknowledged", "text", "choices"),
         [
-            (t.locale, t.directive_id, int(t.acknowledged), t.text, json.dumps(t.choices))
+            (t.locale, t.plan, t.unit_kind, int(t.acknowledged), t.text, json.dumps(t.choices))
             for t in templates
         ],
         {},
@@ -216,9 +254,12 @@ def queue_messages(
         " FROM plan CROSS JOIN assignment a CROSS JOIN unit u CROSS JOIN person p"
         " CROSS JOIN identity i CROSS JOIN template t"
         " LEFT JOIN conversation c ON c.channel = i.channel AND c.external_id = i.external_id"
-        " WHERE plan.directive_id = a.directive_id AND u.id = a.unit_id"
+        f" WHERE plan.directive_id = a.directive_id AND u.id = a.unit_id AND {_PLAN_FITS}"
         " AND p.unit_id = a.unit_id AND i.person_id = p.id"
-        " AND t.directive_id = a.directive_id AND t.locale = p.locale"
+        " AND t.plan_id = plan.plan_id AND t.unit_kind = u.kind AND t.locale = p.locale"
+        # A unit given a task of its own is written one by one, with its task.
+        " AND NOT EXISTS (SELECT 1 FROM directivetask own WHERE own.directive_id = a.directive_id"
+        " AND own.unit_id = a.unit_id)"
         " AND t.acknowledged = CASE WHEN EXISTS (SELECT 1 FROM acknowledgement k"
         " WHERE k.assignment_id = a.id AND k.person_id = p.id) THEN 1 ELSE 0 END"
         f" AND {assignments} AND a.id BETWEEN :low AND :high AND {chats}"

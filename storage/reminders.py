@@ -36,6 +36,8 @@ class Due:
     due_at: dt.datetime
     directive_id: int | None = None
     assignment_id: int | None = None
+    milestone_id: int | None = None
+    """The milestone an escalation is about; None for the directive's deadline."""
 
 
 def claim(session: Session, item: Due, now: dt.datetime) -> bool:
@@ -78,12 +80,6 @@ def directives_due_by(session: Session, due_by: dt.date) -> dict[int, Directive]
         col(Directive.deadline).is_not(None), col(Directive.deadline) <= due_by
     )
     return {directive.id: directive for directive in session.exec(query) if directive.id}
-
-
-def unit_names(session: Session, unit_ids: set[int]) -> dict[int, str]:
-    """Return the names of these units, by id."""
-    query = select(Unit.id, Unit.name).where(col(Unit.id).in_(sorted(unit_ids)))
-    return {row[0]: row[1] for row in session.exec(query) if row[0] is not None}
 
 
 def directives_by_id(session: Session, directive_ids: set[int]) -> dict[int, Directive]:

@@ -1,0 +1,164 @@
+"""/baocao on a directive with several deadlines: each report answers one milestone, and only
+the last milestone's Đã hoàn thành closes the unit's work."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlmodel import Session, select
+
+from storage.db import transaction
+from storage.directive_tasks import MilestoneDraft, TaskDraft, add_tasks, milestones_of
+from storage.models import Assignment, Directive, ProgressReport, ProgressStatus, Role, Unit
+from tests.support.chat import Chat, joined
+
+SUBJECT = "Xây dựng xã hội học tập"
+STATUSES = ["Chưa triển khai", "Đang thực hiện", "Đã hoàn thành", "Gặp khó khăn"]
+EXTRAS_PROMPT = "Gửi ghi chú hoặc ảnh (nếu có), rồi chọn Gửi báo cáo."
+SENT = "Đã gửi báo cáo: Đã hoàn thành, công văn 12/KH-UBND, lúc 08:00 ngày 20/03/2026."
+ALSO_RECEIVED = "Đồng thời đã xác nhận anh/chị nhận công văn."
+
+
+def plan_with_milestones(database) -> dict[str, int]:
+    """A plan for Thôn Đông and Trường THCS An Hưng: the schools send their plan by 28/03,
+    every unit reports mid-year by 15/06 and its results by 20/12. Returns milestone ids by
+    date ('28/03') and assignment ids by unit name."""
+    with transaction(database) as session:
+        directive = Directive(
+            number="12/KH-UBND",
+            issued_on=dt.date(2026, 3, 7),
+            subject=SUBJECT,
+            content="Toàn văn kế hoạch",
+            deadline=dt.date(2026, 12, 20),
+        )
+        village = Unit(name="Thôn Đông", kind="village")
+        school = Unit(name="Trường THCS An Hưng", kind="school")
+        session.add_all([directive, village, school])
+        session.flush()
+        add_tasks(
+            session,
+            directive.id,
+            [TaskDraft("3. Các trường học", "Xây dựng kế hoạch tại đơn vị.", "school")],
+            [
+                MilestoneDraft(dt.date(2026, 3, 28), "gửi kế hoạch", "school"),
+                MilestoneDraft(dt.date(2026, 6, 15), "báo cáo sơ kết", ""),
+                MilestoneDraft(dt.date(2026, 12, 20), "báo cáo kết quả", ""),
+            ],
+        )
+        ids = {m.due_on.strftime("%d/%m"): m.id for m in milestones_of(session, directive.id)}
+        for unit in (village, school):
+            assignment = Assignment(directive_id=directive.id, unit_id=unit.id)
+            session.add(assignment)
+            session.flush()
+            ids[unit.name] = assignment.id
+        return ids
+
+
+def prompt(milestone: str) -> str:
+    """The status question naming the milestone the report answers."""
+    return (
+        f"Báo cáo 12/KH-UBND — {SUBJECT}.\nMốc: {milestone}\nTình hình thực hiện đến nay thế nào?"
+    )
+
+
+def stored(database) -> tuple[list[ProgressReport], dict[int, str]]:
+    """Every report, oldest first, and each assignment's status."""
+    with Session(database) as session:
+        reports = list(session.exec(select(ProgressReport).order_by(ProgressReport.id)))
+        statuses = {a.id: a.status for a in session.exec(select(Assignment))}
+        return reports, statuses
+
+
+async def head_of(engine, unit: str, external_id: str) -> Chat:
+    """A focal point of `unit` on Telegram."""
+    return await joined(engine, Role.FOCAL, "Nguyễn Văn An", unit=unit, external_id=external_id)
+
+
+async def test_the_village_head_finishes_the_mid_year_report_and_then_the_plan(engine, database):
+    """The head's next milestone is the mid-year report (the schools' plan is not his); his
+    Đã hoàn thành on it keeps the work open and names the next one; on the results, it
+    closes the village's work."""
+    ids = plan_with_milestones(database)
+    chat = await head_of(engine, "Thôn Đông", "1001")
+
+    assert await chat.send("/baocao") == [prompt("15/06/2026 — báo cáo sơ kết")]
+    assert chat.labels() == [*STATUSES, "Mốc khác"]
+    assert await chat.tap("Đã hoàn thành") == [EXTRAS_PROMPT]
+    assert await chat.tap("Gửi báo cáo") == [
+        "\n".join(
+            [
+                SENT,
+                "Mốc: 15/06/2026 — báo cáo sơ kết",
+                "Mốc tiếp theo: 20/12 — báo cáo kết quả",
+                ALSO_RECEIVED,
+            ]
+        )
+    ]
+    reports, statuses = stored(database)
+    assert [(r.milestone_id, r.status) for r in reports] == [(ids["15/06"], "done")]
+    assert statuses[ids["Thôn Đông"]] == ProgressStatus.IN_PROGRESS.value
+
+    replies = await chat.send("/baocao")
+    assert replies[-1] == prompt("20/12/2026 — báo cáo kết quả")
+    await chat.tap("Đã hoàn thành")
+    assert await chat.tap("Gửi báo cáo") == [
+        "\n".join(
+            [
+                SENT,
+                "Mốc: 20/12/2026 — báo cáo kết quả",
+                "Đây là mốc cuối cùng: đơn vị đã hoàn thành nhiệm vụ của văn bản này.",
+            ]
+        )
+    ]
+    reports, statuses = stored(database)
+    assert [r.milestone_id for r in reports] == [ids["15/06"], ids["20/12"]]
+    assert statuses[ids["Thôn Đông"]] == ProgressStatus.DONE.value
+
+
+async def test_the_principal_picks_another_milestone_from_the_list(engine, database):
+    """The principal's next milestone is the schools' plan; Mốc khác lists all three, the
+    finished one marked, and the report answers the one picked."""
+    ids = plan_with_milestones(database)
+    chat = await head_of(engine, "Trường THCS An Hưng", "2002")
+
+    assert await chat.send("/baocao") == [prompt("28/03/2026 — gửi kế hoạch")]
+    await chat.tap("Đã hoàn thành")
+    await chat.tap("Gửi báo cáo")
+
+    replies = await chat.send("/baocao")
+    assert replies[-1] == prompt("15/06/2026 — báo cáo sơ kết")
+    assert await chat.tap("Mốc khác") == ["Anh/chị báo cáo cho mốc nào?"]
+    assert chat.labels() == [
+        "28/03 — gửi kế hoạch (đã xong)",
+        "15/06 — báo cáo sơ kết",
+        "20/12 — báo cáo kết quả",
+    ]
+    assert await chat.tap("20/12 — báo cáo kết quả") == [prompt("20/12/2026 — báo cáo kết quả")]
+    await chat.tap("Đang thực hiện")
+    await chat.send("Đã xây dựng xong dự thảo báo cáo")
+    await chat.tap("Gửi báo cáo")
+
+    reports, statuses = stored(database)
+    assert [(r.milestone_id, r.status) for r in reports] == [
+        (ids["28/03"], "done"),
+        (ids["20/12"], "in_progress"),
+    ]
+    assert statuses[ids["Trường THCS An Hưng"]] == ProgressStatus.IN_PROGRESS.value
+
+
+async def test_a_milestones_reminder_button_reports_on_that_milestone(engine, database):
+    """'/baocao 7 m3' (the Báo cáo under a milestone's reminder) asks about that milestone,
+    not the next one; a milestone of another kind of unit falls back to the unit's next."""
+    ids = plan_with_milestones(database)
+    chat = await head_of(engine, "Thôn Đông", "1001")
+    village = ids["Thôn Đông"]
+
+    assert await chat.send(f"/baocao {village} m{ids['20/12']}") == [
+        prompt("20/12/2026 — báo cáo kết quả")
+    ]
+    colleague = await joined(
+        engine, Role.FOCAL, "Trần Thị Bình", unit="Thôn Đông", external_id="1003"
+    )
+    assert await colleague.send(f"/baocao {village} m{ids['28/03']}") == [
+        prompt("15/06/2026 — báo cáo sơ kết")
+    ]
