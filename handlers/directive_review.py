@@ -159,6 +159,10 @@ async def receive_confirmation(ctx: Context) -> Step | None:
         MilestoneDraft(dt.date.fromisoformat(date), what, kind)
         for date, what, kind in ctx.data.get("milestones", [])
     ]
+    typed = entered.deadline
+    if milestones and typed is not None and typed not in {m.due_on for m in milestones}:
+        # A deadline the admin typed over the document's binds every unit: a milestone too.
+        milestones.append(MilestoneDraft(typed))
     add_tasks(ctx.session, directive.id, tasks, milestones)
     reached, without = push_directive(ctx, directive, assignments, units)
     report_sent(ctx, len(assignments), reached, without)

@@ -7,7 +7,14 @@ from collections import defaultdict
 
 from handlers.context import Context
 from handlers.reminders import reminder_notice
-from storage.directives import focal_points
+from storage.directive_tasks import (
+    milestones_done,
+    milestones_of,
+    next_milestone,
+    task_for,
+    tasks_of,
+)
+from storage.directives import focal_points, units_by_id
 from storage.models import Directive
 from storage.progress import directive_status
 from storage.reminders import Due, acknowledged_by, claim, find_reminder
@@ -25,6 +32,12 @@ def remind_unreported(ctx: Context, directive: Directive) -> None:
         return
     delivery = ctx.delivery_time()
     on = _.today(delivery)
+    tasks, milestones = (
+        tasks_of(ctx.session, directive.id),
+        milestones_of(ctx.session, directive.id),
+    )
+    unit_rows = {u.id: u for u in units_by_id(ctx.session, [row.unit_id for row in waiting])}
+    finished = milestones_done(ctx.session, [row.assignment_id for row in waiting])
     units = people = 0
     earlier: dict[dt.datetime, list[str]] = defaultdict(list)
     without: list[str] = []
@@ -41,6 +54,12 @@ def remind_unreported(ctx: Context, directive: Directive) -> None:
             earlier[found.at if found else ctx.now].append(row.unit_name)
             continue
         acknowledged = acknowledged_by(ctx.session, row.assignment_id)
+        unit = unit_rows.get(row.unit_id)
+        kind = unit.kind if unit is not None else ""
+        # The unit's own part: its task, and the first milestone it has not finished.
+        task = task_for(tasks, unit) if tasks and unit is not None else None
+        done = finished.get(row.assignment_id, set())
+        milestone = next_milestone(milestones, kind, today, done) if milestones else None
         for person in people_here:
             assert person.id is not None
             render = reminder_notice(
@@ -49,6 +68,8 @@ def remind_unreported(ctx: Context, directive: Directive) -> None:
                 row.unit_name,
                 acknowledged=person.id in acknowledged,
                 on=on,
+                milestone=milestone,
+                task=task,
             )
             ctx.notify(person.id, render, key=f"{key}:person:{person.id}")
         units += 1

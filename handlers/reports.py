@@ -24,16 +24,20 @@ ADD_MORE_DAYS = 30
 """How long a finished assignment stays in the /baocao list, for corrections and evidence."""
 
 
-def assignment_label(_: Translator, directive: Directive, *, done: bool = False) -> str:
-    """Label an assignment choice: 'number — subject… (due dd/mm)' in about 60 characters.
+def assignment_label(
+    _: Translator, directive: Directive, *, done: bool = False, due: dt.date | None = None
+) -> str:
+    """Label an assignment choice: 'number — subject… (due dd/mm)' in about 60 characters,
+    the date being the unit's next milestone's when given, else the directive's deadline.
 
     A finished one reads 'number — subject… (done — add more)': its unit may still send a
     correction or evidence.
     """
+    due = due or directive.deadline
     if done:
         tail = _("(done — add more)")
-    elif directive.deadline is not None:
-        tail = _("(due {date})").format(date=_.day_month(directive.deadline))
+    elif due is not None:
+        tail = _("(due {date})").format(date=_.day_month(due))
     else:
         return directive_title(directive, LABEL_LIMIT)
     return f"{directive_title(directive, LABEL_LIMIT - len(tail) - 1)} {tail}"
@@ -66,10 +70,16 @@ async def start_report(ctx: Context) -> Step | None:
         return None
     if len(open_work) == 1 and not done:
         return _ask_status(ctx, open_work[0])
-    choices = [(f"a{a.id}", assignment_label(_, d)) for a, d in open_work]
+    choices = [(f"a{a.id}", assignment_label(_, d, due=_next_due(ctx, a))) for a, d in open_work]
     choices += [(f"a{a.id}", assignment_label(_, d, done=True)) for a, d in done]
     ctx.ask(_("Which directive are you reporting on?"), choices)
     return pick_assignment
+
+
+def _next_due(ctx: Context, assignment: Assignment) -> dt.date | None:
+    """The date of the unit's next milestone of the assignment, if it has milestones."""
+    found = unit_milestones(ctx.session, assignment).next(ctx.today)
+    return found.due_on if found is not None else None
 
 
 @choice_step

@@ -180,3 +180,14 @@ async def test_any_field_read_wrong_is_changed_with_one_tap(engine, database):
 
     assert "Hạn: 31/12/2026" in preview
     assert "Số: 45/KH-VHXH" in preview
+
+    # Sent, the typed deadline joins the document's as every unit's last milestone.
+    await admin.tap("Gửi")
+    with Session(database) as session:
+        milestones = session.exec(select(Milestone).order_by(col(Milestone.due_on))).all()
+    assert [(str(m.due_on), m.unit_kind, m.what) for m in milestones][1:] == [
+        ("2026-12-20", "village", milestones[1].what),
+        ("2026-12-31", "", ""),
+    ]
+    [village_push] = town.east.inbox()
+    assert "Hạn: 20/12/2026 (" in village_push

@@ -17,6 +17,7 @@ from storage.models import Assignment, Directive, Reminder, Role, Unit
 from storage.progress import record_report
 from tests.handlers.test_reminders import Outbox
 from tests.support.assignments import local, seed_person
+from tests.support.chat import joined
 
 SUBJECT = "Xây dựng xã hội học tập"
 HEADER = "⏰ Nhắc việc: Công văn số 12/KH-UBND, ngày 07/03/2026"
@@ -276,3 +277,35 @@ def test_each_late_milestone_is_escalated_with_only_the_units_it_applies_to(data
     ]
     run_reminders(database, ESCALATE_ONLY, local(22, 8, month=4))
     assert outbox.look() == []
+
+
+async def test_the_admins_remind_now_names_each_units_next_milestone_and_task(
+    engine, database, plan
+):
+    """20/03: Nhắc các đơn vị chưa báo cáo reminds the principal of the schools' plan and the
+    village head of the households' list, each with their task; the centre of the deadline."""
+    admin = await joined(engine, Role.ADMIN, "Trần Văn Hải", external_id="9001")
+    await admin.send(f"/tinhhinh {plan.directive_id}")
+    outbox = Outbox(database)
+    outbox.seen = max(row.id for _name, row in Outbox(database).look())
+    assert await admin.tap("Nhắc các đơn vị chưa báo cáo") == ["Đã nhắc 3 đơn vị, 3 người."]
+    sent = {name: row for name, row in outbox.look()}
+    assert sent["Nguyễn Văn An"].text.split("\n")[2:5] == [
+        "Việc đến hạn: nộp danh sách hộ",
+        "Hạn: 31/03/2026 (còn 11 ngày)",
+        f"Nhiệm vụ của thôn: {VILLAGE_TASK}",
+    ]
+    assert sent["Đỗ Thị Dung"].text.split("\n")[2:5] == [
+        "Việc đến hạn: gửi kế hoạch",
+        "Hạn: 28/03/2026 (còn 8 ngày)",
+        f"Nhiệm vụ của nhà trường: {SCHOOL_TASK}",
+    ]
+    assert sent["Lê Văn Cường"].text.split("\n")[2:4] == [
+        "Hạn: 20/04/2026 (còn 31 ngày)",
+        f"Nhiệm vụ của Trung tâm Dịch vụ: {OFFICE_TASK}",
+    ]
+    school = plan.assignments["Trường THCS An Hưng"]
+    assert sent["Đỗ Thị Dung"].choices[-1] == [
+        f"/baocao {school} m{plan.milestones['28/03']}",
+        "Báo cáo",
+    ]

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from storage.db import transaction
 from storage.directive_tasks import MilestoneDraft, TaskDraft, add_tasks, milestones_of
 from storage.models import Assignment, Directive, ProgressReport, ProgressStatus, Role, Unit
+from tests.support.assignments import seed_directive
 from tests.support.chat import Chat, joined
 
 SUBJECT = "Xây dựng xã hội học tập"
@@ -161,4 +162,18 @@ async def test_a_milestones_reminder_button_reports_on_that_milestone(engine, da
     )
     assert await colleague.send(f"/baocao {village} m{ids['28/03']}") == [
         prompt("15/06/2026 — báo cáo sơ kết")
+    ]
+
+
+async def test_the_list_of_directives_gives_the_units_next_milestone(engine, database):
+    """With a second directive open, /baocao lists both: the plan by the village's next
+    milestone (15/06), not its last deadline (20/12)."""
+    plan_with_milestones(database)
+    seed_directive(database, "45/UBND-VHXH", "V/v vận động Quỹ khuyến học", ["Thôn Đông"])
+    chat = await head_of(engine, "Thôn Đông", "1001")
+    assert await chat.send("/baocao") == ["Anh/chị báo cáo về công văn nào?"]
+    # Newest first: the fund's letter of 10/03, then the plan of 07/03.
+    assert chat.labels() == [
+        "45/UBND-VHXH — V/v vận động Quỹ khuyến học (hạn 31/03)",
+        "12/KH-UBND — Xây dựng xã hội học tập (hạn 15/06)",
     ]
