@@ -17,9 +17,16 @@ from handlers.report_text import directive_title, shorten
 from handlers.unit_history import unit_action, unit_choice
 from handlers.words import command_word
 from storage.difficulties import ThreadState, thread_states
-from storage.directive_tasks import milestones_done, milestones_of, next_milestone, unit_kinds
+from storage.directive_tasks import (
+    milestones_done,
+    milestones_of,
+    next_milestone,
+    task_for,
+    tasks_of,
+    unit_kinds,
+)
 from storage.directives import DirectiveSummary, directive_summaries, open_directive_page
-from storage.models import Directive, Milestone, ProgressStatus, Role
+from storage.models import Directive, DirectiveTask, Milestone, ProgressStatus, Role, Unit
 from storage.progress import UnitProgress, directive_status
 
 MAX_SHOWN = 10
@@ -123,13 +130,23 @@ def _show_units(ctx: Context) -> None:
         [row.assignment_id for row in status.units if row.status == ProgressStatus.DIFFICULTY],
     )
     milestones = milestones_of(ctx.session, directive.id)
-    kinds = unit_kinds(ctx.session, [row.unit_id for row in status.units]) if milestones else {}
+    tasks = tasks_of(ctx.session, directive.id)
+    wanted = milestones or tasks
+    kinds = unit_kinds(ctx.session, [row.unit_id for row in status.units]) if wanted else {}
     finished = (
         milestones_done(ctx.session, [row.assignment_id for row in status.units])
         if milestones
         else {}
     )
+    group = -1
     for row in status.units:
+        if tasks:
+            # Units come grouped by kind: each group of the same task is headed by it.
+            task = task_for(tasks, Unit(id=row.unit_id, kind=kinds.get(row.unit_id, "")))
+            key = task.id or 0 if task is not None else 0
+            if key != group:
+                lines.append(task_group_line(_, task))
+                group = key
         lines.extend(unit_lines(_, row, threads.get(row.assignment_id)))
         if milestones and row.status != ProgressStatus.DONE.value:
             kind, done = kinds.get(row.unit_id, ""), finished.get(row.assignment_id, set())
@@ -158,6 +175,13 @@ def _show_units(ctx: Context) -> None:
         )
         ctx.say(caption, photo=chart_ref(directive.id))
     return None
+
+
+def task_group_line(_: Translator, task: DirectiveTask | None) -> str:
+    """'▸ 4. Các ông (bà) Trưởng thôn', heading the units given that task."""
+    if task is None:
+        return "▸ " + _("The whole text (no task of their own)")
+    return "▸ " + shorten(task.heading, 100)
 
 
 def milestone_line(

@@ -139,6 +139,9 @@ async def test_a_kế_hoạch_file_gives_every_field_and_each_kind_its_own_deadl
     with Session(database) as session:
         directive_id = session.exec(select(Directive)).one().id
     [units, _chart] = await admin.send(f"/tinhhinh {directive_id}")
+    # Units are grouped under the task they were given.
+    assert "Hạn: 20/12/2026\n\n▸ 4. Các ông (bà) Trưởng thôn\nThôn Đông:" in units
+    assert "\n▸ 3. Các cơ sở giáo dục, các trường học trên địa bàn xã\nTrường THCS" in units
     assert (
         "Thôn Đông: chưa báo cáo; đã nhận 0/2\n   Mốc tới: 20/12/2026 — gửi hồ sơ đề nghị"
     ) in units
