@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from handlers.context import Context, Render
+from sqlmodel import Session
+
+from handlers.context import Context, Notice, Render
 from handlers.i18n import N_, Translator
 from handlers.messages import Choice, Outbound
 from handlers.words import command_word, spoken
@@ -145,33 +147,66 @@ def unit_part(
     return UnitPart(task_for(tasks, unit) if tasks else None, deadline, due)
 
 
-def push_directive(
-    ctx: Context, directive: Directive, assignments: list[Assignment], units: list[Unit]
-) -> tuple[int, list[Unit]]:
-    """Notify every focal point of every assigned unit; return people reached, units without."""
-    names = {unit.id: unit for unit in units}
+def unit_parts(
+    session: Session, directive: Directive, units: list[Unit], today: dt.date
+) -> dict[int, UnitPart]:
+    """What a directive asks of each of these units as of `today`, by unit id."""
     assert directive.id is not None
-    tasks = tasks_of(ctx.session, directive.id)
-    milestones = milestones_of(ctx.session, directive.id)
-    today = ctx.today
-    reached = 0
+    tasks = tasks_of(session, directive.id)
+    milestones = milestones_of(session, directive.id)
+    return {unit.id or 0: unit_part(directive, tasks, milestones, unit, today) for unit in units}
+
+
+def part_groups(units: list[Unit], parts: dict[int, UnitPart]) -> list[tuple[UnitPart, list[Unit]]]:
+    """The units grouped by what is asked of them (same task, same deadline), in list order:
+    the villages with the villages' task, the school with the schools', each named office."""
+    groups: dict[tuple[int | None, dt.date | None, str], tuple[UnitPart, list[Unit]]] = {}
+    for unit in units:
+        part = parts[unit.id or 0]
+        key = (part.task.id if part.task else None, part.deadline, part.due)
+        groups.setdefault(key, (part, []))[1].append(unit)
+    return list(groups.values())
+
+
+def directive_notices(
+    session: Session,
+    directive: Directive,
+    assignments: list[Assignment],
+    units: list[Unit],
+    today: dt.date,
+) -> tuple[list[Notice], list[Unit]]:
+    """The push of a new directive to every focal point of every assigned unit, each led by
+    its unit's part; and the units that have no focal point to push it to."""
+    names = {unit.id: unit for unit in units}
+    parts = unit_parts(session, directive, units, today)
+    notices: list[Notice] = []
     without: list[Unit] = []
     for assignment in assignments:
         unit = names[assignment.unit_id]
-        part = unit_part(directive, tasks, milestones, unit, today)
-        people = focal_points(ctx.session, assignment.unit_id)
+        people = focal_points(session, assignment.unit_id)
         if not people:
             without.append(unit)
         for person in people:
             assert assignment.id is not None and person.id is not None
-            ctx.notify(
-                person.id,
-                assignment_notice(directive, assignment.id, unit.name, part),
-                key=f"assignment:{assignment.id}:person:{person.id}",
-                document=directive.file_ref,
+            notice = assignment_notice(directive, assignment.id, unit.name, parts[unit.id or 0])
+            notices.append(
+                Notice(
+                    person.id,
+                    notice,
+                    key=f"assignment:{assignment.id}:person:{person.id}",
+                    document=directive.file_ref,
+                )
             )
-            reached += 1
-    return reached, without
+    return notices, without
+
+
+def push_directive(
+    ctx: Context, directive: Directive, assignments: list[Assignment], units: list[Unit]
+) -> tuple[int, list[Unit]]:
+    """Notify every focal point of every assigned unit; return people reached, units without."""
+    notices, without = directive_notices(ctx.session, directive, assignments, units, ctx.today)
+    ctx.notices.extend(notices)
+    return len(notices), without
 
 
 def report_sent(ctx: Context, unit_count: int, reached: int, without: list[Unit]) -> None:
