@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlmodel import Session
 
@@ -20,6 +22,7 @@ PREVIEW_CHARS = 300
 """How much of the content the admin sees before sending."""
 MAX_CATCH_UP = 10
 """Open directives listed to a newcomer; the rest are in /baocao."""
+Item = TypeVar("Item")
 
 
 def deadline_line(_: Translator, deadline: dt.date | None) -> str:
@@ -157,14 +160,17 @@ def unit_parts(
     return {unit.id or 0: unit_part(directive, tasks, milestones, unit, today) for unit in units}
 
 
-def part_groups(units: list[Unit], parts: dict[int, UnitPart]) -> list[tuple[UnitPart, list[Unit]]]:
-    """The units grouped by what is asked of them (same task, same deadline), in list order:
-    the villages with the villages' task, the school with the schools', each named office."""
-    groups: dict[tuple[int | None, dt.date | None, str], tuple[UnitPart, list[Unit]]] = {}
-    for unit in units:
-        part = parts[unit.id or 0]
+def part_groups(
+    items: Iterable[Item], part_of: Callable[[Item], UnitPart]
+) -> list[tuple[UnitPart, list[Item]]]:
+    """Units (or their rows) grouped by what is asked of them, same task and same deadline,
+    in list order: the villages under the villages' task, the schools under theirs, each
+    office given a task of its own."""
+    groups: dict[tuple[int | None, dt.date | None, str], tuple[UnitPart, list[Item]]] = {}
+    for item in items:
+        part = part_of(item)
         key = (part.task.id if part.task else None, part.deadline, part.due)
-        groups.setdefault(key, (part, []))[1].append(unit)
+        groups.setdefault(key, (part, []))[1].append(item)
     return list(groups.values())
 
 

@@ -120,7 +120,7 @@ def sent_lines(_: Translator, sent: SentDirective, now: dt.datetime) -> list[str
     ]
     for kind, label in KIND_NAMES.items():
         units = [unit for unit in sent.units if unit.kind == kind]
-        for part, members in part_groups(units, sent.parts):
+        for part, members in part_groups(units, lambda unit: sent.parts[unit.id or 0]):
             names = ", ".join(unit.name for unit in members)
             lines.append(f"{_(label)} ({_.number(len(members))}): {names}")
             if part.task is None:

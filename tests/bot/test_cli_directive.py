@@ -9,20 +9,19 @@ from sqlmodel import Session, col, select
 
 from bot.cli import main
 from bot.config import get_settings
-from storage.db import transaction
-from storage.models import (
-    Assignment,
-    Directive,
-    DirectiveTask,
-    Identity,
-    Milestone,
-    OutboxMessage,
-    Person,
-    Role,
-    Unit,
-)
-from storage.people import add_unit
+from storage.models import Assignment, Directive, DirectiveTask, Milestone, OutboxMessage, Unit
 from tests.support.directive_documents import fixture
+from tests.support.directive_office import (
+    CENTRE,
+    EAST,
+    NOW,
+    PLAN,
+    SCHOOL,
+    SIGNED,
+    WEST,
+    open_office,
+    saved,
+)
 from tests.support.document_files import docx_of, scanned_pdf, text_pdf
 
 
@@ -33,12 +32,6 @@ def cli(monkeypatch, tmp_path):  # type: ignore[no-untyped-def]
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'hoctap.db'}")
     get_settings.cache_clear()
     return tmp_path
-
-
-def saved(folder, content: bytes, name: str) -> str:
-    path = folder / name
-    path.write_bytes(content)
-    return str(path)
 
 
 def err(captured: pytest.CaptureResult[str]) -> str:
@@ -149,18 +142,6 @@ def test_a_file_that_is_not_there(cli, capsys):
 
 # `hoctap directive import FILE --send`: the directive registered and pushed as /congvan does.
 
-NOW = dt.datetime(2026, 3, 20, 1, 0, tzinfo=dt.UTC)
-"""08:00 on 20/03/2026 in the commune: outside quiet hours."""
-EAST, WEST, SCHOOL = "Thôn Đông", "Thôn Tây", "Trường THCS An Hưng"
-CENTRE = "Trung tâm Dịch vụ sự nghiệp công xã"
-SIGNED = (
-    fixture("congvan-an-hung-2026.txt")
-    .replace("Số: /UBND-VHXH", "Số: 12/UBND-VHXH")
-    .replace("ngày tháng 03 năm 2026", "ngày 16 tháng 03 năm 2026")
-)
-"""The example công văn as signed: its number and day filled in."""
-# The kế hoạch moved to this year, so that its dates lie ahead of 20/03/2026.
-PLAN = fixture("kehoach-an-hung-2025.txt").replace("2025", "2026")
 VILLAGE_TASK = (
     "Nhiệm vụ của thôn:\n- Lòng ghép nội dung xây dựng xã hội học tập vào các buổi sinh hoạt "
     "cộng đồng tại thôn"
@@ -171,33 +152,8 @@ SUBJECT = 'V/v tiếp tục triển khai thực hiện Đề án "Xây dựng x�
 
 @pytest.fixture
 def office(monkeypatch, tmp_path, database):  # type: ignore[no-untyped-def]
-    """The CLI on the commune's database at 08:00 on 20/03/2026: two villages, a school and
-    the service centre; Đông's head and the school's principal on Telegram, Tây's head on
-    Zalo, the centre without a focal point yet."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", database.url.render_as_string(hide_password=False))
-    for name in ("TIMEZONE", "QUIET_HOURS"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr("bot.cli_directive.utcnow", lambda: NOW)
-    get_settings.cache_clear()
-    with transaction(database) as session:
-        units = {name: add_unit(session, name, kind).id for name, kind in UNITS}
-        for name, unit, channel, chat in PEOPLE:
-            person = Person(name=name, role=Role.FOCAL.value, unit_id=units[unit])
-            session.add(person)
-            session.flush()
-            session.add(
-                Identity(person_id=person.id or 0, channel=channel, external_id=chat, chat_id=chat)
-            )
-    return database
-
-
-UNITS = [(EAST, "village"), (WEST, "village"), (SCHOOL, "school"), (CENTRE, "office")]
-PEOPLE = [
-    ("Nguyễn Văn An", EAST, "telegram", "5001"),
-    ("Lê Thị Bình", WEST, "zalo", "zbinh"),
-    ("Phạm Văn Cường", SCHOOL, "telegram", "5003"),
-]
+    """The CLI on the commune's database at 08:00 on 20/03/2026."""
+    return open_office(monkeypatch, tmp_path, database)
 
 
 def pushed(database, chat_id: str) -> list[OutboxMessage]:  # type: ignore[no-untyped-def]
