@@ -2,8 +2,9 @@
 
 Each sheet names the directive and its deadline, then has one row per unit in use: focal
 points, when first received, status, last report, note, difficulty and its answer, photos,
-overdue; then a summary. Times are real datetimes in the commune's time zone, so the office
-can sort and filter; the headings are Vietnamese like the ledger's.
+overdue; for a directive with tasks per unit, also the task the unit was given and its next
+deadline with what is due then; then a summary. Times are real datetimes in the commune's
+time zone, so the office can sort and filter; the headings are Vietnamese like the ledger's.
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlmodel import Session
 
 from bot.workbook import BOLD, DATE, lay_out_table, write_headings, write_row, write_title
+from handlers.directive_push import UnitPart, unit_parts
 from handlers.i18n import Translator
 from handlers.report_news import status_label
 from storage.difficulties import ThreadState, thread_states
-from storage.models import Directive
-from storage.status_details import directive_facts
+from storage.directive_tasks import tasks_of
+from storage.models import Directive, ProgressStatus
+from storage.status_details import assigned_units, directive_facts
 
 TITLE = "TÌNH HÌNH THỰC HIỆN CÔNG VĂN"
 HEADINGS = (
@@ -38,6 +41,11 @@ HEADINGS = (
     "Số ảnh",
     "Quá hạn",
 )
+TASK_HEADINGS = ("Nhiệm vụ", "Mốc tới", "Việc đến hạn")
+"""Added for a directive with tasks per unit: the unit's task, its next deadline and what is
+due then (left empty once the unit is done, as /tinhhinh does)."""
+WHOLE_TEXT = "Toàn văn công văn"
+"""The task of a unit the directive gives no part of its own: the whole text."""
 SUMMARY_HEADINGS = ("Số đơn vị", "Đã nhận", "Đã báo cáo", "Đã hoàn thành", "Quá hạn")
 NO_DEADLINE = "Không có hạn"
 UNANSWERED, RESOLVED = "Chưa trả lời", "Đã xử lý"
@@ -46,6 +54,7 @@ HEADER_ROW = 7
 """Rows 1–5 name the directive; the units' column headings are on row 7."""
 DATETIME = "DD/MM/YYYY HH:MM"
 WIDTHS = (6, 24, 28, 17, 17, 17, 40, 40, 8, 9)
+TASK_WIDTHS = (40, 12, 40)
 SHEET_NAME_LENGTH = 31
 FORBIDDEN_IN_SHEET_NAMES = "[]:*?/\\"
 
@@ -95,6 +104,25 @@ def sheet_name(directive: Directive, taken: Iterable[str]) -> str:
     return name
 
 
+def unit_parts_of(session: Session, directive: Directive, today: dt.date) -> dict[int, UnitPart]:
+    """What a directive asks of each of its units as of `today` (task, next deadline), by unit
+    id; empty for a directive without tasks per unit, whose exports stay as they were."""
+    assert directive.id is not None
+    if not tasks_of(session, directive.id):
+        return {}
+    return unit_parts(session, directive, assigned_units(session, directive.id), today)
+
+
+def task_cells(part: UnitPart | None, status: str) -> tuple[object, ...]:
+    """The task heading, next deadline and what is due, for a unit's row."""
+    if part is None:
+        return (None, None, None)
+    heading = part.task.heading if part.task is not None else WHOLE_TEXT
+    if status == ProgressStatus.DONE.value:
+        return (heading, None, None)
+    return (heading, part.deadline, part.due or None)
+
+
 def export_status(
     session: Session, directives: list[Directive], today: dt.date, zone: ZoneInfo, path: Path
 ) -> int:
@@ -120,11 +148,12 @@ def write_directive(
     facts = directive_facts(session, directive_id, today)
     status, names, received, photos = facts.status, facts.names, facts.received, facts.photos
     threads = thread_states(session, [row.assignment_id for row in status.units])
+    parts = unit_parts_of(session, status.directive, today)
     _title(sheet, status.directive)
-    write_headings(sheet, HEADER_ROW, HEADINGS)
+    write_headings(sheet, HEADER_ROW, HEADINGS + (TASK_HEADINGS if parts else ()))
     for number, unit in enumerate(status.units, start=1):
         row = HEADER_ROW + number
-        values = (
+        values: tuple[object, ...] = (
             number,
             unit.unit_name,
             ", ".join(names.get(unit.unit_id, [])) or None,
@@ -137,9 +166,13 @@ def write_directive(
             photos.get(unit.assignment_id, 0),
             YES if unit.overdue else NO,
         )
+        if parts:
+            values += task_cells(parts.get(unit.unit_id), unit.status)
         write_row(sheet, row, values)
         sheet.cell(row, 4).number_format = DATETIME
         sheet.cell(row, 6).number_format = DATETIME
+        if parts:
+            sheet.cell(row, len(HEADINGS) + 2).number_format = DATE
     summary = Summary(
         units=status.unit_count,
         acknowledged=facts.acknowledged,
@@ -148,7 +181,7 @@ def write_directive(
         overdue=len(status.overdue),
     )
     _summary(sheet, HEADER_ROW + status.unit_count + 2, summary)
-    lay_out_table(sheet, HEADER_ROW, WIDTHS)
+    lay_out_table(sheet, HEADER_ROW, WIDTHS + (TASK_WIDTHS if parts else ()))
     return status.unit_count
 
 

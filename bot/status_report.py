@@ -3,7 +3,10 @@
 The same figures as the status workbook (bot/status_export.py), from the same queries: per
 directive a summary paragraph, a table of the units and the difficulties with the office's
 answers; then one signature block for the commune's chair. Several directives make one
-report with a section each.
+report with a section each. A directive with tasks per unit has its units' table split by
+task, as the office reads it: the villages under the villages' task and their next deadline,
+the schools under theirs, each office given a task of its own, then the units left the whole
+text.
 """
 
 from __future__ import annotations
@@ -27,12 +30,13 @@ from bot.document import (
     add_title,
     start_document,
 )
-from bot.status_export import local_time
+from bot.status_export import local_time, unit_parts_of
+from handlers.directive_push import UnitPart, part_groups
 from handlers.i18n import Translator
 from handlers.report_news import status_label
-from storage.models import Directive, ProgressStatus
-from storage.progress import DirectiveStatus
-from storage.status_details import Difficulty, difficulties, directive_facts
+from storage.models import Directive, ProgressStatus, UnitKind
+from storage.progress import DirectiveStatus, UnitProgress
+from storage.status_details import Difficulty, DirectiveFacts, difficulties, directive_facts
 
 NUMBER_LINE = "Số:      /BC-UBND"
 """The report's own number is given by the office's clerk when it is signed."""
@@ -44,6 +48,11 @@ RECIPIENTS = ("- Các đơn vị được giao;", "- Lưu: VT.")
 CHAIR = Signer(("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"))
 SUBJECT_PREFIX = re.compile(r"^\s*(v/v|về việc)\s*[:.]?\s*", re.IGNORECASE)
 TIME = "%H:%M ngày %d/%m/%Y"
+KIND_GROUPS = {
+    UnitKind.VILLAGE.value: "Các thôn",
+    UnitKind.SCHOOL.value: "Các trường",
+    UnitKind.OFFICE.value: "Các cơ quan",
+}
 STATUS_ORDER = (
     ProgressStatus.DONE.value,
     ProgressStatus.IN_PROGRESS.value,
@@ -108,6 +117,38 @@ def difficulty_lines(unit_name: str, found: Difficulty, zone: ZoneInfo) -> list[
     return lines
 
 
+def task_groups(
+    units: list[UnitProgress], parts: dict[int, UnitPart]
+) -> list[tuple[UnitPart, list[UnitProgress]]]:
+    """The units grouped by their task and deadline, in list order, the units left the whole
+    text last; none when no unit has a task of its own."""
+    if not parts:
+        return []
+    groups = part_groups(units, lambda unit: parts.get(unit.unit_id, UnitPart()))
+    return sorted(groups, key=lambda group: group[0].task is None)
+
+
+def group_heading(part: UnitPart, units: list[UnitProgress]) -> str:
+    """'Các thôn (2 đơn vị) — nhiệm vụ: 4. Các ông (bà) Trưởng thôn', or the office named."""
+    count = f"({len(units)} đơn vị)"
+    task = part.task
+    if task is None:
+        return f"Các đơn vị khác {count} — thực hiện theo toàn văn công văn"
+    if task.unit_id is None and task.unit_kind in KIND_GROUPS:
+        return f"{KIND_GROUPS[task.unit_kind]} {count} — nhiệm vụ: {task.heading}"
+    names = ", ".join(unit.unit_name for unit in units)
+    return f"{names} — nhiệm vụ: {task.heading}"
+
+
+def deadline_text(part: UnitPart) -> str:
+    """'Mốc tới: 28/03/2026 — gửi báo cáo …', or the directive's own deadline."""
+    if part.deadline is None:
+        return "Không có hạn hoàn thành."
+    if part.due:
+        return f"Mốc tới: {part.deadline:%d/%m/%Y} — {part.due}"
+    return f"Hạn hoàn thành: {part.deadline:%d/%m/%Y}."
+
+
 def export_status_report(
     session: Session,
     directives: list[Directive],
@@ -137,19 +178,13 @@ def export_status_report(
     return rows
 
 
-def _section(
-    document: Document, session: Session, directive_id: int, today: dt.date, zone: ZoneInfo
-) -> int:
-    """Add one directive's summary, units table and difficulties; return its unit count."""
+def _units_table(
+    document: Document, units: list[UnitProgress], facts: DirectiveFacts, zone: ZoneInfo
+) -> None:
+    """Add the table of these units, numbered from 1, and an empty line after it."""
     _ = Translator("vi")
-    facts = directive_facts(session, directive_id, today)
-    status, names, received, photos = facts.status, facts.names, facts.received, facts.photos
-    found = difficulties(session, [unit.assignment_id for unit in status.units])
-    acknowledged = facts.acknowledged
-    add_text(document, "I. TÌNH HÌNH TRIỂN KHAI", bold=True)
-    add_text(document, summary_text(status, acknowledged, today))
-    add_text(document, "II. KẾT QUẢ CỦA TỪNG ĐƠN VỊ", bold=True)
-    table_rows = [
+    names, received, photos = facts.names, facts.received, facts.photos
+    rows = [
         (
             str(number),
             unit.unit_name,
@@ -160,10 +195,30 @@ def _section(
             unit.latest_note,
             str(photos.get(unit.assignment_id, 0)),
         )
-        for number, unit in enumerate(status.units, start=1)
+        for number, unit in enumerate(units, start=1)
     ]
-    add_grid_table(document, HEADINGS, table_rows, WIDTHS, right=frozenset({0, 7}))
+    add_grid_table(document, HEADINGS, rows, WIDTHS, right=frozenset({0, 7}))
     add_text(document, "")
+
+
+def _section(
+    document: Document, session: Session, directive_id: int, today: dt.date, zone: ZoneInfo
+) -> int:
+    """Add one directive's summary, units table and difficulties; return its unit count."""
+    facts = directive_facts(session, directive_id, today)
+    status = facts.status
+    found = difficulties(session, [unit.assignment_id for unit in status.units])
+    acknowledged = facts.acknowledged
+    add_text(document, "I. TÌNH HÌNH TRIỂN KHAI", bold=True)
+    add_text(document, summary_text(status, acknowledged, today))
+    add_text(document, "II. KẾT QUẢ CỦA TỪNG ĐƠN VỊ", bold=True)
+    parts = unit_parts_of(session, status.directive, today)
+    if not parts:
+        _units_table(document, status.units, facts, zone)
+    for number, (part, units) in enumerate(task_groups(status.units, parts), start=1):
+        add_text(document, f"{number}. {group_heading(part, units)}", bold=True)
+        add_text(document, deadline_text(part))
+        _units_table(document, units, facts, zone)
     add_text(document, "III. KHÓ KHĂN, VƯỚNG MẮC VÀ ĐỀ XUẤT", bold=True)
     stuck = [(unit.unit_name, found[unit.assignment_id])
              for unit in status.units if unit.assignment_id in found]  # fmt: skip

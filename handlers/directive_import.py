@@ -10,6 +10,11 @@ office's own and are left out.
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
+from sqlmodel import Session
+
 from handlers.context import Context
 from handlers.directive_review import ask_missing
 from handlers.document_fields import ExtractedDirective, extract_directive
@@ -90,19 +95,28 @@ def read_text(ctx: Context, text: str) -> Step:
 
 def fill(ctx: Context, found: ExtractedDirective, text: str) -> None:
     """Put what was read into the dialog's data; a field not found stays out of it."""
-    data = ctx.data
-    data["review"] = True
-    data["kind"] = found.kind
+    ctx.data.update(read_fields(ctx.session, found, text, ctx.today))
+
+
+def read_fields(
+    session: Session, found: ExtractedDirective, text: str, today: dt.date
+) -> dict[str, Any]:
+    """The directive's fields as /congvan keeps them, from what was read; a field not found
+    (or an issue date after `today`) is left out, to be asked.
+
+    `hoctap directive import --send` takes the same fields, so both send the same directive.
+    """
+    data: dict[str, Any] = {"review": True, "kind": found.kind}
     if found.reference:
         data["number"] = found.reference
     elif found.symbol:
         data["symbol"] = found.symbol
-    if found.issued_on is not None and found.issued_on <= ctx.today:
+    if found.issued_on is not None and found.issued_on <= today:
         data["issued_on"] = found.issued_on.isoformat()
     if found.subject:
         data["subject"] = " ".join(found.subject.split())[:500]
     data["content"] = (found.content or text).strip()[:MAX_CONTENT]
-    tasks, unit_ids = _tasks(ctx, found)
+    tasks, unit_ids = _tasks(session, found)
     data["tasks"] = tasks
     if unit_ids:
         data["unit_ids"] = unit_ids
@@ -110,11 +124,12 @@ def fill(ctx: Context, found: ExtractedDirective, text: str) -> None:
     data["milestones"] = milestones
     if milestones:
         data["deadline"] = max(date for date, _what, _kind in milestones)
+    return data
 
 
-def _tasks(ctx: Context, found: ExtractedDirective) -> tuple[list[list[object]], list[int]]:
+def _tasks(session: Session, found: ExtractedDirective) -> tuple[list[list[object]], list[int]]:
     """The tasks per kind or per named unit, and the units they (and the recipients) name."""
-    offices = units_for_target(ctx.session, "all")
+    offices = units_for_target(session, "all")
     tasks: list[list[object]] = []
     kinds: set[str] = set()
     named: list[int] = []
@@ -135,7 +150,7 @@ def _tasks(ctx: Context, found: ExtractedDirective) -> tuple[list[list[object]],
     unit_ids = [
         unit.id or 0
         for kind in sorted(kinds)
-        for unit in units_for_target(ctx.session, _KIND_TARGETS[kind])
+        for unit in units_for_target(session, _KIND_TARGETS[kind])
     ]
     return tasks, list(dict.fromkeys(unit_ids + named))
 

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
-from handlers.context import Context, Render
+from sqlmodel import Session
+
+from handlers.context import Context, Notice, Render
 from handlers.i18n import N_, Translator
 from handlers.messages import Choice, Outbound
 from handlers.words import command_word, spoken
-from storage.directive_tasks import milestones_of, task_for, tasks_of, unit_deadline
+from storage.directive_tasks import (
+    done_by_unit,
+    milestones_of,
+    task_for,
+    tasks_of,
+    unit_deadline,
+)
 from storage.directives import focal_points
 from storage.models import Assignment, Directive, DirectiveTask, Milestone, Role, Unit, UnitKind
 from storage.progress import open_assignments
@@ -18,6 +28,7 @@ PREVIEW_CHARS = 300
 """How much of the content the admin sees before sending."""
 MAX_CATCH_UP = 10
 """Open directives listed to a newcomer; the rest are in /baocao."""
+Item = TypeVar("Item")
 
 
 def deadline_line(_: Translator, deadline: dt.date | None) -> str:
@@ -139,39 +150,82 @@ def unit_part(
     milestones: list[Milestone],
     unit: Unit,
     today: dt.date,
+    done: Collection[int] = frozenset(),
 ) -> UnitPart:
-    """What a directive asks of one unit, as of `today`."""
-    deadline, due = unit_deadline(directive, milestones, unit.kind, today)
+    """What a directive asks of one unit as of `today`, past the milestones it finished."""
+    deadline, due = unit_deadline(directive, milestones, unit.kind, today, done)
     return UnitPart(task_for(tasks, unit) if tasks else None, deadline, due)
+
+
+def unit_parts(
+    session: Session, directive: Directive, units: list[Unit], today: dt.date
+) -> dict[int, UnitPart]:
+    """What a directive asks of each of these units as of `today`, by unit id."""
+    assert directive.id is not None
+    tasks = tasks_of(session, directive.id)
+    milestones = milestones_of(session, directive.id)
+    done = done_by_unit(session, directive.id) if milestones else {}
+    return {
+        unit.id or 0: unit_part(
+            directive, tasks, milestones, unit, today, done.get(unit.id or 0, ())
+        )
+        for unit in units
+    }
+
+
+def part_groups(
+    items: Iterable[Item], part_of: Callable[[Item], UnitPart]
+) -> list[tuple[UnitPart, list[Item]]]:
+    """Units (or their rows) grouped by what is asked of them, same task and same deadline,
+    in list order: the villages under the villages' task, the schools under theirs, each
+    office given a task of its own."""
+    groups: dict[tuple[int | None, dt.date | None, str], tuple[UnitPart, list[Item]]] = {}
+    for item in items:
+        part = part_of(item)
+        key = (part.task.id if part.task else None, part.deadline, part.due)
+        groups.setdefault(key, (part, []))[1].append(item)
+    return list(groups.values())
+
+
+def directive_notices(
+    session: Session,
+    directive: Directive,
+    assignments: list[Assignment],
+    units: list[Unit],
+    today: dt.date,
+) -> tuple[list[Notice], list[Unit]]:
+    """The push of a new directive to every focal point of every assigned unit, each led by
+    its unit's part; and the units that have no focal point to push it to."""
+    names = {unit.id: unit for unit in units}
+    parts = unit_parts(session, directive, units, today)
+    notices: list[Notice] = []
+    without: list[Unit] = []
+    for assignment in assignments:
+        unit = names[assignment.unit_id]
+        people = focal_points(session, assignment.unit_id)
+        if not people:
+            without.append(unit)
+        for person in people:
+            assert assignment.id is not None and person.id is not None
+            notice = assignment_notice(directive, assignment.id, unit.name, parts[unit.id or 0])
+            notices.append(
+                Notice(
+                    person.id,
+                    notice,
+                    key=f"assignment:{assignment.id}:person:{person.id}",
+                    document=directive.file_ref,
+                )
+            )
+    return notices, without
 
 
 def push_directive(
     ctx: Context, directive: Directive, assignments: list[Assignment], units: list[Unit]
 ) -> tuple[int, list[Unit]]:
     """Notify every focal point of every assigned unit; return people reached, units without."""
-    names = {unit.id: unit for unit in units}
-    assert directive.id is not None
-    tasks = tasks_of(ctx.session, directive.id)
-    milestones = milestones_of(ctx.session, directive.id)
-    today = ctx.today
-    reached = 0
-    without: list[Unit] = []
-    for assignment in assignments:
-        unit = names[assignment.unit_id]
-        part = unit_part(directive, tasks, milestones, unit, today)
-        people = focal_points(ctx.session, assignment.unit_id)
-        if not people:
-            without.append(unit)
-        for person in people:
-            assert assignment.id is not None and person.id is not None
-            ctx.notify(
-                person.id,
-                assignment_notice(directive, assignment.id, unit.name, part),
-                key=f"assignment:{assignment.id}:person:{person.id}",
-                document=directive.file_ref,
-            )
-            reached += 1
-    return reached, without
+    notices, without = directive_notices(ctx.session, directive, assignments, units, ctx.today)
+    ctx.notices.extend(notices)
+    return len(notices), without
 
 
 def report_sent(ctx: Context, unit_count: int, reached: int, without: list[Unit]) -> None:

@@ -7,6 +7,9 @@ asked in turn, then the summary offers to send it or to change any field with on
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
+
+from sqlmodel import Session
 
 from handlers.context import Context
 from handlers.directive_push import TASK_LABELS, preview, push_directive, report_sent
@@ -15,7 +18,7 @@ from handlers.messages import Choice
 from handlers.registry import Step, choice_step
 from storage.directive_tasks import MilestoneDraft, TaskDraft, add_tasks
 from storage.directives import create_directive, units_by_id
-from storage.models import Directive
+from storage.models import Assignment, Directive, Unit
 
 FIELDS = ("number", "issued_on", "subject", "unit_ids", "deadline")
 """The fields a directive needs, in the order they are asked."""
@@ -25,7 +28,7 @@ def ask_missing(ctx: Context) -> Step:
     """Ask the first field the document did not give, or show the summary when none is left."""
     from handlers import directives
 
-    missing = [name for name in FIELDS if name not in ctx.data]
+    missing = missing_fields(ctx.data)
     if not missing:
         return ask_confirmation(ctx)
     _ = ctx._
@@ -42,8 +45,13 @@ def ask_missing(ctx: Context) -> Step:
     return ask(ctx)
 
 
-def _read_note(_: Translator, data: dict[str, object], missing: list[str]) -> str:
-    """'Đã đọc công văn; chưa tìm thấy: số, ngày ban hành.' — before the first question."""
+def missing_fields(data: dict[str, Any]) -> list[str]:
+    """The fields of FIELDS still to be asked, in order."""
+    return [name for name in FIELDS if name not in data]
+
+
+def field_names(_: Translator, fields: list[str]) -> str:
+    """Name these fields in the reader's words: 'số, ngày ban hành'."""
     names = {
         "number": _("number"),
         "issued_on": _("issue date"),
@@ -51,8 +59,13 @@ def _read_note(_: Translator, data: dict[str, object], missing: list[str]) -> st
         "unit_ids": _("units"),
         "deadline": _("deadline"),
     }
+    return ", ".join(names[name] for name in fields)
+
+
+def _read_note(_: Translator, data: dict[str, object], missing: list[str]) -> str:
+    """'Đã đọc công văn; chưa tìm thấy: số, ngày ban hành.' — before the first question."""
     text = _("Read the document. Not found, please enter: {fields}.").format(
-        fields=", ".join(names[name] for name in missing)
+        fields=field_names(_, missing)
     )
     if "number" in missing and data.get("symbol"):
         text += "\n" + _("The number is left blank before {symbol}.").format(symbol=data["symbol"])
@@ -61,7 +74,11 @@ def _read_note(_: Translator, data: dict[str, object], missing: list[str]) -> st
 
 def draft(ctx: Context) -> Directive:
     """The directive as entered so far, not stored."""
-    data = ctx.data
+    return draft_of(ctx.data)
+
+
+def draft_of(data: dict[str, Any]) -> Directive:
+    """The directive these fields describe, not stored."""
     return Directive(
         number=data["number"],
         issued_on=dt.date.fromisoformat(data["issued_on"]),
@@ -139,9 +156,27 @@ async def receive_confirmation(ctx: Context) -> Step | None:
     if not units:
         ctx.say(ctx._("The chosen units no longer exist. Please choose again."))
         return directives.ask_target(ctx)
-    entered = draft(ctx)
+    directive, assignments = store_directive(
+        ctx.session, ctx.data, units, created_by=ctx.person.id, now=ctx.now
+    )
+    reached, without = push_directive(ctx, directive, assignments, units)
+    report_sent(ctx, len(assignments), reached, without)
+    return None
+
+
+def store_directive(
+    session: Session,
+    data: dict[str, Any],
+    units: list[Unit],
+    *,
+    created_by: int | None,
+    now: dt.datetime,
+) -> tuple[Directive, list[Assignment]]:
+    """Store the directive these fields describe, its assignments to `units`, its tasks and
+    milestones: what confirming /congvan (or `directive import --send`) keeps."""
+    entered = draft_of(data)
     directive, assignments = create_directive(
-        ctx.session,
+        session,
         number=entered.number,
         issued_on=entered.issued_on,
         subject=entered.subject,
@@ -150,20 +185,18 @@ async def receive_confirmation(ctx: Context) -> Step | None:
         file_name=entered.file_name,
         deadline=entered.deadline,
         unit_ids=[unit.id for unit in units if unit.id is not None],
-        created_by=ctx.person.id,
-        now=ctx.now,
+        created_by=created_by,
+        now=now,
     )
     assert directive.id is not None
-    tasks = [TaskDraft(*task) for task in ctx.data.get("tasks", [])]
+    tasks = [TaskDraft(*task) for task in data.get("tasks", [])]
     milestones = [
         MilestoneDraft(dt.date.fromisoformat(date), what, kind)
-        for date, what, kind in ctx.data.get("milestones", [])
+        for date, what, kind in data.get("milestones", [])
     ]
     typed = entered.deadline
     if milestones and typed is not None and typed not in {m.due_on for m in milestones}:
         # A deadline the admin typed over the document's binds every unit: a milestone too.
         milestones.append(MilestoneDraft(typed))
-    add_tasks(ctx.session, directive.id, tasks, milestones)
-    reached, without = push_directive(ctx, directive, assignments, units)
-    report_sent(ctx, len(assignments), reached, without)
-    return None
+    add_tasks(session, directive.id, tasks, milestones)
+    return directive, assignments

@@ -202,3 +202,11 @@ def open_unit_kinds(session: Session, directive_ids: list[int]) -> dict[int, set
     for directive_id, kind in session.exec(query):
         found.setdefault(directive_id, set()).add(kind)
     return found
+
+
+def done_by_unit(session: Session, directive_id: int) -> dict[int, set[int]]:
+    """The milestones of a directive each unit has finished, by unit id."""
+    query = select(Assignment.id, Assignment.unit_id).where(Assignment.directive_id == directive_id)
+    units = {assignment_id: unit_id for assignment_id, unit_id in session.exec(query)}
+    done = milestones_done(session, units)
+    return {units[assignment_id]: found for assignment_id, found in done.items()}

@@ -20,8 +20,9 @@ from storage.models import (
     Person,
     ProgressReport,
     ThreadSide,
+    Unit,
 )
-from storage.ordering import sorted_names
+from storage.ordering import sorted_names, sorted_units
 from storage.progress import DirectiveStatus, current_focal_points, directive_status
 
 
@@ -52,6 +53,16 @@ def directive_facts(session: Session, directive_id: int, today: dt.date) -> Dire
         first_acknowledgements(session, directive_id),
         photo_counts(session, directive_id),
     )
+
+
+def assigned_units(session: Session, directive_id: int) -> list[Unit]:
+    """The units a directive is assigned to, in list order."""
+    query = (
+        select(Unit)
+        .join(Assignment, col(Assignment.unit_id) == col(Unit.id))
+        .where(Assignment.directive_id == directive_id)
+    )
+    return sorted_units(session.exec(query))
 
 
 def focal_names(session: Session, directive_id: int) -> dict[int, list[str]]:

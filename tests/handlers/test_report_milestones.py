@@ -7,6 +7,7 @@ import datetime as dt
 
 from sqlmodel import Session, select
 
+from handlers.directive_push import unit_parts
 from storage.db import transaction
 from storage.directive_tasks import MilestoneDraft, TaskDraft, add_tasks, milestones_of
 from storage.models import Assignment, Directive, ProgressReport, ProgressStatus, Role, Unit
@@ -177,3 +178,24 @@ async def test_the_list_of_directives_gives_the_units_next_milestone(engine, dat
         "45/UBND-VHXH — V/v vận động Quỹ khuyến học (hạn 31/03)",
         "12/KH-UBND — Xây dựng xã hội học tập (hạn 15/06)",
     ]
+
+
+async def test_what_the_exports_say_is_next_moves_past_a_finished_milestone(engine, database):
+    """Once the village finished its mid-year report, the part the exports show for it is the
+    results due 20/12; the school's is still its plan due 28/03."""
+    ids = plan_with_milestones(database)
+    chat = await head_of(engine, "Thôn Đông", "1001")
+    await chat.send("/baocao")
+    await chat.tap("Đã hoàn thành")
+    await chat.tap("Gửi báo cáo")
+    with Session(database) as session:
+        directive = session.exec(select(Directive)).one()
+        units = list(session.exec(select(Unit)))
+        parts = unit_parts(session, directive, units, dt.date(2026, 3, 20))
+    by_name = {unit.name: parts[unit.id] for unit in units}
+    assert (by_name["Thôn Đông"].deadline, by_name["Thôn Đông"].due) == (
+        dt.date(2026, 12, 20),
+        "báo cáo kết quả",
+    )
+    assert by_name["Trường THCS An Hưng"].deadline == dt.date(2026, 3, 28)
+    assert ids["15/06"] in {r.milestone_id for r in stored(database)[0]}
