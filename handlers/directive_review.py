@@ -15,11 +15,14 @@ from handlers.context import Context
 from handlers.directive_push import TASK_LABELS, preview, push_directive, report_sent
 from handlers.i18n import Translator
 from handlers.messages import Choice
+from handlers.milestone_review import ask_milestones, milestone_summary_line
 from handlers.registry import Step, choice_step
 from storage.directive_tasks import MilestoneDraft, TaskDraft, add_tasks
 from storage.directives import create_directive, units_by_id
 from storage.models import Assignment, Directive, Unit
 
+EDIT_MILESTONES = "edit:milestones"
+"""The summary's choice that lists the milestones read, to change or drop one."""
 FIELDS = ("number", "issued_on", "subject", "unit_ids", "deadline")
 """The fields a directive needs, in the order they are asked."""
 
@@ -108,6 +111,8 @@ def ask_confirmation(ctx: Context) -> Step:
             ("edit:unit_ids", _("Change the units")),
             ("edit:deadline", _("Change the deadline")),
         ]
+        if ctx.data.get("milestones"):
+            choices.append((EDIT_MILESTONES, _("Change the deadlines read")))
     else:
         choices.append(("restart", _("Start over")))
     ctx.ask(text, [*choices, ("cancel", _("Cancel"))])
@@ -127,8 +132,7 @@ def _parts(_: Translator, ctx: Context) -> str:
     milestones = ctx.data.get("milestones", [])
     if milestones:
         lines.append(_("Deadlines in the document:"))
-        for date, what, _kind in milestones:
-            lines.append(f"- {_.date(dt.date.fromisoformat(date))}: {what}")
+        lines += [milestone_summary_line(_, milestone) for milestone in milestones]
     return "\n".join(lines)
 
 
@@ -145,6 +149,8 @@ async def receive_confirmation(ctx: Context) -> Step | None:
         ctx.data = {"command": ctx.data["command"]}
         ctx.say(ctx._("Let's start again."))
         return directives.ask_number(ctx)
+    if ctx.choice == EDIT_MILESTONES:
+        return ask_milestones(ctx)
     if ctx.choice.startswith("edit:"):
         field = ctx.choice.removeprefix("edit:")
         ctx.data.pop(field, None)

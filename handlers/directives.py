@@ -86,7 +86,7 @@ def _after(ctx: Context, ask_next: Callable[[Context], Step]) -> Step:
     return ask_next(ctx)
 
 
-def _read_date(ctx: Context, *, allow_past: bool, allow_future: bool) -> dt.date | None:
+def read_date(ctx: Context, *, allow_past: bool, allow_future: bool) -> dt.date | None:
     """Parse the typed date, or explain what is wrong with it and ask again."""
     _ = ctx._
     try:
@@ -124,7 +124,7 @@ def _in_calendar(ctx: Context) -> bool:
 async def receive_issue_date(ctx: Context) -> Step:
     """Take the issue date: today, or a typed date not in the future."""
     issued = ctx.today if ctx.choice == "today" else None
-    issued = issued or _read_date(ctx, allow_past=True, allow_future=False)
+    issued = issued or read_date(ctx, allow_past=True, allow_future=False)
     if issued is None:
         return receive_issue_date
     ctx.data["issued_on"] = issued.isoformat()
@@ -269,7 +269,7 @@ async def receive_deadline(ctx: Context) -> Step:
     if ctx.choice == "none":
         ctx.data["deadline"] = None
     else:
-        deadline = _read_date(ctx, allow_past=False, allow_future=True)
+        deadline = read_date(ctx, allow_past=False, allow_future=True)
         if deadline is None:
             return receive_deadline
         ctx.data["deadline"] = deadline.isoformat()

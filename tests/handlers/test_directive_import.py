@@ -118,7 +118,10 @@ async def test_a_kế_hoạch_file_gives_every_field_and_each_kind_its_own_deadl
     assert preview.startswith("Anh/chị kiểm tra lại công văn:\nSố: 45/KH-VHXH\n")
     assert "Ngày ban hành: 07/03/2026" in preview
     assert "Tệp: KH 45 khuyen hoc.docx" in preview
-    assert "Các mốc thời hạn trong văn bản:\n- 28/03/2026: chậm nhất ngày 28/03/2026" in preview
+    assert (
+        "Các mốc thời hạn trong văn bản:\n- 28/03/2026, các trường: chậm nhất ngày 28/03/2026"
+    ) in preview
+    assert "\n- 20/12/2026, các thôn: gửi hồ sơ đề nghị" in preview
     assert "Hạn: 20/12/2026" in preview
     await admin.tap("Gửi")
 
@@ -194,3 +197,43 @@ async def test_any_field_read_wrong_is_changed_with_one_tap(engine, database):
     ]
     [village_push] = town.east.inbox()
     assert "Hạn: 20/12/2026 (" in village_push
+
+
+async def test_a_deadline_read_wrongly_is_moved_and_another_dropped(engine, database):
+    """Sửa các mốc lists the two deadlines read; Mai moves the schools' to 31/03, then drops
+    the villages': the summary shows what is left, the deadline follows the latest, and the
+    directive is stored with the one milestone."""
+    town = await commune(engine)
+    admin = town.admin
+    await admin.send("/congvan")
+    await admin.send(
+        document="BQAC1", document_name="kh.docx", document_text=PLAN, document_state="read"
+    )
+
+    assert await admin.tap("Sửa các mốc thời hạn") == ["Anh/chị muốn sửa mốc nào?"]
+    assert [label.split(":")[0] for label in admin.labels()] == [
+        "28/03, các trường",
+        "20/12, các thôn",
+        "Quay lại",
+    ]
+    assert await admin.tap(admin.labels()[0]) == [
+        "Nhập ngày mới cho mốc 28/03/2026 (ngày/tháng/năm), hoặc bỏ mốc này."
+    ]
+    [preview] = await admin.send("31/03/2026")
+    assert "\n- 31/03/2026, các trường: chậm nhất ngày 28/03/2026" in preview
+    assert "Hạn: 20/12/2026" in preview
+
+    await admin.tap("Sửa các mốc thời hạn")
+    await admin.tap(admin.labels()[1])
+    dropped, preview = await admin.tap("Bỏ mốc này")
+    assert dropped == "Đã bỏ mốc 20/12/2026."
+    assert "- 20/12/2026" not in preview
+    # The deadline followed the latest milestone left.
+    assert "Hạn: 31/03/2026" in preview
+
+    await admin.tap("Gửi")
+    with Session(database) as session:
+        milestones = session.exec(select(Milestone)).all()
+        directive = session.exec(select(Directive)).one()
+    assert [(str(m.due_on), m.unit_kind) for m in milestones] == [("2026-03-31", "school")]
+    assert directive.deadline is not None and str(directive.deadline) == "2026-03-31"
