@@ -13,13 +13,13 @@ from handlers.reminder_policy import ReminderPolicy
 from handlers.reminders import run_reminders
 from storage.db import transaction
 from storage.directive_tasks import MilestoneDraft, TaskDraft, add_tasks, milestones_of
-from storage.models import Assignment, Directive, Reminder, Role, Unit
+from storage.models import Assignment, Reminder, Role, Unit
 from storage.progress import record_report
 from tests.handlers.test_reminders import Outbox
 from tests.support.assignments import local, seed_person
 from tests.support.chat import joined
+from tests.support.milestones import SUBJECT, learning_plan
 
-SUBJECT = "Xây dựng xã hội học tập"
 HEADER = "⏰ Nhắc việc: Công văn số 12/KH-UBND, ngày 07/03/2026"
 REMINDERS_ONLY = ReminderPolicy.parse(escalation_at="off", weekly_digest="off")
 ESCALATE_ONLY = ReminderPolicy.parse(reminder_schedule="off", weekly_digest="off")
@@ -44,20 +44,13 @@ def plan(database) -> Plan:
     of households by 31/03 and a mid-term report by 03/04; the service centre has a task of
     its own and no milestone, so the plan's deadline, 20/04, is its."""
     with transaction(database) as session:
-        directive = Directive(
-            number="12/KH-UBND",
-            issued_on=dt.date(2026, 3, 7),
-            subject=SUBJECT,
-            content="Toàn văn kế hoạch",
-            deadline=dt.date(2026, 4, 20),
-            created_at=local(10, 9),
-        )
+        directive = learning_plan(session, dt.date(2026, 4, 20), local(10, 9))
         units = [
             Unit(name="Thôn Đông", kind="village"),
             Unit(name="Trường THCS An Hưng", kind="school"),
             Unit(name="Trung tâm Dịch vụ", kind="office"),
         ]
-        session.add_all([directive, *units])
+        session.add_all(units)
         session.flush()
         add_tasks(
             session,

@@ -13,8 +13,8 @@ from storage.directive_tasks import MilestoneDraft, TaskDraft, add_tasks, milest
 from storage.models import Assignment, Directive, ProgressReport, ProgressStatus, Role, Unit
 from tests.support.assignments import seed_directive
 from tests.support.chat import Chat, joined
+from tests.support.milestones import SUBJECT, learning_plan
 
-SUBJECT = "Xây dựng xã hội học tập"
 STATUSES = ["Chưa triển khai", "Đang thực hiện", "Đã hoàn thành", "Gặp khó khăn"]
 EXTRAS_PROMPT = "Gửi ghi chú hoặc ảnh (nếu có), rồi chọn Gửi báo cáo."
 SENT = "Đã gửi báo cáo: Đã hoàn thành, công văn 12/KH-UBND, lúc 08:00 ngày 20/03/2026."
@@ -26,16 +26,10 @@ def plan_with_milestones(database) -> dict[str, int]:
     every unit reports mid-year by 15/06 and its results by 20/12. Returns milestone ids by
     date ('28/03') and assignment ids by unit name."""
     with transaction(database) as session:
-        directive = Directive(
-            number="12/KH-UBND",
-            issued_on=dt.date(2026, 3, 7),
-            subject=SUBJECT,
-            content="Toàn văn kế hoạch",
-            deadline=dt.date(2026, 12, 20),
-        )
+        directive = learning_plan(session, dt.date(2026, 12, 20))
         village = Unit(name="Thôn Đông", kind="village")
         school = Unit(name="Trường THCS An Hưng", kind="school")
-        session.add_all([directive, village, school])
+        session.add_all([village, school])
         session.flush()
         add_tasks(
             session,
