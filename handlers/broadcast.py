@@ -5,6 +5,7 @@ from __future__ import annotations
 from handlers.broadcast_fanout import fan_out
 from handlers.broadcast_report import describe_audience, excerpt, progress_text
 from handlers.context import Context
+from handlers.file_refs import media_ref, photos_reach
 from handlers.i18n import N_
 from handlers.registry import Step, choice_step, command, step
 from handlers.unit_picker import show_units, take_units
@@ -15,11 +16,11 @@ from storage.broadcasts import (
     running_broadcast,
 )
 from storage.directives import units_for_target
+from storage.media import keep as keep_media
 from storage.models import Person, Role
 
 MAX_TEXT = 4000
 """Longest announcement; the sender splits it under each channel's own limit."""
-MAX_PHOTO_REF = 300
 
 
 @command(
@@ -64,12 +65,16 @@ async def receive_next(ctx: Context) -> Step | None:
 
 
 def _ask_text(ctx: Context) -> Step:
-    ctx.ask(
-        ctx._(
-            "Type the announcement. On Telegram you may also send a photo with the text as its "
-            "caption; people on other chat apps receive the text only."
+    _ = ctx._
+    if photos_reach("zalo"):
+        ctx.ask(_("Type the announcement. You may also send a photo with the text as its caption."))
+    else:
+        ctx.ask(
+            _(
+                "Type the announcement. You may also send a photo with the text as its caption; "
+                "people on Zalo receive the text only."
+            )
         )
-    )
     return receive_text
 
 
@@ -79,18 +84,26 @@ async def receive_text(ctx: Context) -> Step:
     _ = ctx._
     photo = ctx.inbound.photo
     if photo:
-        if len(photo) > MAX_PHOTO_REF:
-            ctx.reask(_("That photo cannot be used. Please send it again."))
-            return receive_text
-        # A channel's file id means nothing on another channel: remember where it came from.
-        ctx.data.update(photo=photo, media_channel=ctx.inbound.channel)
+        # The bot's own copy: a Telegram file id means nothing on Zalo, a Zalo URL expires.
+        media_id = keep_media(
+            ctx.session,
+            channel=ctx.inbound.channel,
+            platform_ref=photo,
+            kind="photo",
+            person_id=ctx.person.id,
+            now=ctx.now,
+        )
+        ctx.data.update(photo=media_ref(media_id), media_channel="")
         if not ctx.text:
-            ctx.ask(
-                _(
-                    "Photo received. Now type the text to send with it; people on other chat "
-                    "apps receive the text only."
+            if photos_reach("zalo"):
+                ctx.ask(_("Photo received. Now type the text to send with it."))
+            else:
+                ctx.ask(
+                    _(
+                        "Photo received. Now type the text to send with it; people on Zalo "
+                        "receive the text only."
+                    )
                 )
-            )
             return receive_text
     text = ctx.text
     if not (0 < len(text) <= MAX_TEXT and any(ch.isalpha() for ch in text)):
@@ -173,7 +186,11 @@ def _ask_confirmation(ctx: Context) -> Step:
         return _nobody(ctx)
     lines = [_("Please check the announcement:"), excerpt(ctx.data["text"]), ""]
     if ctx.data.get("photo"):
-        lines.append(_("With a photo (only people on the same chat app see it)."))
+        lines.append(
+            _("With a photo.")
+            if photos_reach("zalo")
+            else _("With a photo (people on Zalo receive the text only).")
+        )
     lines += [
         _("To: {audience}").format(audience=describe_audience(ctx.session, _, audience)),
         _("Recipients: {count} people").format(count=_.number(count)),

@@ -9,10 +9,11 @@ from sqlmodel import Session, select
 
 from handlers.broadcast_report import queue_broadcast_reports
 from handlers.engine import Engine as DialogEngine
+from handlers.file_refs import use_public_links
 from handlers.messages import PRIORITY_BROADCAST, Inbound
 from handlers.quiet import QuietHours
 from storage.db import transaction
-from storage.models import Broadcast, OutboxMessage, OutboxStatus, Role, Unit
+from storage.models import Broadcast, Media, OutboxMessage, OutboxStatus, Role, Unit
 from storage.people import add_unit
 from tests.support.broadcasts import (
     AN,
@@ -56,6 +57,12 @@ EVERYONE = {
     CUONG: ["telegram"],
     DUNG: ["telegram"],
 }
+
+
+def kept_media(database) -> list[Media]:
+    """Every photo the bot keeps a copy of, oldest first."""
+    with Session(database) as session:
+        return list(session.exec(select(Media).order_by(Media.id)))  # type: ignore[arg-type]
 
 
 def broadcasts(database) -> list[Broadcast]:
@@ -200,8 +207,11 @@ async def test_the_audience_is_counted_again_when_sending(engine, database):
     ]
 
 
-async def test_photo_with_caption_on_telegram(engine, database):
-    """A photo goes to Telegram chats with the text; Zalo chats get the text only."""
+async def test_photo_with_caption_reaches_telegram_and_without_a_public_address_not_zalo(
+    engine, database
+):
+    """The photo is kept as the bot's copy and goes with the text to Telegram chats; without
+    a public address Zalo chats get the text only, as the preview said."""
     town = await office(engine)
     mai = town.mai
     await mai.send("/thongbao")
@@ -211,11 +221,49 @@ async def test_photo_with_caption_on_telegram(engine, database):
     ]
     await mai.tap("Gửi")
     [sent] = broadcasts(database)
-    assert (sent.photo, sent.media_channel) == ("AgACAgIAAxkBAAIBZ2", "telegram")
+    [kept] = kept_media(database)
+    assert (kept.channel, kept.platform_ref, kept.kind) == (
+        "telegram",
+        "AgACAgIAAxkBAAIBZ2",
+        "photo",
+    )
+    assert (sent.photo, sent.media_channel) == (f"media:{kept.id}", "")
     rows = broadcast_rows(database, sent.id)
+    # Both rows carry the copy; the Zalo sender leaves it out while there is no public address.
     assert sorted((row.channel, row.photo, row.text) for row in rows) == [
-        ("telegram", "AgACAgIAAxkBAAIBZ2", announcement()),
-        ("zalo", "", announcement()),
+        ("telegram", f"media:{kept.id}", announcement()),
+        ("zalo", f"media:{kept.id}", announcement()),
+    ]
+
+
+async def test_with_a_public_address_a_photo_sent_on_zalo_reaches_everyone(engine, database):
+    """With PUBLIC_URL the admin is not warned about Zalo; a photo Mai sends from Zalo (a long
+    image URL) is kept and goes with the text to both apps."""
+    use_public_links(True)
+    try:
+        town = await office(engine, mai_channel="zalo")
+        mai = town.mai
+        photo = "https://photo-stal-2.zadn.vn/" + "p" * 400 + ".jpg"
+        assert await mai.send("/thongbao") == [
+            "Anh/chị nhập nội dung thông báo. Có thể gửi kèm một ảnh, nội dung ghi ở phần chú "
+            "thích ảnh."
+        ]
+        assert await mai.send(photo=photo) == [
+            "Đã nhận ảnh. Bây giờ anh/chị nhập nội dung gửi kèm."
+        ]
+        await mai.send(MEETING)
+        [shown] = await mai.tap("Tất cả các thôn")
+        assert "\n\nKèm ảnh.\nGửi tới: đầu mối của tất cả các thôn\n" in shown
+        await mai.tap("Gửi")
+    finally:
+        use_public_links(False)
+    [sent] = broadcasts(database)
+    [kept] = kept_media(database)
+    assert (kept.channel, kept.platform_ref) == ("zalo", photo)
+    rows = broadcast_rows(database, sent.id)
+    assert sorted((row.channel, row.photo) for row in rows) == [
+        ("telegram", f"media:{kept.id}"),
+        ("zalo", f"media:{kept.id}"),
     ]
 
 
@@ -231,12 +279,13 @@ async def test_photo_first_then_the_text(engine, database):
     await mai.tap("Lãnh đạo xã")
     await mai.tap("Gửi")
     [sent] = broadcasts(database)
+    [kept] = kept_media(database)
     assert (sent.text, sent.photo, sent.media_channel) == (
         "Ảnh hội nghị sơ kết.",
-        "AgACAgIAAxkBAAIBZ2",
-        "telegram",
+        f"media:{kept.id}",
+        "",
     )
-    assert [row.photo for row in broadcast_rows(database, sent.id)] == ["AgACAgIAAxkBAAIBZ2"]
+    assert [row.photo for row in broadcast_rows(database, sent.id)] == [f"media:{kept.id}"]
 
 
 @pytest.mark.parametrize("junk", ["", "   ", "12345", "😀", "x" * 4001, "/"])

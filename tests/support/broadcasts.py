@@ -24,9 +24,10 @@ MAI, HOA, HUNG = "Trần Thị Mai", "Lê Thị Hoa", "Hoàng Văn Hùng"
 AN, BINH, CUONG, DUNG = "Nguyễn Văn An", "Lê Thị Bình", "Phạm Văn Cường", "Đỗ Thị Dung"
 
 ASK_TEXT = (
-    "Anh/chị nhập nội dung thông báo. Trên Telegram có thể gửi kèm một ảnh, nội dung ghi ở phần "
-    "chú thích ảnh; người dùng Zalo chỉ nhận phần chữ."
+    "Anh/chị nhập nội dung thông báo. Có thể gửi kèm một ảnh, nội dung ghi ở phần chú thích "
+    "ảnh; người dùng Zalo chỉ nhận phần chữ."
 )
+"""Without a public address, Zalo cannot be sent the photo."""
 ASK_AUDIENCE = "Gửi thông báo tới ai?"
 AUDIENCE_LABELS = [
     "Tất cả mọi người",
@@ -54,7 +55,7 @@ def preview(text: str, audience: str, count: int, *, photo: bool = False) -> str
     """The preview the admin checks before sending."""
     lines = ["Anh/chị kiểm tra lại thông báo:", text, ""]
     if photo:
-        lines.append("Kèm ảnh (chỉ người dùng Telegram xem được).")
+        lines.append("Kèm ảnh (người dùng Zalo chỉ nhận phần chữ).")
     lines += [f"Gửi tới: {audience}", f"Số người nhận: {count}", "", "Gửi thông báo này?"]
     return "\n".join(lines)
 
