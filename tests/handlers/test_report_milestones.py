@@ -8,6 +8,8 @@ import datetime as dt
 from sqlmodel import Session, select
 
 from handlers.directive_push import unit_parts
+from handlers.reminder_policy import ReminderPolicy
+from handlers.reminders import run_reminders
 from storage.db import transaction
 from storage.directive_tasks import MilestoneDraft, TaskDraft, add_tasks, milestones_of
 from storage.models import Assignment, Directive, ProgressReport, ProgressStatus, Role, Unit
@@ -26,7 +28,8 @@ def plan_with_milestones(database) -> dict[str, int]:
     every unit reports mid-year by 15/06 and its results by 20/12. Returns milestone ids by
     date ('28/03') and assignment ids by unit name."""
     with transaction(database) as session:
-        directive = learning_plan(session, dt.date(2026, 12, 20))
+        entered = dt.datetime(2026, 3, 10, 2, 0, tzinfo=dt.UTC)
+        directive = learning_plan(session, dt.date(2026, 12, 20), entered)
         village = Unit(name="Thôn Đông", kind="village")
         school = Unit(name="Trường THCS An Hưng", kind="school")
         session.add_all([village, school])
@@ -193,3 +196,36 @@ async def test_what_the_exports_say_is_next_moves_past_a_finished_milestone(engi
     )
     assert by_name["Trường THCS An Hưng"].deadline == dt.date(2026, 3, 28)
     assert ids["15/06"] in {r.milestone_id for r in stored(database)[0]}
+
+
+async def test_on_zalo_the_reminders_number_2_reports_on_its_milestone(engine, database, clock):
+    """The principal on Zalo gets the schools' plan reminder on 25/03 and replies 2 (Báo cáo):
+    the question names that milestone, and 5 (Mốc khác) lists the three by number."""
+    ids = plan_with_milestones(database)
+    principal = await joined(
+        engine,
+        Role.FOCAL,
+        "Đỗ Thị Dung",
+        unit="Trường THCS An Hưng",
+        channel="zalo",
+        external_id="zdung",
+    )
+    run_reminders(
+        database,
+        ReminderPolicy.parse(escalation_at="off", weekly_digest="off"),
+        dt.datetime(2026, 3, 25, 1, 0, tzinfo=dt.UTC),
+    )
+    [reminder] = [row for row in principal.last_rows() if row.text.startswith("⏰")]
+    assert reminder.choices[-1] == [
+        f"/baocao {ids['Trường THCS An Hưng']} m{ids['28/03']}",
+        "Báo cáo",
+    ]
+    [question] = await principal.send("2")
+    assert question.startswith(prompt("28/03/2026 — gửi kế hoạch"))
+    assert await principal.send("5") == ["Anh/chị báo cáo cho mốc nào?"]
+    assert principal.labels() == [
+        "28/03 — gửi kế hoạch",
+        "15/06 — báo cáo sơ kết",
+        "20/12 — báo cáo kết quả",
+    ]
+    assert (await principal.send("3"))[0] == prompt("20/12/2026 — báo cáo kết quả")
