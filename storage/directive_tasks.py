@@ -210,3 +210,36 @@ def done_by_unit(session: Session, directive_id: int) -> dict[int, set[int]]:
     units = {assignment_id: unit_id for assignment_id, unit_id in session.exec(query)}
     done = milestones_done(session, units)
     return {units[assignment_id]: found for assignment_id, found in done.items()}
+
+
+def milestones_by_directive(
+    session: Session, directive_ids: Iterable[int]
+) -> dict[int, list[Milestone]]:
+    """The milestones of each of these directives that has any, earliest first."""
+    wanted = sorted(set(directive_ids))
+    if not wanted:
+        return {}
+    query = (
+        select(Milestone)
+        .where(col(Milestone.directive_id).in_(wanted))
+        .order_by(col(Milestone.due_on), col(Milestone.id))
+    )
+    found: dict[int, list[Milestone]] = {}
+    for milestone in session.exec(query):
+        found.setdefault(milestone.directive_id, []).append(milestone)
+    return found
+
+
+def unit_overdue(
+    deadline: dt.date | None,
+    milestones: Sequence[Milestone],
+    unit_kind: str,
+    done: Collection[int],
+    today: dt.date,
+) -> bool:
+    """Whether a unit not finished is late: on a milestone of its kind past and not done,
+    or, when no milestone applies to it, on the directive's deadline."""
+    applying = milestones_for(milestones, unit_kind)
+    if applying:
+        return any(m.due_on < today and m.id not in done for m in applying)
+    return deadline is not None and deadline < today

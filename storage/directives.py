@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, case, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from storage.directive_tasks import milestones_by_directive, milestones_done, unit_overdue
 from storage.models import (
     Acknowledgement,
     Assignment,
@@ -254,7 +255,7 @@ def directive_summaries(
         .group_by(col(Assignment.directive_id))
     )
     acknowledged = {did: int(n) for did, n in acks}
-    overdue = _overdue_units(session, [d for d in directives if _past(d, today)])
+    overdue = _overdue_units(session, directives, today)
     summaries = []
     for directive in directives:
         n, done = counts.get(directive.id, (0, 0))
@@ -276,23 +277,33 @@ def _past(directive: Directive, today: dt.date) -> bool:
     return directive.deadline is not None and directive.deadline < today
 
 
-def _overdue_units(session: Session, directives: list[Directive]) -> dict[int, list[str]]:
-    """Map each directive to its units in use not done, in the status matrix's order."""
-    if not directives:
+def _overdue_units(
+    session: Session, directives: list[Directive], today: dt.date
+) -> dict[int, list[str]]:
+    """Map each directive to its late units in use, in the status matrix's order: not done
+    past the deadline, or past a milestone of theirs they have not finished."""
+    milestones = milestones_by_directive(session, [d.id for d in directives if d.id])
+    wanted = {d.id: d for d in directives if d.id in milestones or _past(d, today)}
+    if not wanted:
         return {}
     query = (
-        select(Assignment.directive_id, Unit.name, Unit.kind)
+        select(Assignment.directive_id, Assignment.id, Unit.name, Unit.kind)
         .join(Unit, col(Unit.id) == Assignment.unit_id)
         .where(
-            col(Assignment.directive_id).in_([d.id for d in directives]),
+            col(Assignment.directive_id).in_(list(wanted)),
             col(Unit.archived_at).is_(None),
             Assignment.status != ProgressStatus.DONE.value,
         )
     )
+    rows = list(session.exec(query))
+    finished = milestones_done(session, [row[1] for row in rows if row[0] in milestones])
     found: dict[int, list[tuple[str, str]]] = {}
-    for directive_id, name, kind in session.exec(query):
-        found.setdefault(directive_id, []).append((kind, name))
+    for directive_id, assignment_id, name, kind in rows:
+        deadline = wanted[directive_id].deadline
+        done = finished.get(assignment_id, set())
+        if unit_overdue(deadline, milestones.get(directive_id, []), kind, done, today):
+            found.setdefault(directive_id, []).append((kind, name))
     return {
-        directive_id: [name for _kind, name in sorted(rows, key=lambda row: unit_order(*row))]
-        for directive_id, rows in found.items()
+        directive_id: [name for _kind, name in sorted(late, key=lambda unit: unit_order(*unit))]
+        for directive_id, late in found.items()
     }

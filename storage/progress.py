@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
-from storage.directive_tasks import is_last, milestones_of
+from storage.directive_tasks import is_last, milestones_done, milestones_of, unit_overdue
 from storage.models import (
     Acknowledgement,
     Assignment,
@@ -176,7 +176,8 @@ def directive_status(
     unreachable = _unreachable(session, directive_id, page.unit_ids)
     acknowledged = _acknowledged(session, directive_id, page.assignment_ids)
     notes = _latest_notes(session, directive_id, page.assignment_ids)
-    past_deadline = directive.deadline is not None and directive.deadline < today
+    milestones = milestones_of(session, directive_id)
+    finished = milestones_done(session, [row[0] for row in rows]) if milestones else {}
     done = ProgressStatus.DONE.value
     units = [
         UnitProgress(
@@ -188,11 +189,14 @@ def directive_status(
             assignment_id in notes,
             acknowledged.get(assignment_id, 0),
             staffed.get(unit_id, 0),
-            past_deadline and status != done,
+            status != done
+            and unit_overdue(
+                directive.deadline, milestones, kind, finished.get(assignment_id, ()), today
+            ),
             notes.get(assignment_id, ""),
             unreachable.get(unit_id, []),
         )
-        for assignment_id, unit_id, unit_name, _kind, status, reported_at in rows
+        for assignment_id, unit_id, unit_name, kind, status, reported_at in rows
     ]
     return DirectiveStatus(
         directive=directive,

@@ -302,3 +302,21 @@ async def test_the_admins_remind_now_names_each_units_next_milestone_and_task(
         f"/baocao {school} m{plan.milestones['28/03']}",
         "Báo cáo",
     ]
+
+
+async def test_a_unit_late_on_its_milestone_is_marked_overdue_before_the_plans_deadline(
+    engine, database, plan, clock
+):
+    """29/03: the school missed its plan (due 28/03) while the plan runs to 20/04: /tinhhinh
+    marks it ⚠️ and lists it as overdue; the village, whose milestones are ahead, is not."""
+    clock.now = local(29, 9)
+    admin = await joined(engine, Role.ADMIN, "Trần Văn Hải", external_id="9001")
+    summary = "\n".join(await admin.send("/tinhhinh"))
+    assert "Quá hạn: Trường THCS An Hưng\nHạn: 20/04/2026" in summary
+    units, _chart = await admin.send(f"/tinhhinh {plan.directive_id}")
+    assert "\n⚠️ Trường THCS An Hưng: chưa báo cáo" in units
+    assert "\nThôn Đông: chưa báo cáo" in units
+
+    finish(database, plan, "Trường THCS An Hưng", "28/03", 29)
+    units, _chart = await admin.send(f"/tinhhinh {plan.directive_id}")
+    assert "⚠️" not in units

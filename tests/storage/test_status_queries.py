@@ -224,7 +224,8 @@ def test_the_status_list_costs_the_same_few_statements_for_one_or_ten_directives
         finally:
             event.remove(database, "before_cursor_execute", remember)
     assert len(page) >= 5
-    assert len(statements) <= 7
+    # One of them reads the directives' milestones, for units late on one.
+    assert len(statements) <= 8
 
 
 def test_migrations_leave_the_status_and_totals_indexes(database: Engine) -> None:
