@@ -10,7 +10,7 @@ from sqlmodel import Session
 from handlers.i18n import Translator
 from handlers.report_text import shorten
 from storage.directive_tasks import milestones_done, milestones_for, milestones_of
-from storage.models import Assignment, Milestone, Unit
+from storage.models import Assignment, Milestone, ProgressReport, Unit
 
 WHAT_LIMIT = 80
 """How much of what is due a milestone's line shows; the push and /toanvan have the rest."""
@@ -74,3 +74,15 @@ def milestone_label(_: Translator, milestone: Milestone, *, done: bool) -> str:
     if done:
         label += " " + _("(done)")
     return label
+
+
+def named_milestone(milestones: dict[int, Milestone], report: ProgressReport) -> Milestone | None:
+    """The milestone a report answered, worth naming: when its directive has several."""
+    if report.milestone_id is None or len(milestones) < 2:
+        return None
+    return milestones.get(report.milestone_id)
+
+
+def milestones_by_id(session: Session, directive_id: int) -> dict[int, Milestone]:
+    """A directive's milestones by id."""
+    return {m.id or 0: m for m in milestones_of(session, directive_id)}

@@ -5,9 +5,10 @@ from __future__ import annotations
 from handlers.context import Context, Render
 from handlers.i18n import N_, Translator
 from handlers.messages import Choice
+from handlers.report_milestones import milestone_line, milestones_by_id, named_milestone
 from handlers.report_text import attachments_line, echo_note, files_of
 from storage.directives import focal_points
-from storage.models import Directive, ProgressReport, ProgressStatus
+from storage.models import Directive, Milestone, ProgressReport, ProgressStatus
 from storage.unit_reports import latest_report
 
 STATUS_LABELS = {
@@ -50,7 +51,8 @@ def tell_colleagues(
     ctx: Context, report: ProgressReport, directive: Directive, unit_id: int, unit_name: str
 ) -> int:
     """Tell the unit's other focal points about a new report; return how many were told."""
-    render = colleague_notice(report, directive.number, ctx.person.name, unit_name)
+    milestone = named_milestone(milestones_by_id(ctx.session, directive.id or 0), report)
+    render = colleague_notice(report, directive.number, ctx.person.name, unit_name, milestone)
     told = 0
     for person in focal_points(ctx.session, unit_id):
         if person.id is None or person.id == ctx.person.id:
@@ -65,8 +67,15 @@ def tell_colleagues(
     return told
 
 
-def colleague_notice(report: ProgressReport, number: str, reporter: str, unit_name: str) -> Render:
-    """Build 'Anh/chị X (Thôn Đông) đã báo cáo …' for a colleague, in their language."""
+def colleague_notice(
+    report: ProgressReport,
+    number: str,
+    reporter: str,
+    unit_name: str,
+    milestone: Milestone | None = None,
+) -> Render:
+    """Build 'Anh/chị X (Thôn Đông) đã báo cáo …' for a colleague, in their language, with
+    the milestone it answered when there are several."""
     status, note, at, attachments = report.status, report.note, report.at, report.attachments
     assignment_id = report.assignment_id
 
@@ -76,6 +85,8 @@ def colleague_notice(report: ProgressReport, number: str, reporter: str, unit_na
                 name=reporter or "—", unit=unit_name, number=number, status=status_label(_, status)
             )
         ]
+        if milestone is not None:
+            lines.append(milestone_line(_, milestone))
         if note:
             lines.append(_("Note: {note}").format(note=echo_note(_, note)))
         if with_line := attachments_line(_, attachments):

@@ -12,6 +12,7 @@ from handlers.context import Context
 from handlers.file_refs import public_links, split_ref
 from handlers.i18n import Translator
 from handlers.matching import normalize, parse_id
+from handlers.report_milestones import milestone_line, milestones_by_id, named_milestone
 from handlers.report_news import status_label
 from handlers.report_text import (
     attachment_counts,
@@ -23,7 +24,7 @@ from handlers.report_text import (
 )
 from handlers.words import command_word
 from storage.media import media_of
-from storage.models import Directive, MediaStatus, Person, ProgressReport, Unit
+from storage.models import Directive, MediaStatus, Milestone, Person, ProgressReport, Unit
 from storage.unit_reports import unit_history
 
 UNIT, PHOTOS = "donvi", "anh"
@@ -50,8 +51,9 @@ def unit_action(ctx: Context, directive: Directive, action: str) -> bool:
     found = unit_history(ctx.session, directive.id or 0, unit.id or 0) if unit else None
     if unit is None or found is None:
         ctx.say(
-            ctx._("That unit has no task under this directive. Send {tinhhinh} to see the list.")
-            .format(tinhhinh=command_word(ctx._, "tinhhinh"))
+            ctx._(
+                "That unit has no task under this directive. Send {tinhhinh} to see the list."
+            ).format(tinhhinh=command_word(ctx._, "tinhhinh"))
         )
         return True
     _assignment, reports = found
@@ -73,8 +75,9 @@ def _show(
     lines = ["📄 " + directive_title(directive, 120), unit.name, ""]
     if not reports:
         lines.append(_("No report yet."))
+    milestones = milestones_by_id(ctx.session, directive.id or 0)
     for report, person in reports[:REPORTS_SHOWN]:
-        lines.extend(report_lines(_, report, person))
+        lines.extend(report_lines(_, report, person, named_milestone(milestones, report)))
     if len(reports) > REPORTS_SHOWN:
         older = _("{count} earlier report(s) are not shown.")
         lines.append(older.format(count=_.number(len(reports) - REPORTS_SHOWN)))
@@ -92,14 +95,19 @@ def _show(
     ctx.ask("\n".join(lines), choices)
 
 
-def report_lines(_: Translator, report: ProgressReport, person: Person) -> list[str]:
-    """One report in a unit's history: when, who and the status, then its note and files."""
+def report_lines(
+    _: Translator, report: ProgressReport, person: Person, milestone: Milestone | None = None
+) -> list[str]:
+    """One report in a unit's history: when, who and the status, the milestone it answered,
+    then its note and files."""
     lines = [
         "• "
         + _("{time} — {name}: {status}").format(
             time=_.when(report.at), name=person.name or "—", status=status_label(_, report.status)
         )
     ]
+    if milestone is not None:
+        lines.append("   " + milestone_line(_, milestone))
     if report.note:
         lines.append("   " + _("Note: {note}").format(note=shorten(report.note, NOTE_SHOWN)))
     if with_line := attachments_line(_, report.attachments):

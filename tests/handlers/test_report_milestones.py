@@ -229,3 +229,28 @@ async def test_on_zalo_the_reminders_number_2_reports_on_its_milestone(engine, d
         "20/12 — báo cáo kết quả",
     ]
     assert (await principal.send("3"))[0] == prompt("20/12/2026 — báo cáo kết quả")
+
+
+async def test_colleagues_and_the_office_see_which_milestone_a_report_answered(engine, database):
+    """The head's Đã hoàn thành on the mid-year report: his colleague's notice and the unit's
+    reports under /tinhhinh both name the milestone."""
+    plan_with_milestones(database)
+    head = await head_of(engine, "Thôn Đông", "1001")
+    colleague = await joined(
+        engine, Role.FOCAL, "Trần Thị Bình", unit="Thôn Đông", external_id="1003"
+    )
+    admin = await joined(engine, Role.ADMIN, "Trần Văn Hải", external_id="9001")
+    await head.send("/baocao")
+    await head.tap("Đã hoàn thành")
+    await head.tap("Gửi báo cáo")
+
+    [notice] = colleague.inbox()
+    assert notice.split("\n")[:2] == [
+        "Anh/chị Nguyễn Văn An (Thôn Đông) đã báo cáo công văn số 12/KH-UBND: Đã hoàn thành.",
+        "Mốc: 15/06/2026 — báo cáo sơ kết",
+    ]
+    with Session(database) as session:
+        directive = session.exec(select(Directive)).one()
+        village = session.exec(select(Unit).where(Unit.name == "Thôn Đông")).one()
+    [history] = await admin.send(f"/tinhhinh {directive.id} donvi {village.id}")
+    assert "Nguyễn Văn An: Đã hoàn thành\n   Mốc: 15/06/2026 — báo cáo sơ kết" in history
