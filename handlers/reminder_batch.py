@@ -132,6 +132,13 @@ class ReminderRun:
         milestone = self.milestones.get(plan.directive_id, {}).get(plan.milestone_id)
         return ReminderPart(directive, milestone, task_for(tasks, unit) if tasks else None)
 
+    def _template_kinds(self, plan: Plan) -> list[str]:
+        """The kinds of unit a plan's reminder is rendered for: its own; each kind when the
+        directive gives kinds their own tasks; else one text ('') for every kind."""
+        if plan.unit_kind:
+            return [plan.unit_kind]
+        return [kind.value for kind in UnitKind] if self.tasks.get(plan.directive_id) else [""]
+
     def templates(self, claimed: list[Claimed], plans: list[Plan]) -> list[Template]:
         """Render the reminder once per language, plan, kind of unit and acknowledgement; a
         unit with a task of its own is left to the one-by-one path."""
@@ -141,7 +148,7 @@ class ReminderRun:
         for number, plan in enumerate(plans):
             if plan.directive_id not in directives:
                 continue
-            for kind in [plan.unit_kind] if plan.unit_kind else list(UnitKind):
+            for kind in self._template_kinds(plan):
                 part = self.part(plan, Unit(kind=kind, name=""))
                 if part is None:
                     continue

@@ -89,8 +89,8 @@ class Claimed(NamedTuple):
 
 @dataclass(frozen=True)
 class Template:
-    """A reminder rendered for one language, plan, kind of unit and acknowledgement, with
-    stand-ins."""
+    """A reminder rendered for one language, plan, kind of unit ('' for every kind) and
+    acknowledgement, with stand-ins."""
 
     locale: str
     plan: int
@@ -256,7 +256,8 @@ def queue_messages(
         " LEFT JOIN conversation c ON c.channel = i.channel AND c.external_id = i.external_id"
         f" WHERE plan.directive_id = a.directive_id AND u.id = a.unit_id AND {_PLAN_FITS}"
         " AND p.unit_id = a.unit_id AND i.person_id = p.id"
-        " AND t.plan_id = plan.plan_id AND t.unit_kind = u.kind AND t.locale = p.locale"
+        " AND t.plan_id = plan.plan_id AND (t.unit_kind = '' OR t.unit_kind = u.kind)"
+        " AND t.locale = p.locale"
         # A unit given a task of its own is written one by one, with its task.
         " AND NOT EXISTS (SELECT 1 FROM directivetask own WHERE own.directive_id = a.directive_id"
         " AND own.unit_id = a.unit_id)"
