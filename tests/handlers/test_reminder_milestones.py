@@ -320,3 +320,40 @@ async def test_a_unit_late_on_its_milestone_is_marked_overdue_before_the_plans_d
     finish(database, plan, "Trường THCS An Hưng", "28/03", 29)
     units, _chart = await admin.send(f"/tinhhinh {plan.directive_id}")
     assert "⚠️" not in units
+
+
+def test_a_directive_with_tasks_and_one_deadline_reminds_each_kind_of_its_task(database):
+    """No milestones, one deadline (27/03): at 24/03 08:00 the village head's reminder carries
+    the villages' task and the principal's the schools', from the same pass."""
+    with transaction(database) as session:
+        directive = learning_plan(session, dt.date(2026, 3, 27), local(10, 9))
+        village = Unit(name="Thôn Đông", kind="village")
+        school = Unit(name="Trường THCS An Hưng", kind="school")
+        session.add_all([village, school])
+        session.flush()
+        add_tasks(
+            session,
+            directive.id,
+            [
+                TaskDraft("3. Các trường học", SCHOOL_TASK, "school"),
+                TaskDraft("4. Các ông (bà) Trưởng thôn", VILLAGE_TASK, "village"),
+            ],
+        )
+        session.add_all(
+            [
+                Assignment(directive_id=directive.id, unit_id=village.id),
+                Assignment(directive_id=directive.id, unit_id=school.id),
+            ]
+        )
+    seed_person(database, "Nguyễn Văn An", unit="Thôn Đông")
+    seed_person(database, "Đỗ Thị Dung", unit="Trường THCS An Hưng")
+    outbox = Outbox(database)
+    assert run_reminders(database, REMINDERS_ONLY, local(24, 8)).reminders == 2
+    sent = {name: row.text.split("\n")[2:4] for name, row in outbox.look()}
+    assert sent == {
+        "Nguyễn Văn An": ["Hạn: 27/03/2026 (còn 3 ngày)", f"Nhiệm vụ của thôn: {VILLAGE_TASK}"],
+        "Đỗ Thị Dung": [
+            "Hạn: 27/03/2026 (còn 3 ngày)",
+            f"Nhiệm vụ của nhà trường: {SCHOOL_TASK}",
+        ],
+    }
