@@ -17,6 +17,12 @@ from tests.support.databases import (
     sqlite_database,
     sqlite_template,
 )
+from tests.support.tls import share_default_context
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """HTTP clients share one TLS context."""
+    share_default_context()
 
 
 @pytest.fixture(scope="session")
