@@ -13,10 +13,29 @@ from handlers.i18n import Voice, use_voice
 from tests.support.clock import FakeClock
 from tests.support.databases import (
     BACKENDS,
+    claim_worker_database,
+    drop_worker_database,
     postgres_database,
     sqlite_database,
     sqlite_template,
 )
+from tests.support.tls import share_default_context
+
+_worker_database: str | None = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Each xdist worker runs PostgreSQL tests on a database of its own; HTTP clients share
+    one TLS context."""
+    global _worker_database
+    _worker_database = claim_worker_database()
+    share_default_context()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Drop the worker's database once its tests are done."""
+    if _worker_database:
+        drop_worker_database(_worker_database)
 
 
 @pytest.fixture(scope="session")

@@ -38,7 +38,7 @@ def fake(clock) -> Iterator[FakeTelegram]:
 @pytest.fixture
 async def adapter(fake: FakeTelegram) -> AsyncIterator[TelegramChannel]:
     """The real Telegram adapter pointed at the fake."""
-    channel = TelegramChannel(fake.token, fake.url, poll_timeout=1, send_timeout=0.5)
+    channel = TelegramChannel(fake.token, fake.url, poll_timeout=1, send_timeout=2)
     yield channel
     await channel.close()
 

@@ -94,12 +94,16 @@ def polls(fake: FakeZalo) -> int:
     return sum(1 for method, _ in fake.calls if method == "getUpdates")
 
 
+_HELD_PORTS: list[socket.socket] = []
+
+
 def closed_port_url() -> str:
-    """A local URL nothing listens on, so connecting fails at once."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
+    """A local URL nothing listens on, so connecting fails at once. The port stays bound (not
+    listening) for the rest of the run: no fake server of a test running beside it takes it."""
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    _HELD_PORTS.append(probe)
+    return f"http://127.0.0.1:{probe.getsockname()[1]}"
 
 
 # Polling against the fake

@@ -57,6 +57,10 @@ def sheet_xml(rows: list[list[Cell]], shared: list[str], *, first_row: int = 1) 
     return f'<worksheet xmlns="{MAIN}"><sheetData>{"".join(lines)}</sheetData></worksheet>'
 
 
+ZIP_DATE = (2026, 3, 20, 8, 0, 0)
+"""When every part of a built workbook was last changed, as far as the zip says."""
+
+
 def workbook(sheets: dict[str, list[list[Cell]]], *, parts: dict[str, str] | None = None) -> bytes:
     """An .xlsx with these sheets in tab order; each sheet's part is named in reverse order,
     so a reader that takes sheet1.xml instead of the first tab is caught. `parts` replaces or
@@ -81,7 +85,10 @@ def workbook(sheets: dict[str, list[list[Cell]]], *, parts: dict[str, str] | Non
     entries.update(parts or {})
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        for name, text in entries.items():
-            archive.writestr(name, text)
+        for name, text in {"[Content_Types].xml": "<Types/>", **entries}.items():
+            # A fixed date: the same sheets give the same bytes, and so the same test ids in
+            # every pytest-xdist worker (each collects the tests itself).
+            part = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            part.external_attr = 0o600 << 16
+            archive.writestr(part, text, compress_type=zipfile.ZIP_DEFLATED)
     return buffer.getvalue()
