@@ -46,9 +46,11 @@ def first_answer(database) -> int:
 
 
 def keys_for(database, person: int) -> list[str]:
-    """The idempotency keys of the messages queued for a person (replies have none)."""
+    """The idempotency keys of the messages queued for a person (replies have none), in the
+    order they were queued."""
     with Session(database) as session:
-        rows = session.exec(select(OutboxMessage).where(OutboxMessage.person_id == person))
+        query = select(OutboxMessage).where(OutboxMessage.person_id == person)
+        rows = session.exec(query.order_by(OutboxMessage.id))  # type: ignore[arg-type]
         return [row.idempotency_key for row in rows if row.idempotency_key]
 
 
