@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -173,11 +174,12 @@ def milestones_due_by(session: Session, due_by: dt.date) -> dict[int, list[Miles
     """Every milestone, earliest first, of the directives with a milestone due on or before
     `due_by`, by directive id."""
     due = select(Milestone.directive_id).where(col(Milestone.due_on) <= due_by)
-    query = (
-        select(Milestone)
-        .where(col(Milestone.directive_id).in_(due))
-        .order_by(col(Milestone.directive_id), col(Milestone.due_on), col(Milestone.id))
-    )
+    return _grouped(session, col(Milestone.directive_id).in_(due))
+
+
+def _grouped(session: Session, which: Any) -> dict[int, list[Milestone]]:
+    """The milestones matching `which`, earliest first, grouped by directive id."""
+    query = select(Milestone).where(which).order_by(col(Milestone.due_on), col(Milestone.id))
     found: dict[int, list[Milestone]] = {}
     for milestone in session.exec(query):
         found.setdefault(milestone.directive_id, []).append(milestone)
@@ -219,15 +221,7 @@ def milestones_by_directive(
     wanted = sorted(set(directive_ids))
     if not wanted:
         return {}
-    query = (
-        select(Milestone)
-        .where(col(Milestone.directive_id).in_(wanted))
-        .order_by(col(Milestone.due_on), col(Milestone.id))
-    )
-    found: dict[int, list[Milestone]] = {}
-    for milestone in session.exec(query):
-        found.setdefault(milestone.directive_id, []).append(milestone)
-    return found
+    return _grouped(session, col(Milestone.directive_id).in_(wanted))
 
 
 def unit_overdue(
